@@ -1,0 +1,57 @@
+import { getApps, initializeApp, type App } from 'firebase-admin/app';
+import { getAuth, type Auth, type DecodedIdToken } from 'firebase-admin/auth';
+import { isRole, Role, type Identity } from './identity.ts';
+
+/** The Firebase project the stack authenticates against. @default "demo-wisp" (the emulator's) */
+export function firebaseProjectId(): string {
+  return process.env.FIREBASE_PROJECT_ID ?? 'demo-wisp';
+}
+
+/**
+ * The firebase-admin app for a project. With FIREBASE_AUTH_EMULATOR_HOST set it talks to the
+ * emulator; otherwise to the real project with application default credentials.
+ */
+export function firebaseApp(projectId = firebaseProjectId()): App {
+  return getApps().find((a) => a.name === projectId) ?? initializeApp({ projectId }, projectId);
+}
+
+export function firebaseAuth(projectId = firebaseProjectId()): Auth {
+  return getAuth(firebaseApp(projectId));
+}
+
+/** The custom claims the server sets on a Firebase user; clients can never set these. */
+export interface PortalClaims {
+  role: Role;
+  tenantId?: string;
+  customerId?: string;
+}
+
+export function claimsFor(identity: Omit<Identity, 'uid'>): PortalClaims {
+  return {
+    role: identity.role,
+    ...(identity.tenantId ? { tenantId: identity.tenantId } : {}),
+    ...(identity.customerId ? { customerId: identity.customerId } : {}),
+  };
+}
+
+/**
+ * Builds the caller's identity from a verified token's server-set claims, or says why it cannot:
+ * a login without a role, a tenant login whose Firebase tenant is not the one its claims name
+ * (when `expectedFirebaseTenant` is known), a customer without a customer record.
+ */
+export function identityFromToken(token: DecodedIdToken): { ok: true; identity: Identity } | { ok: false; reason: string } {
+  const { role, tenantId, customerId } = token as DecodedIdToken & Record<string, unknown>;
+  if (!isRole(role)) return { ok: false, reason: 'This login has no portal role yet.' };
+  if (role === Role.PLATFORM_OPERATOR) {
+    if (token.firebase.tenant) return { ok: false, reason: 'Platform operators sign in outside any tenant.' };
+    return { ok: true, identity: { uid: token.uid, role, tenantId: null } };
+  }
+  if (typeof tenantId !== 'string' || !tenantId) return { ok: false, reason: 'This login belongs to no tenant.' };
+  if (role === Role.CUSTOMER && (typeof customerId !== 'string' || !customerId)) {
+    return { ok: false, reason: 'This login is not linked to a customer record.' };
+  }
+  return {
+    ok: true,
+    identity: { uid: token.uid, role, tenantId, ...(role === Role.CUSTOMER ? { customerId: customerId as string } : {}) },
+  };
+}

@@ -1,0 +1,104 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { DocumentNode } from 'graphql';
+import type { Connection } from 'mongoose';
+import { unauthenticated } from './errors.ts';
+import { graphqlHttpHandler } from './http.ts';
+import { assertUsableSecret, verifyIdentityHeaders, type Identity } from './identity.ts';
+import { createLogger, type Logger } from './log.ts';
+import { errorMaskingPlugin } from './masking.ts';
+import { connectMongo, ensureIndexes, type MongoOptions } from './mongo.ts';
+
+/** What every resolver of every subgraph receives. */
+export interface SubgraphContext<M, L = unknown> {
+  /** The caller, as signed by the gateway; null for an anonymous (public) request. */
+  identity: Identity | null;
+  requestId: string;
+  models: M;
+  /** Per-request DataLoaders, so entity references and list fields batch into one query. */
+  loaders: L;
+  log: Logger;
+}
+
+/** One subgraph: its SDL, resolvers and models. The four subgraphs are each one of these. */
+export interface SubgraphDefinition<M, L> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<SubgraphContext<M, L>>;
+  models: (conn: Connection) => M;
+  loaders: (models: M, identity: Identity | null) => L;
+}
+
+/** How to run a subgraph. */
+export interface SubgraphOptions {
+  /** Port to listen on; 0 picks a free one. @default 0 */
+  port?: number;
+  /** @default "127.0.0.1" */
+  host?: string;
+  mongo: MongoOptions;
+  /** Shared with the gateway; identities not signed with it are refused. */
+  identitySecret: string;
+}
+
+export interface RunningSubgraph<M> {
+  url: string;
+  port: number;
+  models: M;
+  conn: Connection;
+  server: Server;
+  stop: () => Promise<void>;
+}
+
+export async function startSubgraph<M, L>(def: SubgraphDefinition<M, L>, options: SubgraphOptions): Promise<RunningSubgraph<M>> {
+  assertUsableSecret(options.identitySecret);
+  const log = createLogger(`subgraph-${def.name}`);
+  const conn = await connectMongo(def.name, options.mongo);
+  const models = def.models(conn);
+  await ensureIndexes(conn);
+
+  const httpServer = createServer();
+  const apollo = new ApolloServer<SubgraphContext<M, L>>({
+    schema: buildSubgraphSchema([{ typeDefs: def.typeDefs, resolvers: def.resolvers as never }]),
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), errorMaskingPlugin(log)],
+  });
+  await apollo.start();
+  httpServer.on(
+    'request',
+    graphqlHttpHandler(apollo, {
+      health: async () => {
+        await conn.db!.admin().ping();
+      },
+      context: async (req, requestId) => {
+        const check = verifyIdentityHeaders(req.headers, options.identitySecret);
+        if (!check.ok) {
+          log.warn('refused request without a valid gateway signature', { requestId, reason: check.reason });
+          throw unauthenticated('This service only answers requests signed by the gateway.');
+        }
+        return { identity: check.identity, requestId, models, loaders: def.loaders(models, check.identity), log };
+      },
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  log.info('listening', { port });
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    models,
+    conn,
+    server: httpServer,
+    stop: async () => {
+      await apollo.stop();
+      await conn.close();
+    },
+  };
+}

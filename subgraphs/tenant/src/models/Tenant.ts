@@ -1,0 +1,50 @@
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+
+const colors = new Schema(
+  {
+    primary: { type: String, required: true },
+    secondary: { type: String, required: true },
+    accent: { type: String, required: true },
+    background: { type: String, required: true },
+    text: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+const branding = new Schema(
+  {
+    companyName: { type: String, required: true },
+    displayName: { type: String, required: true },
+    logoUrl: String,
+    logoAlt: { type: String, default: '' },
+    faviconUrl: String,
+    colors: { type: colors, required: true },
+    supportEmail: String,
+    supportPhone: String,
+    supportHours: String,
+    website: String,
+    welcomeMessage: String,
+    footerText: String,
+  },
+  { _id: false },
+);
+
+const tenantSchema = new Schema(
+  {
+    slug: { type: String, required: true, unique: true, match: /^[a-z][a-z0-9-]{1,30}$/ },
+    name: { type: String, required: true },
+    status: { type: String, enum: ['ACTIVE', 'SUSPENDED'], default: 'ACTIVE', required: true },
+    domains: { type: [String], default: [] },
+    /** The Firebase Auth tenant holding this WISP's logins (one email can be a login at several WISPs). */
+    firebaseTenantId: String,
+    branding: { type: branding, required: true },
+  },
+  { timestamps: true },
+);
+tenantSchema.index({ domains: 1 });
+
+export type TenantDoc = InferSchemaType<typeof tenantSchema>;
+
+export function tenantModel(conn: Connection) {
+  return conn.model('Tenant', tenantSchema);
+}

@@ -1,0 +1,5 @@
+import { Query } from './Query.ts';
+import { Tenant } from './Tenant.ts';
+import { Viewer } from './Viewer.ts';
+
+export const resolvers = { Query, Viewer, Tenant };
