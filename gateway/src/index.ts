@@ -1,0 +1,17 @@
+import { firebaseProjectId, portFromEnv, requireEnv, runMain } from '@wisp/shared';
+import { start } from './server.ts';
+
+runMain('gateway', () =>
+  start({
+    port: portFromEnv('GATEWAY_PORT', 4000),
+    host: process.env.HOST ?? '127.0.0.1',
+    identitySecret: requireEnv('IDENTITY_SECRET'),
+    firebaseProjectId: firebaseProjectId(),
+    subgraphUrls: {
+      tenant: process.env.TENANT_URL,
+      customer: process.env.CUSTOMER_URL,
+      'work-order': process.env.WORK_ORDER_URL,
+      messaging: process.env.MESSAGING_URL,
+    },
+  }),
+);

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  assertUsableSecret,
+  createLogger,
+  errorMaskingPlugin,
+  graphqlHttpHandler,
+  REQUEST_ID_HEADER,
+  signIdentityHeaders,
+  type Identity,
+} from '@wisp/shared';
+import { createAuthenticator } from './auth.ts';
+import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
+
+/** What each request carries through the gateway. */
+export interface GatewayContext {
+  identity: Identity | null;
+  requestId: string;
+}
+
+/** How to run the gateway. */
+export interface GatewayOptions {
+  /** @default 0 (a free port) */
+  port?: number;
+  /** @default "127.0.0.1" */
+  host?: string;
+  /** Shared with every subgraph; the gateway signs each identity it forwards with it. */
+  identitySecret: string;
+  /** Firebase project whose ID tokens are accepted. */
+  firebaseProjectId: string;
+  /** Subgraph name -> URL, overriding the routing URLs in the committed supergraph. */
+  subgraphUrls?: Record<string, string | undefined>;
+  /** The composed supergraph. @default schema/supergraph.graphql */
+  supergraphSdl?: string;
+  /** @default {@link DEFAULT_LIMITS} */
+  limits?: QueryLimits;
+  /** Largest request body accepted. @default 100 000 bytes */
+  maxBodyBytes?: number;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  server: Server;
+  stop: () => Promise<void>;
+}
+
+const SUPERGRAPH = new URL('../../schema/supergraph.graphql', import.meta.url);
+
+export async function start(options: GatewayOptions): Promise<RunningGateway> {
+  assertUsableSecret(options.identitySecret);
+  const log = createLogger('gateway');
+  const authenticate = createAuthenticator({ projectId: options.firebaseProjectId });
+  const overrides = options.subgraphUrls ?? {};
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl ?? readFileSync(SUPERGRAPH, 'utf8'),
+    buildService: ({ name, url }) =>
+      new RemoteGraphQLDataSource<GatewayContext>({
+        url: overrides[name] ?? url,
+        willSendRequest({ request, context }) {
+          // Every subgraph call carries a fresh signature, anonymous ones included.
+          for (const [k, v] of Object.entries(signIdentityHeaders(context.identity ?? null, options.identitySecret))) {
+            request.http?.headers.set(k, v);
+          }
+          if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+        },
+      }),
+  });
+
+  const httpServer = createServer();
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    csrfPrevention: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: queryLimitRules(options.limits ?? DEFAULT_LIMITS),
+    parseOptions: { maxTokens: 5_000 },
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorMaskingPlugin(log)],
+  });
+  await apollo.start();
+
+  httpServer.on(
+    'request',
+    graphqlHttpHandler(apollo, {
+      cors: true,
+      maxBodyBytes: options.maxBodyBytes ?? 100_000,
+      context: async (req, requestId) => ({ identity: await authenticate(req.headers.authorization), requestId }),
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  log.info('listening', { port });
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    server: httpServer,
+    stop: async () => {
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** A GraphQL response as a test sees it. */
+export interface GqlResult<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+/** Posts one operation to a GraphQL endpoint the way a client would. */
+export async function gql<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  { token, headers = {} }: { token?: string; headers?: Record<string, string> } = {},
+): Promise<GqlResult<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await res.text();
+  let body: { data?: T; errors?: GqlResult<T>['errors'] };
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`Not a GraphQL response (HTTP ${res.status}): ${text.slice(0, 200)}`);
+  }
+  return { status: res.status, ...body };
+}
+
+/** The error codes of a result, in order. */
+export const codes = (r: GqlResult<unknown>) => (r.errors ?? []).map((e) => e.extensions?.code);

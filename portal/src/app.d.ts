@@ -1,0 +1,21 @@
+import type { PortalBranding } from '$lib/branding';
+
+declare global {
+  namespace App {
+    interface Locals {
+      /**
+       * The tenant whose portal this request's host names. `hooks.server.ts` answers unknown hosts
+       * and suspended tenants itself, so routes only ever see an active tenant here.
+       */
+      tenant: PortalBranding | null;
+    }
+    interface Error {
+      message: string;
+    }
+    // interface PageData {}
+    // interface PageState {}
+    // interface Platform {}
+  }
+}
+
+export {};

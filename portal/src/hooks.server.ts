@@ -1,0 +1,38 @@
+import type { Handle, HandleServerError } from '@sveltejs/kit';
+import { serverConfig } from '$lib/server/config';
+import { neutralPage } from '$lib/server/neutralPage';
+import { createTenantLookup } from '$lib/server/tenantLookup';
+
+const lookupTenant = createTenantLookup({ gatewayUrl: () => serverConfig().gatewayUrl });
+
+export const handle: Handle = async ({ event, resolve }) => {
+  // Liveness for process supervisors; answers on any host and needs no tenant.
+  if (event.url.pathname === '/healthz') return new Response('ok', { headers: { 'content-type': 'text/plain' } });
+
+  // `url.host` is the Host header (or the proxy header named by HOST_HEADER), port included:
+  // `{slug}.localhost:3000` in development, a tenant's custom domain in production.
+  const result = await lookupTenant(event.url.host);
+
+  if (result.kind === 'unavailable') {
+    console.error(`[portal] tenant lookup for ${event.url.host} failed: ${result.detail}`);
+    return neutralPage(503, 'Service unavailable', 'This portal is temporarily unavailable. Please try again in a few minutes.');
+  }
+  if (result.kind === 'unknown') {
+    return neutralPage(404, 'Portal not found', 'This portal address is not recognised. Please check the address and try again.');
+  }
+  if (result.branding.suspended) {
+    return neutralPage(503, 'Service unavailable', 'This portal is currently unavailable. Please contact your service provider.');
+  }
+
+  event.locals.tenant = result.branding;
+  return resolve(event);
+};
+
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
+  if (status >= 500) {
+    const id = crypto.randomUUID();
+    console.error(`[portal] ${id} ${event.request.method} ${event.url.pathname}:`, error);
+    return { message: `Something went wrong on our side. Please try again. (Reference ${id.slice(0, 8)})` };
+  }
+  return { message };
+};

@@ -1,0 +1,169 @@
+/**
+ * Writes the demo tenants, logins, customers, tickets and conversations. Safe to run again: every
+ * record has a stable id and is upserted, and logins are updated in place.
+ */
+import { pathToFileURL } from 'node:url';
+import { claimsFor, connectMongo, firebaseAuth, firebaseProjectId, type MongoOptions } from '@wisp/shared';
+import { createModels as customerModels } from '@wisp/subgraph-customer/models';
+import { createModels as messagingModels } from '@wisp/subgraph-messaging/models';
+import { createModels as tenantModels } from '@wisp/subgraph-tenant/models';
+import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
+import type { Auth } from 'firebase-admin/auth';
+import { Types } from 'mongoose';
+import { customerId, DEMO_PASSWORD_DEFAULT, demoLogins, demoWorkOrders, messageId, TENANTS, tenantId, workOrderId, type DemoLogin } from './demoData.ts';
+
+const oid = (id: string) => new Types.ObjectId(id);
+/** Demo tickets and messages are dated by their ids, so lists read in a believable order. */
+const createdAt = (id: Types.ObjectId) => ({ createdAt: id.getTimestamp(), updatedAt: id.getTimestamp() });
+
+/** Finds or creates the Firebase Auth tenant (multi-tenancy) that holds one WISP's logins. */
+async function ensureAuthTenant(auth: Auth, slug: string): Promise<string> {
+  const { tenants } = await auth.tenantManager().listTenants(1000);
+  const existing = tenants.find((t) => t.displayName === slug);
+  if (existing) return existing.tenantId;
+  const created = await auth.tenantManager().createTenant({ displayName: slug, emailSignInConfig: { enabled: true, passwordRequired: true } });
+  return created.tenantId;
+}
+
+async function ensureLogin(auth: Auth, login: DemoLogin, authTenantId: string | null, password: string) {
+  const scoped = authTenantId ? auth.tenantManager().authForTenant(authTenantId) : auth;
+  let uid: string;
+  try {
+    const user = await scoped.getUserByEmail(login.email);
+    uid = user.uid;
+    await scoped.updateUser(uid, { password, displayName: login.displayName, disabled: false, emailVerified: true });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'auth/user-not-found') throw err;
+    uid = (await scoped.createUser({ email: login.email, password, displayName: login.displayName, emailVerified: true })).uid;
+  }
+  const claims = claimsFor({
+    role: login.role,
+    tenantId: login.tenant ? tenantId(login.tenant) : null,
+    ...(login.customerKey && login.tenant ? { customerId: customerId(login.tenant, login.customerKey) } : {}),
+  });
+  await scoped.setCustomUserClaims(uid, { ...claims });
+  return uid;
+}
+
+export interface SeedOptions {
+  mongo: MongoOptions;
+  /** Also write the Firebase logins (the emulator keeps no state between runs). @default true */
+  logins?: boolean;
+  /** @default DEMO_PASSWORD or "demo-password" */
+  password?: string;
+}
+
+export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogin[]; password: string }> {
+  const password = options.password ?? process.env.DEMO_PASSWORD ?? DEMO_PASSWORD_DEFAULT;
+  const conns = await Promise.all(['tenant', 'customer', 'work-order', 'messaging'].map((s) => connectMongo(s, options.mongo)));
+  try {
+    const [tc, cc, wc, mc] = conns as [(typeof conns)[0], (typeof conns)[0], (typeof conns)[0], (typeof conns)[0]];
+    const { Tenant } = tenantModels(tc);
+    const { Customer } = customerModels(cc);
+    const { WorkOrder } = workOrderModels(wc);
+    const { Message } = messagingModels(mc);
+    await Promise.all([Tenant, Customer, WorkOrder, Message].map((m) => (m as { init: () => Promise<unknown> }).init()));
+    const auth = options.logins === false ? null : firebaseAuth(firebaseProjectId());
+    const authTenants = new Map<string, string>();
+
+    for (const t of TENANTS) {
+      const authTenantId = auth ? await ensureAuthTenant(auth, t.slug) : undefined;
+      if (authTenantId) authTenants.set(t.slug, authTenantId);
+      const tid = oid(tenantId(t.slug));
+      await Tenant.updateOne(
+        { _id: tid },
+        {
+          $set: { slug: t.slug, name: t.name, domains: t.domains, branding: t.branding, ...(authTenantId ? { firebaseTenantId: authTenantId } : {}) },
+          $setOnInsert: { status: 'ACTIVE' },
+        },
+        { upsert: true },
+      );
+      for (const c of t.customers) {
+        const { key, equipment, ...fields } = c;
+        await Customer.updateOne(
+          { _id: oid(customerId(t.slug, key)) },
+          {
+            $set: {
+              ...fields,
+              tenantId: tid,
+              serviceStatus: 'ACTIVE',
+              equipment: [{ ...equipment, installedAt: new Date('2024-03-14T10:00:00Z'), lastSeenAt: new Date() }],
+            },
+          },
+          { upsert: true },
+        );
+      }
+      const agentName = `${t.name} Support`;
+      for (const wo of demoWorkOrders(t)) {
+        const woId = oid(workOrderId(t.slug, wo.n));
+        await WorkOrder.updateOne(
+          { _id: woId },
+          {
+            $setOnInsert: {
+              ...createdAt(woId),
+              tenantId: tid,
+              number: `${t.prefix}-${wo.n}`,
+              title: wo.title,
+              description: wo.description,
+              category: wo.category,
+              type: wo.type,
+              priority: wo.priority,
+              status: wo.status,
+              site: wo.site,
+              ...(wo.reporter ? { reporterCustomerId: oid(customerId(t.slug, wo.reporter)) } : {}),
+              affectedCustomerIds: (wo.affected ?? []).map((k) => oid(customerId(t.slug, k))),
+              ...(wo.etaInMs ? { eta: new Date(Date.now() + wo.etaInMs) } : {}),
+            },
+          },
+          { upsert: true, timestamps: false },
+        );
+        const reporter = wo.reporter ? t.customers.find((c) => c.key === wo.reporter) : undefined;
+        for (const [i, m] of wo.messages.entries()) {
+          await Message.updateOne(
+            { _id: oid(messageId(t.slug, wo.n, i)) },
+            {
+              $setOnInsert: {
+                ...createdAt(oid(messageId(t.slug, wo.n, i))),
+                tenantId: tid,
+                workOrderId: woId,
+                body: m.body,
+                authorKind: m.kind,
+                authorName: m.kind === 'CUSTOMER' ? (reporter?.name ?? 'Customer') : m.kind === 'AGENT' ? agentName : 'System',
+                ...(m.kind === 'CUSTOMER' && reporter ? { authorCustomerId: oid(customerId(t.slug, reporter.key)) } : {}),
+                internal: m.internal ?? false,
+              },
+            },
+            { upsert: true, timestamps: false },
+          );
+        }
+      }
+    }
+
+    if (auth) {
+      for (const login of demoLogins()) {
+        await ensureLogin(auth, login, login.tenant ? authTenants.get(login.tenant)! : null, password);
+      }
+    }
+    return { logins: demoLogins(), password };
+  } finally {
+    await Promise.all(conns.map((c) => c.close()));
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const uri = process.env.MONGODB_URI;
+  if (!uri) {
+    process.stderr.write('MONGODB_URI must be set (npm start seeds the embedded database by itself).\n');
+    process.exit(1);
+  }
+  seedDemo({ mongo: { uri, dbPrefix: process.env.MONGODB_DB_PREFIX ?? 'wisp' } }).then(
+    ({ logins }) => {
+      process.stdout.write(`Seeded ${TENANTS.length} tenants and ${logins.length} logins.\n`);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      process.stderr.write(`Seeding failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

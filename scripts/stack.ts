@@ -1,0 +1,124 @@
+/**
+ * Starts the stack's parts in one process: the embedded database and auth emulator (unless
+ * MONGODB_URI / FIREBASE_AUTH_EMULATOR_HOST point elsewhere), the four subgraphs and the gateway,
+ * and the built portal as a child process. `npm start` and the test suite both use it.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnService, startAuthEmulator, startFerretDb, waitForPort, freePort, type Child } from '@wisp/shared';
+import { start as startCustomer } from '@wisp/subgraph-customer';
+import { start as startMessaging } from '@wisp/subgraph-messaging';
+import { start as startTenant } from '@wisp/subgraph-tenant';
+import { start as startWorkOrder } from '@wisp/subgraph-work-order';
+import { start as startGateway } from '@wisp/gateway';
+
+export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+
+export interface Infra {
+  mongoUri: string;
+  emulatorHost: string;
+  projectId: string;
+  stop: () => Promise<void>;
+}
+
+/** Starts what the services need underneath them, honouring MONGODB_URI and FIREBASE_AUTH_EMULATOR_HOST. */
+export async function startInfra({ dataDir, dbPort, emulatorPort }: { dataDir: string; dbPort?: number; emulatorPort?: number }): Promise<Infra> {
+  const stops: (() => Promise<void>)[] = [];
+  const projectId = process.env.FIREBASE_PROJECT_ID ?? 'demo-wisp';
+  try {
+    let mongoUri = process.env.MONGODB_URI;
+    if (!mongoUri) {
+      const db = await startFerretDb({ dataDir: join(dataDir, 'ferretdb'), port: dbPort });
+      stops.push(db.stop);
+      mongoUri = db.uri;
+    }
+    let emulatorHost = process.env.FIREBASE_AUTH_EMULATOR_HOST;
+    if (!emulatorHost) {
+      const emu = await startAuthEmulator({ dir: join(dataDir, 'auth-emulator'), port: emulatorPort, projectId });
+      stops.push(emu.stop);
+      emulatorHost = emu.host;
+      // firebase-admin reads this when it makes a call: every in-process service now talks to the emulator.
+      process.env.FIREBASE_AUTH_EMULATOR_HOST = emulatorHost;
+    }
+    return { mongoUri, emulatorHost, projectId, stop: () => stopAll(stops) };
+  } catch (err) {
+    await stopAll(stops);
+    throw err;
+  }
+}
+
+async function stopAll(stops: (() => Promise<void>)[]) {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+}
+
+/** Ports of the services; 0 picks free ones. */
+export interface ServicePorts {
+  gateway: number;
+  tenant: number;
+  customer: number;
+  workOrder: number;
+  messaging: number;
+}
+
+export interface Services {
+  gatewayUrl: string;
+  subgraphUrls: Record<'tenant' | 'customer' | 'work-order' | 'messaging', string>;
+  stop: () => Promise<void>;
+}
+
+export async function startServices(opts: {
+  mongoUri: string;
+  dbPrefix: string;
+  identitySecret: string;
+  projectId: string;
+  ports?: Partial<ServicePorts>;
+  host?: string;
+}): Promise<Services> {
+  const common = { host: opts.host, mongo: { uri: opts.mongoUri, dbPrefix: opts.dbPrefix }, identitySecret: opts.identitySecret };
+  const p = opts.ports ?? {};
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const [tenant, customer, workOrder, messaging] = await Promise.all([
+      startTenant({ ...common, port: p.tenant ?? 0 }),
+      startCustomer({ ...common, port: p.customer ?? 0 }),
+      startWorkOrder({ ...common, port: p.workOrder ?? 0 }),
+      startMessaging({ ...common, port: p.messaging ?? 0 }),
+    ]);
+    stops.push(tenant.stop, customer.stop, workOrder.stop, messaging.stop);
+    const subgraphUrls = { tenant: tenant.url, customer: customer.url, 'work-order': workOrder.url, messaging: messaging.url };
+    const gateway = await startGateway({
+      port: p.gateway ?? 0,
+      host: opts.host,
+      identitySecret: opts.identitySecret,
+      firebaseProjectId: opts.projectId,
+      subgraphUrls,
+    });
+    stops.unshift(gateway.stop);
+    return { gatewayUrl: gateway.url, subgraphUrls, stop: () => stopAll(stops.reverse()) };
+  } catch (err) {
+    await stopAll(stops);
+    throw err;
+  }
+}
+
+/** Runs the built portal (adapter-node) against a gateway. */
+export async function startPortal(opts: { port?: number; gatewayUrl: string; emulatorHost: string; projectId: string; logFile: string }): Promise<Child & { port: number }> {
+  const entry = join(ROOT, 'portal', 'build', 'index.js');
+  if (!existsSync(entry)) throw new Error('The portal is not built: run `npm run build -w @wisp/portal`.');
+  const port = opts.port ?? (await freePort());
+  const child = spawnService(process.execPath, [entry], {
+    logFile: opts.logFile,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      GATEWAY_URL: opts.gatewayUrl,
+      PUBLIC_GATEWAY_URL: opts.gatewayUrl,
+      PUBLIC_FIREBASE_API_KEY: 'demo-api-key',
+      PUBLIC_FIREBASE_PROJECT_ID: opts.projectId,
+      PUBLIC_FIREBASE_AUTH_EMULATOR_URL: `http://${opts.emulatorHost}`,
+    },
+  });
+  await waitForPort(port);
+  return { ...child, port };
+}

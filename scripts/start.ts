@@ -1,0 +1,98 @@
+/**
+ * `npm start`: the whole stack on this machine — embedded database, auth emulator, four
+ * subgraphs, gateway, portal and demo data — then the URLs and demo logins.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { NoDatabaseError, portFromEnv } from '@wisp/shared';
+import { DEMO_PASSWORD_DEFAULT, TENANTS } from './demoData.ts';
+import { seedDemo } from './seed.ts';
+import { ROOT, startInfra, startPortal, startServices } from './stack.ts';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function buildPortalIfStale() {
+  const built = join(ROOT, 'portal', 'build', 'index.js');
+  const sources = Math.max(newestMtime(join(ROOT, 'portal', 'src')), newestMtime(join(ROOT, 'portal', 'static')));
+  if (existsSync(built) && statSync(built).mtimeMs > sources) return;
+  process.stdout.write('Building the portal…\n');
+  execFileSync('npm', ['run', 'build', '-w', '@wisp/portal'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+const stops: (() => Promise<void>)[] = [];
+
+async function shutdown(code = 0) {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  process.exit(code);
+}
+
+async function main() {
+  const dataDir = join(ROOT, '.data');
+  mkdirSync(dataDir, { recursive: true });
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+
+  const infra = await startInfra({ dataDir, dbPort: portFromEnv('FERRETDB_PORT', 27018), emulatorPort: portFromEnv('AUTH_EMULATOR_PORT', 9099) });
+  stops.push(infra.stop);
+  const identitySecret = process.env.IDENTITY_SECRET ?? randomBytes(32).toString('base64url');
+  const dbPrefix = process.env.MONGODB_DB_PREFIX ?? 'wisp';
+  const services = await startServices({
+    mongoUri: infra.mongoUri,
+    dbPrefix,
+    identitySecret,
+    projectId: infra.projectId,
+    ports: {
+      gateway: portFromEnv('GATEWAY_PORT', 4000),
+      tenant: portFromEnv('TENANT_PORT', 4001),
+      customer: portFromEnv('CUSTOMER_PORT', 4002),
+      workOrder: portFromEnv('WORK_ORDER_PORT', 4003),
+      messaging: portFromEnv('MESSAGING_PORT', 4004),
+    },
+  });
+  stops.push(services.stop);
+  const { logins, password } = await seedDemo({ mongo: { uri: infra.mongoUri, dbPrefix } });
+  buildPortalIfStale();
+  const portalPort = portFromEnv('PORTAL_PORT', 3000);
+  const portal = await startPortal({
+    port: portalPort,
+    gatewayUrl: services.gatewayUrl,
+    emulatorHost: infra.emulatorHost,
+    projectId: infra.projectId,
+    logFile: join(dataDir, 'portal.log'),
+  });
+  stops.push(portal.stop);
+
+  const pad = (s: string, n: number) => s.padEnd(n);
+  const lines = [
+    '',
+    'The WISP portal stack is running.',
+    '',
+    ...TENANTS.map((t) => `  ${pad(t.name, 24)} http://${t.slug}.localhost:${portalPort}/`),
+    `  ${pad('GraphQL gateway', 24)} ${services.gatewayUrl}`,
+    `  ${pad('Auth emulator', 24)} http://${infra.emulatorHost}`,
+    `  ${pad('Database', 24)} ${infra.mongoUri}`,
+    '',
+    `Demo logins (password: ${password === DEMO_PASSWORD_DEFAULT ? password : 'the DEMO_PASSWORD you set'}):`,
+    ...logins.map((l) => `  ${pad(l.email, 26)} ${pad(l.role, 18)} ${l.tenant ? `at ${l.tenant}` : 'platform'}`),
+    '',
+    'A token for the API: npm run token -- alice@skyline.example --tenant skyline',
+    'Press Ctrl+C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof NoDatabaseError) process.stderr.write(`\n${err.message}\n\n`);
+  else process.stderr.write(`\nThe stack could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  void shutdown(1);
+});

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { startSubgraph, type SubgraphDefinition, type SubgraphOptions } from '@wisp/shared';
+import { parse } from 'graphql';
+import { createLoaders, type Loaders } from './loaders.ts';
+import { createModels, type Models } from './models/index.ts';
+import { resolvers } from './resolvers/index.ts';
+
+export const definition: SubgraphDefinition<Models, Loaders> = {
+  name: 'customer',
+  typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
+  resolvers: resolvers as SubgraphDefinition<Models, Loaders>['resolvers'],
+  models: createModels,
+  loaders: createLoaders,
+};
+
+/** Starts the customer subgraph. */
+export function start(options: SubgraphOptions) {
+  return startSubgraph(definition, options);
+}

@@ -1,0 +1,5 @@
+import type { SubgraphContext } from '@wisp/shared';
+import type { Loaders } from './loaders.ts';
+import type { Models } from './models/index.ts';
+
+export type Context = SubgraphContext<Models, Loaders>;
