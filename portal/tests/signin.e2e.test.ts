@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+// Mirrors the root test setup's declaration, which the portal's own type check does not see.
 declare module 'vitest' {
   export interface ProvidedContext {
     portalPort: number;
@@ -34,6 +35,7 @@ function primaryColour(html: string): string | undefined {
 let browser: Browser;
 
 beforeAll(async () => {
+  if (!port) throw new Error('The portal is not running: build it with `npm run build -w @wisp/portal` before the browser tests.');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -96,6 +98,26 @@ describe('portal sign-in', () => {
       expect(await page.locator('[data-testid=customer-name]').count()).toBe(0);
     } finally {
       await context.close();
+    }
+  });
+
+  it('signs the same email in to a separate account at each WISP', async () => {
+    for (const [slug, company, accountPrefix] of [
+      ['prairie', 'Prairie Air Networks', 'PRA-'],
+      ['skyline', 'Skyline Wireless', 'SKY-'],
+    ] as const) {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(`http://${slug}.localhost:${port}/`);
+        await page.fill('input[name="email"]', 'carol@shared.example');
+        await page.fill('input[name="password"]', 'demo-password');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await expect.poll(() => page.locator('[data-testid=company-name]').textContent(), { timeout: 15_000 }).toContain(company);
+        expect(await page.locator('[data-testid=account-number]').textContent()).toMatch(new RegExp(`^${accountPrefix}`));
+      } finally {
+        await context.close();
+      }
     }
   });
 

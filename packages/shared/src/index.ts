@@ -14,3 +14,4 @@ export * from './ferretdb.ts';
 export * from './emulator.ts';
 export * from './firebase.ts';
 export * from './demoIds.ts';
+export * from './eventLog.ts';
