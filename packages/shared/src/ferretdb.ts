@@ -28,7 +28,7 @@ export async function startFerretDb({ dataDir, port, logFile }: { dataDir: strin
   if (!existsSync(bin)) {
     throw new NoDatabaseError(
       `The embedded database (FerretDB ${FERRETDB_VERSION}) is not built: expected ${bin}.\n` +
-        '  Install Go (1.22 or newer) and run `npm install` again, which builds it,\n' +
+        '  Install Go (1.24 or newer) and run `npm install` again, which builds it,\n' +
         '  or set MONGODB_URI to a MongoDB 7 server (a replica set in production).',
     );
   }
