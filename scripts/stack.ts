@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnService, startAuthEmulator, startFerretDb, waitForPort, freePort, type Child } from '@wisp/shared';
+import { assertPortFree, spawnService, startAuthEmulator, startFerretDb, waitForPort, freePort, type Child } from '@wisp/shared';
 import { start as startCustomer } from '@wisp/subgraph-customer';
 import { start as startMessaging } from '@wisp/subgraph-messaging';
 import { start as startTenant } from '@wisp/subgraph-tenant';
@@ -22,19 +22,24 @@ export interface Infra {
 }
 
 /** Starts what the services need underneath them, honouring MONGODB_URI and FIREBASE_AUTH_EMULATOR_HOST. */
-export async function startInfra({ dataDir, dbPort, emulatorPort }: { dataDir: string; dbPort?: number; emulatorPort?: number }): Promise<Infra> {
+export async function startInfra({ dataDir, dbPort, emulatorPort, pidFiles = false }: { dataDir: string; dbPort?: number; emulatorPort?: number; pidFiles?: boolean }): Promise<Infra> {
   const stops: (() => Promise<void>)[] = [];
   const projectId = process.env.FIREBASE_PROJECT_ID ?? 'demo-wisp';
   try {
     let mongoUri = process.env.MONGODB_URI;
     if (!mongoUri) {
-      const db = await startFerretDb({ dataDir: join(dataDir, 'ferretdb'), port: dbPort });
+      const db = await startFerretDb({ dataDir: join(dataDir, 'ferretdb'), port: dbPort, pidFile: pidFiles ? join(dataDir, 'ferretdb.pid') : undefined });
       stops.push(db.stop);
       mongoUri = db.uri;
     }
     let emulatorHost = process.env.FIREBASE_AUTH_EMULATOR_HOST;
     if (!emulatorHost) {
-      const emu = await startAuthEmulator({ dir: join(dataDir, 'auth-emulator'), port: emulatorPort, projectId });
+      const emu = await startAuthEmulator({
+        dir: join(dataDir, 'auth-emulator'),
+        port: emulatorPort,
+        projectId,
+        pidFile: pidFiles ? join(dataDir, 'auth-emulator.pid') : undefined,
+      });
       stops.push(emu.stop);
       emulatorHost = emu.host;
       // firebase-admin reads this when it makes a call: every in-process service now talks to the emulator.
@@ -102,12 +107,14 @@ export async function startServices(opts: {
 }
 
 /** Runs the built portal (adapter-node) against a gateway. */
-export async function startPortal(opts: { port?: number; gatewayUrl: string; emulatorHost: string; projectId: string; logFile: string }): Promise<Child & { port: number }> {
+export async function startPortal(opts: { port?: number; gatewayUrl: string; emulatorHost: string; projectId: string; logFile: string; pidFile?: string }): Promise<Child & { port: number }> {
   const entry = join(ROOT, 'portal', 'build', 'index.js');
   if (!existsSync(entry)) throw new Error('The portal is not built: run `npm run build -w @wisp/portal`.');
   const port = opts.port ?? (await freePort());
+  await assertPortFree(port, 'the portal (PORTAL_PORT)');
   const child = spawnService(process.execPath, [entry], {
     logFile: opts.logFile,
+    pidFile: opts.pidFile,
     env: {
       ...process.env,
       PORT: String(port),

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { NoDatabaseError, portFromEnv } from '@wisp/shared';
+import { NoDatabaseError, portFromEnv, stopLeftover } from '@wisp/shared';
 import { DEMO_PASSWORD_DEFAULT, TENANTS } from './demoData.ts';
 import { seedDemo } from './seed.ts';
 import { ROOT, startInfra, startPortal, startServices } from './stack.ts';
@@ -29,8 +29,12 @@ function buildPortalIfStale() {
 }
 
 const stops: (() => Promise<void>)[] = [];
+let stopping = false;
 
 async function shutdown(code = 0) {
+  // Ctrl+C reaches both npm's runner and this process: the second signal must not cut cleanup short.
+  if (stopping) return;
+  stopping = true;
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
   process.exit(code);
 }
@@ -38,10 +42,17 @@ async function shutdown(code = 0) {
 async function main() {
   const dataDir = join(ROOT, '.data');
   mkdirSync(dataDir, { recursive: true });
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGHUP', () => void shutdown());
+  for (const name of ['ferretdb', 'auth-emulator', 'portal']) await stopLeftover(join(dataDir, `${name}.pid`));
 
-  const infra = await startInfra({ dataDir, dbPort: portFromEnv('FERRETDB_PORT', 27018), emulatorPort: portFromEnv('AUTH_EMULATOR_PORT', 9099) });
+  const infra = await startInfra({
+    dataDir,
+    dbPort: portFromEnv('FERRETDB_PORT', 27018),
+    emulatorPort: portFromEnv('AUTH_EMULATOR_PORT', 9099),
+    pidFiles: true,
+  });
   stops.push(infra.stop);
   const identitySecret = process.env.IDENTITY_SECRET ?? randomBytes(32).toString('base64url');
   const dbPrefix = process.env.MONGODB_DB_PREFIX ?? 'wisp';
@@ -68,6 +79,7 @@ async function main() {
     emulatorHost: infra.emulatorHost,
     projectId: infra.projectId,
     logFile: join(dataDir, 'portal.log'),
+    pidFile: join(dataDir, 'portal.pid'),
   });
   stops.push(portal.stop);
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './net.ts';
+import { assertPortFree, freePort, waitForPort } from './net.ts';
 import { spawnService, type Child } from './processes.ts';
 
 export const FERRETDB_VERSION = 'v1.24.2';
@@ -23,7 +23,7 @@ export interface EmbeddedDb {
 }
 
 /** Starts FerretDB (SQLite backend) on loopback with its files under `dataDir`. */
-export async function startFerretDb({ dataDir, port, logFile }: { dataDir: string; port?: number; logFile?: string }): Promise<EmbeddedDb> {
+export async function startFerretDb({ dataDir, port, logFile, pidFile }: { dataDir: string; port?: number; logFile?: string; pidFile?: string }): Promise<EmbeddedDb> {
   const bin = ferretDbBinary();
   if (!existsSync(bin)) {
     throw new NoDatabaseError(
@@ -34,6 +34,7 @@ export async function startFerretDb({ dataDir, port, logFile }: { dataDir: strin
   }
   mkdirSync(dataDir, { recursive: true });
   const listen = port ?? (await freePort());
+  await assertPortFree(listen, 'the embedded database (FERRETDB_PORT)');
   const child: Child = spawnService(
     bin,
     [
@@ -45,7 +46,7 @@ export async function startFerretDb({ dataDir, port, logFile }: { dataDir: strin
       `--listen-addr=127.0.0.1:${listen}`,
       '--log-level=warn',
     ],
-    { logFile: logFile ?? join(dataDir, 'ferretdb.log') },
+    { logFile: logFile ?? join(dataDir, 'ferretdb.log'), pidFile },
   );
   const exited = new Promise<never>((_, reject) =>
     child.process.once('exit', (code) => reject(new Error(`FerretDB exited (code ${code}); see ${logFile ?? join(dataDir, 'ferretdb.log')}`))),

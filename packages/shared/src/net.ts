@@ -30,3 +30,16 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Fails with a clear message when something already listens on a fixed port. */
+export async function assertPortFree(port: number, what: string, host = '127.0.0.1'): Promise<void> {
+  const taken = await new Promise<boolean>((resolve) => {
+    const sock = connect({ port, host });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+  if (taken) throw new Error(`Port ${port} for ${what} is already in use: is another copy of the stack running? Stop it or choose another port.`);
+}
