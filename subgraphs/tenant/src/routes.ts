@@ -94,7 +94,9 @@ async function upload(models: Models, identity: Identity | null, req: IncomingMe
 async function serveAsset(models: Models, res: ServerResponse, sha256: string, ext: string, head: boolean) {
   const asset = await models.Asset.findOne({ sha256, ext }).lean();
   if (!asset) return sendCoded(res, 404, ErrorCode.NOT_FOUND, 'Not found.');
-  const data = Buffer.from(asset.data as unknown as Buffer);
+  // A lean read gives the driver's Binary, whose bytes are in `.buffer`.
+  const raw = asset.data as unknown;
+  const data = Buffer.isBuffer(raw) ? raw : Buffer.from((raw as { buffer: Uint8Array }).buffer);
   res.writeHead(200, {
     ...ASSET_HEADERS,
     'content-type': asset.contentType,
