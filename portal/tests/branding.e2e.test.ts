@@ -48,7 +48,7 @@ async function graphql<T>(query: string, variables: Record<string, unknown>, tok
 }
 
 /** A fresh tenant with its own admin login, so changing its branding disturbs no other test. */
-async function freshTenant(): Promise<{ slug: string; adminEmail: string }> {
+async function freshTenant(): Promise<{ id: string; slug: string; adminEmail: string; opsToken: string }> {
   const emulator = inject('emulatorHost');
   const signIn = await fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`, {
     method: 'POST',
@@ -69,7 +69,7 @@ async function freshTenant(): Promise<{ slug: string; adminEmail: string }> {
   const adminEmail = `admin@${slug}.example`;
   const user = await auth.createUser({ email: adminEmail, password: 'demo-password', emailVerified: true });
   await auth.setCustomUserClaims(user.uid, { role: 'TENANT_ADMIN', tenantId: createTenant.id });
-  return { slug, adminEmail };
+  return { id: createTenant.id, slug, adminEmail, opsToken: idToken };
 }
 
 const buttonBackground = (page: Page) => page.locator('[data-testid=preview-button]').evaluate((el) => getComputedStyle(el).backgroundColor);
@@ -135,6 +135,30 @@ describe('each WISP looks like its own site', () => {
     expect(prairie.body).toContain('Is there an outage in my area?');
     expect(prairie.body).toContain('<em>free</em>');
     expect(prairie.body).not.toContain('Skyline');
+  });
+});
+
+describe('tenant state in the first response', () => {
+  it("puts the tenant's sanitised custom CSS after the theme, and a suspended tenant gets a neutral page", async () => {
+    const { id, slug, opsToken } = await freshTenant();
+    await graphql(
+      'mutation($id: ID!, $input: BrandingInput!) { updateBranding(tenantId: $id, input: $input) { ok } }',
+      { id, input: { customCss: '.site-header { border-top-width: 9px; }', companyName: 'Mesa Broadband' } },
+      opsToken,
+    );
+    await expect.poll(async () => (await getAs(`${slug}.localhost`)).body, { timeout: 10_000, interval: 500 }).toContain(
+      '<style id="tenant-custom-css">.site-header { border-top-width: 9px; }</style>',
+    );
+
+    await graphql('mutation($id: ID!) { suspendTenant(id: $id) { status } }', { id }, opsToken);
+    await expect.poll(async () => (await getAs(`${slug}.localhost`)).status, { timeout: 10_000, interval: 500 }).toBe(503);
+    const page = await getAs(`${slug}.localhost`, '/support');
+    expect(page.status).toBe(503);
+    expect(page.body).toContain('Service unavailable');
+    expect(page.body).not.toMatch(/Mesa|wisp/i);
+
+    await graphql('mutation($id: ID!) { reactivateTenant(id: $id) { status } }', { id }, opsToken);
+    await expect.poll(async () => (await getAs(`${slug}.localhost`)).status, { timeout: 10_000, interval: 500 }).toBe(200);
   });
 });
 
