@@ -14,6 +14,9 @@ export interface TenantServicesOptions {
 /** Largest logo or favicon upload. @default 1 MiB (the tenant subgraph enforces the same) */
 export const MAX_UPLOAD_BYTES = 1024 * 1024;
 
+/** Uploaded assets are named by their content hash; nothing else is forwarded. */
+const ASSET_PATH = /^\/assets\/[0-9a-f]{64}\.(?:png|jpg|webp|ico|svg)$/;
+
 const SUPERGRAPH = new URL('../../schema/supergraph.graphql', import.meta.url);
 
 /** The tenant subgraph's base URL: the override if any, else its routing URL in the supergraph. */
@@ -127,7 +130,7 @@ export function tenantServices(options: TenantServicesOptions) {
         await relay(upstream, res, ['content-type', 'cache-control']);
         return true;
       }
-      if (url.pathname.startsWith('/assets/')) {
+      if (ASSET_PATH.test(url.pathname)) {
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           sendError(res, 405, 'BAD_REQUEST', 'Method not allowed.');
           return true;
