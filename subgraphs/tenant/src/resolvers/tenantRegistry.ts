@@ -54,6 +54,7 @@ export async function createTenant(models: Models, identity: Identity, input: { 
   const mutationId = input.clientMutationId ? String(input.clientMutationId).slice(0, 100) : null;
 
   let tenant = await models.Tenant.findOne({ slug }).lean();
+  let createdHere = false;
   if (!tenant) {
     try {
       const created = await models.Tenant.create({
@@ -65,6 +66,7 @@ export async function createTenant(models: Models, identity: Identity, input: { 
         ...(mutationId ? { createdByMutation: mutationId } : {}),
       });
       tenant = created.toObject();
+      createdHere = true;
       await models.BrandingVersion.create({
         tenantId: created._id,
         version: 0,
@@ -87,7 +89,17 @@ export async function createTenant(models: Models, identity: Identity, input: { 
   }
 
   if (!tenant.firebaseTenantId) {
-    const authTenantId = await ensureAuthTenant(slug);
+    let authTenantId: string;
+    try {
+      authTenantId = await ensureAuthTenant(slug);
+    } catch (err) {
+      // Without its login pool the tenant is unusable: withdraw it so the create can simply be retried.
+      if (createdHere) {
+        await models.Tenant.deleteOne({ _id: tenant._id, firebaseTenantId: { $exists: false } });
+        await models.BrandingVersion.deleteMany({ tenantId: tenant._id });
+      }
+      throw err;
+    }
     await models.Tenant.updateOne({ _id: tenant._id }, { $set: { firebaseTenantId: authTenantId } });
     tenant = { ...tenant, firebaseTenantId: authTenantId };
   }

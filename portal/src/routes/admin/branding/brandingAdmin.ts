@@ -177,6 +177,21 @@ export async function uploadAsset(gatewayUrl: string, token: string, file: File)
 }
 
 const FIELD_LABELS: Record<string, string> = {
+  companyName: 'Company name',
+  displayName: 'Portal title',
+  logoUrl: 'Logo',
+  logoAlt: 'Logo alt text',
+  faviconUrl: 'Favicon',
+  supportEmail: 'Support email',
+  supportPhone: 'Support phone',
+  supportHours: 'Support hours',
+  website: 'Website',
+  welcomeMessage: 'Welcome message',
+  footerText: 'Footer text',
+  customCss: 'Custom CSS',
+  faq: 'FAQ',
+  contact: 'Contact block',
+  expectedVersion: 'Version',
   'colors.primary': 'Primary colour',
   'colors.secondary': 'Secondary colour',
   'colors.accent': 'Accent colour',
