@@ -1,5 +1,5 @@
 /** The tenant registry: who may run it, unique slugs and domains, suspension cutting off logins. */
-import { Role } from '@wisp/shared';
+import { Role, signIdentityHeaders } from '@wisp/shared';
 import { codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestTenant, uniqueSlug } from './tenantFixtures.ts';
@@ -150,5 +150,15 @@ describe('suspension', () => {
     await gql(url, `mutation($id: ID!) { reactivateTenant(id: $id) { status } }`, { id: t.id }, { token: ops });
     await expect.poll(async () => codes(await gql(url, `{ viewer { uid } }`, {}, { token: customer })), { timeout: 10_000, interval: 500 }).toEqual([]);
     expect((await gql(url, BRANDING_HOST, { host: `${t.slug}.localhost` })).data!.portalBranding.suspended).toBe(false);
+  });
+
+  it('has the tenant subgraph refuse branding changes for a suspended tenant even when asked directly', async () => {
+    const t = await createTestTenant(url, ops, 'direct');
+    await gql(url, `mutation($id: ID!) { suspendTenant(id: $id) { status } }`, { id: t.id }, { token: ops });
+    const admin = { uid: 'u-admin', role: Role.TENANT_ADMIN, tenantId: t.id };
+    const r = await gql(inject('subgraphUrls').tenant, `mutation { updateBranding(input: { companyName: "x" }) { ok } }`, {}, { headers: signIdentityHeaders(admin, inject('identitySecret')) });
+    expect(codes(r)).toEqual(['FORBIDDEN']);
+    const restore = await gql(inject('subgraphUrls').tenant, `mutation { restoreBranding(versionId: "000000000000000000000000") { ok } }`, {}, { headers: signIdentityHeaders(admin, inject('identitySecret')) });
+    expect(codes(restore)).toEqual(['FORBIDDEN']);
   });
 });

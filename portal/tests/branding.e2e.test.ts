@@ -197,9 +197,24 @@ describe('an admin brands the portal', () => {
       await expect.poll(() => page.locator('input[name="logoUrl"]').inputValue(), { timeout: 10_000 }).toMatch(/^\/assets\/[0-9a-f]{64}\.svg$/);
       await expect.poll(() => page.locator('[data-testid=preview] img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
 
+      // The upload is served on the tenant's own host with the stack's asset headers.
+      const logoPath = await page.locator('input[name="logoUrl"]').inputValue();
+      const asset = await getAs(`${slug}.localhost`, logoPath);
+      expect(asset.status).toBe(200);
+      expect(asset.headers['content-type']).toBe('image/svg+xml');
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(asset.headers['x-content-type-options']).toBe('nosniff');
+      expect(asset.headers['content-security-policy']).toMatch(/default-src 'none'.*sandbox/);
+
+      // Hostile CSS is refused by the server and shown next to the field; nothing is saved.
+      await page.fill('textarea[name="customCss"]', '@import url(https://evil.example/x.css);');
       await page.getByRole('button', { name: 'Save branding' }).click();
-      await page.waitForSelector('[data-testid=save-notice]', { timeout: 10_000 });
-      expect(await page.locator('form').last().textContent()).toContain('Saved.');
+      await expect.poll(() => page.locator('[data-testid=save-notice]').textContent(), { timeout: 10_000 }).toContain('nothing was saved');
+      expect(await page.locator('.field-error').first().textContent()).toContain('@import');
+      await page.fill('textarea[name="customCss"]', '');
+
+      await page.getByRole('button', { name: 'Save branding' }).click();
+      await expect.poll(() => page.locator('[data-testid=save-notice]').textContent(), { timeout: 10_000 }).toContain('Saved');
       await expect.poll(() => page.locator('[data-testid=history-entry]').count()).toBe(2);
       await page.screenshot({ path: `${screenshots}admin-branding-saved.png`, fullPage: true });
 
