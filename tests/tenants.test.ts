@@ -1,5 +1,5 @@
 /** The tenant registry: who may run it, unique slugs and domains, suspension cutting off logins. */
-import { Role, signIdentityHeaders } from '@wisp/shared';
+import { firebaseAuth, Role, signIdentityHeaders } from '@wisp/shared';
 import { codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestTenant, uniqueSlug } from './tenantFixtures.ts';
@@ -42,6 +42,17 @@ describe('creating tenants', () => {
     expect(codes(skyline)).toEqual(['CONFLICT']);
     const list = await gql(url, `{ tenants { slug } }`, {}, { token: ops });
     expect(list.data!.tenants.filter((t: { slug: string }) => t.slug === slug)).toHaveLength(1);
+  });
+
+  it('gives concurrent retries of one create the same tenant and one login pool', async () => {
+    const slug = uniqueSlug('retry');
+    const results = await Promise.all([1, 2, 3].map(() => gql(url, `mutation($input: CreateTenantInput!) { createTenant(input: $input) { id } }`, { input: { slug, name: 'Retried', clientMutationId: `c-${slug}` } }, { token: ops })));
+    expect(results.map((r) => r.errors)).toEqual([undefined, undefined, undefined]);
+    expect(new Set(results.map((r) => r.data!.createTenant.id)).size).toBe(1);
+    const pb = await gql(url, BRANDING_HOST, { host: `${slug}.localhost` });
+    expect(pb.data!.portalBranding.tenantSlug).toBe(slug);
+    const { tenants } = await firebaseAuth().tenantManager().listTenants(1000);
+    expect(tenants.filter((t) => t.displayName === slug)).toHaveLength(1);
   });
 
   it('creates one tenant when the same slug is created concurrently', async () => {

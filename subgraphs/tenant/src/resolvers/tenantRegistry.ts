@@ -88,6 +88,13 @@ export async function createTenant(models: Models, identity: Identity, input: { 
     throw codedError(ErrorCode.CONFLICT, 'A tenant with this slug already exists.', { field: 'slug' });
   }
 
+  if (!tenant.firebaseTenantId && !createdHere) {
+    // A retry racing the first attempt: give that attempt time to attach the login pool it is creating.
+    for (let i = 0; i < 40 && !tenant.firebaseTenantId; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      tenant = (await models.Tenant.findById(tenant._id).lean()) ?? tenant;
+    }
+  }
   if (!tenant.firebaseTenantId) {
     let authTenantId: string;
     try {
@@ -100,8 +107,10 @@ export async function createTenant(models: Models, identity: Identity, input: { 
       }
       throw err;
     }
-    await models.Tenant.updateOne({ _id: tenant._id }, { $set: { firebaseTenantId: authTenantId } });
-    tenant = { ...tenant, firebaseTenantId: authTenantId };
+    // Only the first pool attached counts; ensureAuthTenant finds an existing pool by name, so a
+    // later attempt attaches the same one.
+    await models.Tenant.updateOne({ _id: tenant._id, firebaseTenantId: { $exists: false } }, { $set: { firebaseTenantId: authTenantId } });
+    tenant = (await models.Tenant.findById(tenant._id).lean()) ?? { ...tenant, firebaseTenantId: authTenantId };
   }
   return tenant;
 }
