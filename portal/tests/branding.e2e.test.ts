@@ -216,6 +216,7 @@ describe('an admin brands the portal', () => {
       await page.getByRole('button', { name: 'Save branding' }).click();
       await expect.poll(() => page.locator('[data-testid=save-notice]').textContent(), { timeout: 10_000 }).toContain('Saved');
       await expect.poll(() => page.locator('[data-testid=history-entry]').count()).toBe(2);
+      expect(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--color-primary').trim())).toBe('#b91c1c');
       await page.screenshot({ path: `${screenshots}admin-branding-saved.png`, fullPage: true });
 
       // The customer's login page, in a browser that never signed in.
