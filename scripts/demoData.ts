@@ -215,3 +215,22 @@ export function demoWorkOrders(t: DemoTenant): DemoWorkOrder[] {
     },
   ];
 }
+
+/** Each demo WISP's support page: FAQ entries (limited Markdown answers) and a contact block. */
+export const DEMO_SUPPORT: Record<string, { faq: { question: string; answer: string }[]; contact: string }> = {
+  skyline: {
+    faq: [
+      { question: 'My connection is slow in the evening. What can I do?', answer: 'Run a speed test with a cable plugged into the router, then **open a ticket** with the result. Evening slow-downs on one sector are usually fixed by a channel change.' },
+      { question: 'How do I restart my equipment?', answer: '1. Unplug the power injector for 30 seconds.\n2. Plug it back in and wait two minutes.\n3. Restart your router.' },
+      { question: 'When is my bill due?', answer: 'On the 1st of each month. Questions? Write to [support@skyline.example](mailto:support@skyline.example).' },
+    ],
+    contact: '**Skyline Wireless support**\nPhone: [+1 555 0100](tel:+15550100)\nEmail: [support@skyline.example](mailto:support@skyline.example)\n\nFor outages after hours, call and choose option 1.',
+  },
+  prairie: {
+    faq: [
+      { question: 'Is there an outage in my area?', answer: 'Outages on your tower appear on your dashboard as soon as we know about them, with an estimated time to restore.' },
+      { question: 'Can I move my service to a new address?', answer: 'Usually, if the new address can see one of our towers. Call us and we will book a *free* site survey.' },
+    ],
+    contact: '**Prairie Air Networks**\nCall or text [+1 555 0200](tel:+15550200), every day 7am–9pm.\nEmail [help@prairieair.example](mailto:help@prairieair.example).',
+  },
+};

@@ -10,7 +10,7 @@ import { createModels as tenantModels } from '@wisp/subgraph-tenant/models';
 import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
 import type { Auth } from 'firebase-admin/auth';
 import { Types } from 'mongoose';
-import { customerId, DEMO_PASSWORD_DEFAULT, demoLogins, demoWorkOrders, messageId, TENANTS, tenantId, workOrderId, type DemoLogin } from './demoData.ts';
+import { customerId, DEMO_PASSWORD_DEFAULT, DEMO_SUPPORT, demoLogins, demoWorkOrders, messageId, TENANTS, tenantId, workOrderId, type DemoLogin } from './demoData.ts';
 
 const oid = (id: string) => new Types.ObjectId(id);
 /** Demo tickets and messages are dated by their ids, so lists read in a believable order. */
@@ -58,7 +58,7 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
   const conns = await Promise.all(['tenant', 'customer', 'work-order', 'messaging'].map((s) => connectMongo(s, options.mongo)));
   try {
     const [tc, cc, wc, mc] = conns as [(typeof conns)[0], (typeof conns)[0], (typeof conns)[0], (typeof conns)[0]];
-    const { Tenant } = tenantModels(tc);
+    const { Tenant, Domain } = tenantModels(tc);
     const { Customer } = customerModels(cc);
     const { WorkOrder } = workOrderModels(wc);
     const { Message } = messagingModels(mc);
@@ -78,6 +78,10 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
         },
         { upsert: true },
       );
+      const support = DEMO_SUPPORT[t.slug];
+      if (support) await Tenant.updateOne({ _id: tid }, { $set: { 'branding.faq': support.faq, 'branding.contact': support.contact } });
+      // Claimed like any custom domain, so no other tenant can add it.
+      for (const domain of t.domains) await Domain.updateOne({ domain }, { $setOnInsert: { domain, tenantId: tid } }, { upsert: true });
       for (const c of t.customers) {
         const { key, equipment, ...fields } = c;
         await Customer.updateOne(

@@ -16,6 +16,7 @@ import {
 } from '@wisp/shared';
 import { createAuthenticator } from './auth.ts';
 import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
+import { tenantServices } from './tenantServices.ts';
 
 /** What each request carries through the gateway. */
 export interface GatewayContext {
@@ -55,7 +56,8 @@ const SUPERGRAPH = new URL('../../schema/supergraph.graphql', import.meta.url);
 export async function start(options: GatewayOptions): Promise<RunningGateway> {
   assertUsableSecret(options.identitySecret);
   const log = createLogger('gateway');
-  const authenticate = createAuthenticator({ projectId: options.firebaseProjectId });
+  const tenant = tenantServices(options);
+  const authenticate = tenant.checkingTenantStatus(createAuthenticator({ projectId: options.firebaseProjectId }));
   const overrides = options.subgraphUrls ?? {};
 
   const gateway = new ApolloGateway({
@@ -90,6 +92,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     graphqlHttpHandler(apollo, {
       cors: true,
       maxBodyBytes: options.maxBodyBytes ?? 100_000,
+      routes: tenant.routes(authenticate),
       context: async (req, requestId) => ({ identity: await authenticate(req.headers.authorization), requestId }),
     }),
   );

@@ -2,8 +2,10 @@ import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { serverConfig } from '$lib/server/config';
 import { neutralPage } from '$lib/server/neutralPage';
 import { createTenantLookup } from '$lib/server/tenantLookup';
+import { isAssetPath, proxyAsset } from '$lib/server/assetProxy';
 
-const lookupTenant = createTenantLookup({ gatewayUrl: () => serverConfig().gatewayUrl });
+// A few seconds, so an admin's saved branding reaches the login page on the next reload.
+const lookupTenant = createTenantLookup({ gatewayUrl: () => serverConfig().gatewayUrl, ttlMs: 3_000 });
 
 export const handle: Handle = async ({ event, resolve }) => {
   // Liveness for process supervisors; answers on any host and needs no tenant.
@@ -25,6 +27,7 @@ export const handle: Handle = async ({ event, resolve }) => {
   }
 
   event.locals.tenant = result.branding;
+  if (isAssetPath(event.url.pathname)) return proxyAsset(serverConfig().gatewayUrl, event.url.pathname, event.request.method);
   return resolve(event);
 };
 

@@ -7,7 +7,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { DocumentNode } from 'graphql';
 import type { Connection } from 'mongoose';
 import { unauthenticated } from './errors.ts';
-import { graphqlHttpHandler } from './http.ts';
+import { graphqlHttpHandler, type GraphqlHttpOptions } from './http.ts';
 import { assertUsableSecret, verifyIdentityHeaders, type Identity } from './identity.ts';
 import { createLogger, type Logger } from './log.ts';
 import { errorMaskingPlugin } from './masking.ts';
@@ -31,6 +31,8 @@ export interface SubgraphDefinition<M, L> {
   resolvers: GraphQLResolverMap<SubgraphContext<M, L>>;
   models: (conn: Connection) => M;
   loaders: (models: M, identity: Identity | null) => L;
+  /** Plain HTTP routes served beside `/graphql` (each checks the gateway's signature itself). */
+  routes?: (deps: { models: M; log: Logger; identitySecret: string }) => GraphqlHttpOptions<SubgraphContext<M, L>>['routes'];
 }
 
 /** How to run a subgraph. */
@@ -73,6 +75,7 @@ export async function startSubgraph<M, L>(def: SubgraphDefinition<M, L>, options
       health: async () => {
         await conn.db!.admin().ping();
       },
+      routes: def.routes?.({ models, log, identitySecret: options.identitySecret }),
       context: async (req, requestId) => {
         const check = verifyIdentityHeaders(req.headers, options.identitySecret);
         if (!check.ok) {

@@ -25,6 +25,12 @@ export interface PortalBranding {
   supportPhone: string | null;
   supportHours: string | null;
   website: string | null;
+  /** Custom CSS, already reduced to a safe subset by the tenant subgraph. */
+  customCss?: string | null;
+  /** Support page questions in order; `answerHtml` is sanitised HTML. */
+  faq?: { question: string; answerHtml: string }[];
+  /** The support page's contact block as sanitised HTML. */
+  contactHtml?: string | null;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { contrastRatio as wcagContrast, DARK_INK, inkOn, LIGHT_INK, luminance } from '@wisp/shared/contrast';
 import type { BrandColors } from './branding';
 
 /** The palette used when a tenant's colour is missing or malformed: calm, vendor-free greys and blue. */
@@ -31,31 +32,19 @@ export function parseHex(hex: string): [number, number, number] | null {
   return [(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
 }
 
-/** WCAG relative luminance of a hex colour, 0 (black) to 1 (white). */
+/** WCAG relative luminance of a hex colour, 0 (black) to 1 (white): the shared implementation. */
 export function relativeLuminance(hex: string): number {
-  const rgb = parseHex(hex);
-  if (!rgb) return 0;
-  const [r, g, b] = rgb.map((c) => {
-    const s = c / 255;
-    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  }) as [number, number, number];
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return luminance(hex);
 }
 
-function contrastRatio(a: number, b: number): number {
-  const [hi, lo] = a > b ? [a, b] : [b, a];
-  return (hi + 0.05) / (lo + 0.05);
-}
+/** WCAG 2.1 contrast ratio of two hex colours (the same function the server reports with). */
+export const contrastRatio = wcagContrast;
 
-const LIGHT_INK = '#ffffff';
-const DARK_INK = '#111111';
+export { DARK_INK, LIGHT_INK };
 
 /** Whichever of white or near-black text reads better on `background`. */
 export function readableOn(background: string): string {
-  const l = relativeLuminance(background);
-  return contrastRatio(l, relativeLuminance(LIGHT_INK)) >= contrastRatio(l, relativeLuminance(DARK_INK))
-    ? LIGHT_INK
-    : DARK_INK;
+  return inkOn(background);
 }
 
 /** `a` moved `amount` (0..1) of the way towards `b`, as `#rrggbb`. */
@@ -99,4 +88,14 @@ export function themeCss(colors: Partial<BrandColors> | null | undefined): strin
     .map(([name, value]) => `${name}:${value};`)
     .join('');
   return `:root{${body}}`;
+}
+
+/**
+ * A `<style>` element for a tenant's custom CSS, after the theme so it can override it. The tenant
+ * subgraph already reduced the CSS to a safe subset; anything that could still end the element is
+ * dropped here as well rather than trusted.
+ */
+export function tenantCustomCss(css: string | null | undefined): string | null {
+  if (!css || /<|\\/.test(css)) return null;
+  return `<style id="tenant-custom-css">${css}</style>`;
 }

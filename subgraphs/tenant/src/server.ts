@@ -4,6 +4,7 @@ import { parse } from 'graphql';
 import { createLoaders, type Loaders } from './loaders.ts';
 import { createModels, type Models } from './models/index.ts';
 import { resolvers } from './resolvers/index.ts';
+import { tenantRoutes } from './routes.ts';
 
 export const definition: SubgraphDefinition<Models, Loaders> = {
   name: 'tenant',
@@ -11,6 +12,7 @@ export const definition: SubgraphDefinition<Models, Loaders> = {
   resolvers: resolvers as SubgraphDefinition<Models, Loaders>['resolvers'],
   models: createModels,
   loaders: createLoaders,
+  routes: tenantRoutes,
 };
 
 /** Starts the tenant/branding subgraph. */

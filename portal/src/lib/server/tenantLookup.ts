@@ -39,6 +39,9 @@ export const PORTAL_BRANDING_QUERY = /* GraphQL */ `
       supportPhone
       supportHours
       website
+      customCss
+      faq { question answerHtml }
+      contactHtml
     }
   }
 `;

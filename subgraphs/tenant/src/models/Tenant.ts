@@ -11,6 +11,14 @@ const colors = new Schema(
   { _id: false },
 );
 
+const faqEntry = new Schema(
+  {
+    question: { type: String, required: true },
+    answer: { type: String, required: true },
+  },
+  { _id: false },
+);
+
 const branding = new Schema(
   {
     companyName: { type: String, required: true },
@@ -25,6 +33,12 @@ const branding = new Schema(
     website: String,
     welcomeMessage: String,
     footerText: String,
+    /** Already reduced to the safe subset by the CSS sanitiser before it is stored. */
+    customCss: String,
+    /** Support page questions in display order; answers are limited Markdown. */
+    faq: { type: [faqEntry], default: [] },
+    /** The support page's contact block, limited Markdown. */
+    contact: String,
   },
   { _id: false },
 );
@@ -38,6 +52,10 @@ const tenantSchema = new Schema(
     /** The Firebase Auth tenant holding this WISP's logins (one email can be a login at several WISPs). */
     firebaseTenantId: String,
     branding: { type: branding, required: true },
+    /** Number of the branding version in `branding`; each change takes the next one (see BrandingVersion). */
+    brandingVersion: { type: Number, default: 0 },
+    /** The client mutation id that created the tenant, so a retried create returns the same tenant. */
+    createdByMutation: String,
   },
   { timestamps: true },
 );

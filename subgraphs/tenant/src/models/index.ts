@@ -1,8 +1,12 @@
 import type { Connection } from 'mongoose';
+import { assetModel } from './Asset.ts';
+import { brandingVersionModel } from './BrandingVersion.ts';
+import { domainModel } from './Domain.ts';
 import { tenantModel } from './Tenant.ts';
 
 export function createModels(conn: Connection) {
-  return { Tenant: tenantModel(conn) };
+  return { Tenant: tenantModel(conn), BrandingVersion: brandingVersionModel(conn), Domain: domainModel(conn), Asset: assetModel(conn) };
 }
 export type Models = ReturnType<typeof createModels>;
 export type { TenantDoc } from './Tenant.ts';
+export type { BrandingVersionDoc } from './BrandingVersion.ts';

@@ -1,6 +1,8 @@
 import { notFound, unauthenticated } from '@wisp/shared';
 import type { Context } from '../context.ts';
-import { canSeeTenant } from './access.ts';
+import { brandingTenantId, canSeeTenant, requireOperator } from './access.ts';
+import { brandingHistory } from './brandingHistory.ts';
+import { loadAdministeredTenantForReading } from './readTenant.ts';
 import { resolvePortalHost } from './portalHost.ts';
 
 export const Query = {
@@ -18,11 +20,25 @@ export const Query = {
   portalBranding: async (_: unknown, { host }: { host: string }, { models }: Context) => {
     const tenant = await resolvePortalHost(models, host);
     if (!tenant) return null;
+    // Only what a login page needs: no admin contacts, no history, no internal ids.
+    const { companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, welcomeMessage, footerText, supportEmail, supportPhone, supportHours, website, customCss, faq, contact } =
+      tenant.branding;
     return {
-      ...tenant.branding,
+      companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, welcomeMessage, footerText,
+      supportEmail, supportPhone, supportHours, website, customCss, faq, contact,
       tenantSlug: tenant.slug,
       authTenantId: tenant.firebaseTenantId ?? null,
       suspended: tenant.status === 'SUSPENDED',
     };
+  },
+
+  tenants: async (_: unknown, __: unknown, { identity, models }: Context) => {
+    requireOperator(identity);
+    return models.Tenant.find({}).sort({ slug: 1 }).lean();
+  },
+
+  brandingHistory: async (_: unknown, args: { tenantId?: string | null; first?: number | null; after?: string | null }, { identity, models }: Context) => {
+    const tenant = await loadAdministeredTenantForReading(models, brandingTenantId(identity, args.tenantId));
+    return brandingHistory(models, String(tenant._id), args);
   },
 };

@@ -11,4 +11,5 @@ export const Tenant = {
     return loaders.tenant.load(id);
   },
   id: (t: TenantRow) => String(t._id),
+  branding: (t: TenantRow) => ({ ...t.branding, version: t.brandingVersion ?? 0 }),
 };

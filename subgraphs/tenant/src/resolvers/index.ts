@@ -1,5 +1,8 @@
+import { Branding, FaqEntry, PortalBranding } from './Branding.ts';
+import { BrandingVersion } from './BrandingVersion.ts';
+import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
 import { Tenant } from './Tenant.ts';
 import { Viewer } from './Viewer.ts';
 
-export const resolvers = { Query, Viewer, Tenant };
+export const resolvers = { Query, Mutation, Viewer, Tenant, Branding, PortalBranding, FaqEntry, BrandingVersion };

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { codedError, createLogger, ErrorCode, sendError, signIdentityHeaders, type Identity } from '@wisp/shared';
+
+/** What {@link tenantServices} needs from the gateway's options. */
+export interface TenantServicesOptions {
+  identitySecret: string;
+  subgraphUrls?: Record<string, string | undefined>;
+  supergraphSdl?: string;
+  /** How long a tenant's status is trusted before it is asked again. @default 3000 ms */
+  statusTtlMs?: number;
+}
+
+/** Largest logo or favicon upload. @default 1 MiB (the tenant subgraph enforces the same) */
+export const MAX_UPLOAD_BYTES = 1024 * 1024;
+
+/** Uploaded assets are named by their content hash; nothing else is forwarded. */
+const ASSET_PATH = /^\/assets\/[0-9a-f]{64}\.(?:png|jpg|webp|ico|svg)$/;
+
+const SUPERGRAPH = new URL('../../schema/supergraph.graphql', import.meta.url);
+
+/** The tenant subgraph's base URL: the override if any, else its routing URL in the supergraph. */
+function tenantBaseUrl(options: TenantServicesOptions): string {
+  const override = options.subgraphUrls?.tenant;
+  const sdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH, 'utf8');
+  const fromSdl = /@join__graph\(name: "tenant", url: "([^"]+)"\)/.exec(sdl)?.[1];
+  const url = override ?? fromSdl;
+  if (!url) throw new Error('The supergraph names no URL for the tenant subgraph.');
+  return new URL('/', url).href.replace(/\/$/, '');
+}
+
+type Authenticate = (authorization: string | undefined) => Promise<Identity | null>;
+
+/**
+ * What the gateway does for the tenant subgraph besides GraphQL: refuse the logins of suspended
+ * tenants (status asked of the tenant subgraph over its signed channel, remembered briefly), take
+ * logo/favicon uploads too large for a JSON body, and serve uploaded assets.
+ */
+export function tenantServices(options: TenantServicesOptions) {
+  const log = createLogger('gateway');
+  const base = tenantBaseUrl(options);
+  const ttl = options.statusTtlMs ?? 3000;
+  const statuses = new Map<string, { status: string; until: number }>();
+
+  async function tenantStatus(tenantId: string): Promise<string> {
+    const now = Date.now();
+    const hit = statuses.get(tenantId);
+    if (hit && hit.until > now) return hit.status;
+    const res = await fetch(`${base}/internal/tenant-status/${encodeURIComponent(tenantId)}`, {
+      headers: signIdentityHeaders(null, options.identitySecret),
+      signal: AbortSignal.timeout(5000),
+    }).catch((err: unknown) => {
+      log.error('tenant status lookup failed', { error: String(err) });
+      return null;
+    });
+    const body = res?.ok ? ((await res.json()) as { status?: string }) : null;
+    if (!body?.status) {
+      // Fail closed, but keep using a recent answer through a short outage.
+      if (hit && now - hit.until < 60_000) return hit.status;
+      throw codedError(ErrorCode.INTERNAL, 'Internal error.');
+    }
+    if (statuses.size > 10_000) statuses.clear();
+    statuses.set(tenantId, { status: body.status, until: now + ttl });
+    return body.status;
+  }
+
+  /** Wraps the authenticator: a login of a suspended (or unknown) tenant is FORBIDDEN. */
+  function checkingTenantStatus(authenticate: Authenticate): Authenticate {
+    return async (authorization) => {
+      const identity = await authenticate(authorization);
+      if (identity?.tenantId && (await tenantStatus(identity.tenantId)) !== 'ACTIVE') {
+        throw codedError(ErrorCode.FORBIDDEN, 'This portal is currently unavailable.', { http: { status: 403 } });
+      }
+      return identity;
+    };
+  }
+
+  async function relay(upstream: Response, res: ServerResponse, pass: string[]) {
+    const headers: Record<string, string> = {};
+    for (const name of pass) {
+      const value = upstream.headers.get(name);
+      if (value) headers[name] = value;
+    }
+    res.writeHead(upstream.status, headers);
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  }
+
+  /** Routes for the gateway's HTTP server; `authenticate` must be the status-checking one. */
+  function routes(authenticate: Authenticate) {
+    return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+      if (url.pathname === '/uploads/branding-asset') {
+        if (req.method !== 'POST') {
+          sendError(res, 405, 'BAD_REQUEST', 'Use POST with the image as the request body.');
+          return true;
+        }
+        let identity: Identity | null;
+        try {
+          identity = await authenticate(req.headers.authorization);
+        } catch (err) {
+          const ext = (err as { extensions?: { code?: string; http?: { status?: number } } }).extensions;
+          sendError(res, ext?.http?.status ?? 500, ext?.code ?? 'INTERNAL', (err as Error).message);
+          return true;
+        }
+        if (!identity) {
+          sendError(res, 401, 'UNAUTHENTICATED', 'Sign in to continue.');
+          return true;
+        }
+        if (Number(req.headers['content-length'] ?? 0) > MAX_UPLOAD_BYTES) {
+          sendError(res, 413, 'BAD_USER_INPUT', 'The file is larger than 1 MB.');
+          req.resume();
+          return true;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of req) {
+          size += (chunk as Buffer).length;
+          if (size > MAX_UPLOAD_BYTES) {
+            sendError(res, 413, 'BAD_USER_INPUT', 'The file is larger than 1 MB.');
+            req.destroy();
+            return true;
+          }
+          chunks.push(chunk as Buffer);
+        }
+        const tenantId = url.searchParams.get('tenantId');
+        const upstream = await fetch(`${base}/internal/assets${tenantId ? `?tenantId=${encodeURIComponent(tenantId)}` : ''}`, {
+          method: 'POST',
+          headers: { ...signIdentityHeaders(identity, options.identitySecret), 'content-type': 'application/octet-stream' },
+          body: Buffer.concat(chunks),
+        });
+        await relay(upstream, res, ['content-type', 'cache-control']);
+        return true;
+      }
+      if (ASSET_PATH.test(url.pathname)) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          sendError(res, 405, 'BAD_REQUEST', 'Method not allowed.');
+          return true;
+        }
+        const upstream = await fetch(`${base}${url.pathname}`, { method: req.method, headers: signIdentityHeaders(null, options.identitySecret) });
+        await relay(upstream, res, ['content-type', 'content-length', 'cache-control', 'x-content-type-options', 'content-security-policy', 'etag', 'cross-origin-resource-policy']);
+        return true;
+      }
+      return false;
+    };
+  }
+
+  return { checkingTenantStatus, routes };
+}

@@ -1,0 +1,204 @@
+import { gql, type TypedDocumentNode } from '@apollo/client';
+
+export interface BrandColorsDraft {
+  primary: string;
+  secondary: string;
+  accent: string;
+  background: string;
+  text: string;
+}
+
+/** The editable branding, as the form holds it (empty strings for unset optional fields). */
+export interface BrandingDraft {
+  companyName: string;
+  displayName: string;
+  logoUrl: string;
+  logoAlt: string;
+  faviconUrl: string;
+  colors: BrandColorsDraft;
+  supportEmail: string;
+  supportPhone: string;
+  supportHours: string;
+  website: string;
+  welcomeMessage: string;
+  footerText: string;
+  customCss: string;
+  faq: { question: string; answer: string }[];
+  contact: string;
+}
+
+export interface StoredBranding extends Omit<BrandingDraft, 'logoUrl' | 'faviconUrl' | 'supportEmail' | 'supportPhone' | 'supportHours' | 'website' | 'welcomeMessage' | 'footerText' | 'customCss' | 'contact'> {
+  logoUrl: string | null;
+  faviconUrl: string | null;
+  supportEmail: string | null;
+  supportPhone: string | null;
+  supportHours: string | null;
+  website: string | null;
+  welcomeMessage: string | null;
+  footerText: string | null;
+  customCss: string | null;
+  contact: string | null;
+  version: number;
+}
+
+const BRANDING_FIELDS = `
+  companyName displayName logoUrl logoAlt faviconUrl
+  colors { primary secondary accent background text }
+  supportEmail supportPhone supportHours website welcomeMessage footerText customCss
+  faq { question answer }
+  contact version
+`;
+
+export interface AdminViewer {
+  role: string;
+  tenant: { id: string; slug: string; branding: StoredBranding } | null;
+}
+
+export const ADMIN_BRANDING_QUERY: TypedDocumentNode<{ viewer: AdminViewer | null }, Record<string, never>> = gql`
+  query AdminBranding {
+    viewer {
+      role
+      tenant { id slug branding { ${BRANDING_FIELDS} } }
+    }
+  }
+`;
+
+export interface HistoryEntry {
+  id: string;
+  version: number;
+  action: 'CREATE' | 'UPDATE' | 'RESTORE';
+  restoredFromVersion: number | null;
+  actorRole: string;
+  at: string;
+  changes: { field: string; from: string | null; to: string | null }[];
+}
+
+export const HISTORY_QUERY: TypedDocumentNode<{ brandingHistory: { edges: { node: HistoryEntry }[] } }, Record<string, never>> = gql`
+  query BrandingHistory {
+    brandingHistory(first: 50) {
+      edges { node { id version action restoredFromVersion actorRole at changes { field from to } } }
+    }
+  }
+`;
+
+export interface SaveResult {
+  ok: boolean;
+  errors: { field: string; message: string; code: string }[];
+  version: number | null;
+  contrast: { pair: string; ratio: number; passesAA: boolean }[];
+  branding: StoredBranding | null;
+}
+
+export const UPDATE_BRANDING: TypedDocumentNode<{ updateBranding: SaveResult }, { input: Record<string, unknown>; expectedVersion: number }> = gql`
+  mutation UpdateBranding($input: BrandingInput!, $expectedVersion: Int) {
+    updateBranding(input: $input, expectedVersion: $expectedVersion) {
+      ok
+      errors { field message code }
+      version
+      contrast { pair ratio passesAA }
+      branding { ${BRANDING_FIELDS} }
+    }
+  }
+`;
+
+export const RESTORE_BRANDING: TypedDocumentNode<{ restoreBranding: SaveResult }, { versionId: string }> = gql`
+  mutation RestoreBranding($versionId: ID!) {
+    restoreBranding(versionId: $versionId) {
+      ok
+      errors { field message code }
+      version
+      contrast { pair ratio passesAA }
+      branding { ${BRANDING_FIELDS} }
+    }
+  }
+`;
+
+export function toDraft(b: StoredBranding): BrandingDraft {
+  return {
+    companyName: b.companyName,
+    displayName: b.displayName,
+    logoUrl: b.logoUrl ?? '',
+    logoAlt: b.logoAlt ?? '',
+    faviconUrl: b.faviconUrl ?? '',
+    colors: pickColors(b.colors),
+    supportEmail: b.supportEmail ?? '',
+    supportPhone: b.supportPhone ?? '',
+    supportHours: b.supportHours ?? '',
+    website: b.website ?? '',
+    welcomeMessage: b.welcomeMessage ?? '',
+    footerText: b.footerText ?? '',
+    customCss: b.customCss ?? '',
+    faq: b.faq.map(({ question, answer }) => ({ question, answer })),
+    contact: b.contact ?? '',
+  };
+}
+
+// Query results carry `__typename`, which an input type refuses: copy the fields by name.
+function pickColors(c: BrandColorsDraft): BrandColorsDraft {
+  return { primary: c.primary, secondary: c.secondary, accent: c.accent, background: c.background, text: c.text };
+}
+
+/** The mutation input for a draft: every field, so the server records exactly what differs. */
+export function toInput(d: BrandingDraft): Record<string, unknown> {
+  return {
+    companyName: d.companyName,
+    displayName: d.displayName,
+    logoUrl: d.logoUrl,
+    logoAlt: d.logoAlt,
+    faviconUrl: d.faviconUrl,
+    colors: pickColors(d.colors),
+    supportEmail: d.supportEmail,
+    supportPhone: d.supportPhone,
+    supportHours: d.supportHours,
+    website: d.website,
+    welcomeMessage: d.welcomeMessage,
+    footerText: d.footerText,
+    customCss: d.customCss,
+    faq: d.faq.map(({ question, answer }) => ({ question, answer })),
+    contact: d.contact,
+  };
+}
+
+/** Uploads a logo or favicon through the gateway; returns its portal address or a message. */
+export async function uploadAsset(gatewayUrl: string, token: string, file: File): Promise<{ ok: true; url: string } | { ok: false; message: string }> {
+  if (file.size > 1024 * 1024) return { ok: false, message: 'The file is larger than 1 MB.' };
+  try {
+    const res = await fetch(new URL('/uploads/branding-asset', gatewayUrl), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+      body: file,
+    });
+    const body = (await res.json()) as { url?: string; errors?: { message: string }[] };
+    if (res.ok && body.url) return { ok: true, url: body.url };
+    return { ok: false, message: body.errors?.[0]?.message ?? 'The upload failed.' };
+  } catch {
+    return { ok: false, message: 'The upload failed. Check your connection and try again.' };
+  }
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  companyName: 'Company name',
+  displayName: 'Portal title',
+  logoUrl: 'Logo',
+  logoAlt: 'Logo alt text',
+  faviconUrl: 'Favicon',
+  supportEmail: 'Support email',
+  supportPhone: 'Support phone',
+  supportHours: 'Support hours',
+  website: 'Website',
+  welcomeMessage: 'Welcome message',
+  footerText: 'Footer text',
+  customCss: 'Custom CSS',
+  faq: 'FAQ',
+  contact: 'Contact block',
+  expectedVersion: 'Version',
+  'colors.primary': 'Primary colour',
+  'colors.secondary': 'Secondary colour',
+  'colors.accent': 'Accent colour',
+  'colors.background': 'Background colour',
+  'colors.text': 'Text colour',
+};
+
+export function fieldLabel(field: string): string {
+  return FIELD_LABELS[field] ?? field.replace(/^faq\.(\d+)\.(\w+)$/, (_, i: string, f: string) => `FAQ ${Number(i) + 1} ${f}`);
+}
