@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -14,7 +14,7 @@ import { errorMaskingPlugin } from './masking.ts';
 import { connectMongo, ensureIndexes, type MongoOptions } from './mongo.ts';
 
 /** What every resolver of every subgraph receives. */
-export interface SubgraphContext<M, L = unknown> {
+export interface SubgraphContext<M, L = unknown, S = unknown> {
   /** The caller, as signed by the gateway; null for an anonymous (public) request. */
   identity: Identity | null;
   requestId: string;
@@ -22,15 +22,27 @@ export interface SubgraphContext<M, L = unknown> {
   /** Per-request DataLoaders, so entity references and list fields batch into one query. */
   loaders: L;
   log: Logger;
+  /** What the definition's `setup` returned (shared stores such as the event log); undefined without one. */
+  services: S;
+}
+
+/** What a subgraph's optional `setup` hook adds: long-lived services, extra HTTP routes, and how to close them. */
+export interface SubgraphSetup<S> {
+  services: S;
+  /** Extra HTTP routes served beside `/graphql`; they check identity themselves. */
+  routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+  stop?: () => Promise<void>;
 }
 
 /** One subgraph: its SDL, resolvers and models. The four subgraphs are each one of these. */
-export interface SubgraphDefinition<M, L> {
+export interface SubgraphDefinition<M, L, S = unknown> {
   name: string;
   typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<SubgraphContext<M, L>>;
+  resolvers: GraphQLResolverMap<SubgraphContext<M, L, S>>;
   models: (conn: Connection) => M;
-  loaders: (models: M, identity: Identity | null) => L;
+  loaders: (models: M, identity: Identity | null, services: S) => L;
+  /** Opens what the subgraph needs beyond its own database (event log, outbox, directories). */
+  setup?: (conn: Connection, options: SubgraphOptions, models: M) => Promise<SubgraphSetup<S>>;
 }
 
 /** How to run a subgraph. */
@@ -53,15 +65,16 @@ export interface RunningSubgraph<M> {
   stop: () => Promise<void>;
 }
 
-export async function startSubgraph<M, L>(def: SubgraphDefinition<M, L>, options: SubgraphOptions): Promise<RunningSubgraph<M>> {
+export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M, L, S>, options: SubgraphOptions): Promise<RunningSubgraph<M>> {
   assertUsableSecret(options.identitySecret);
   const log = createLogger(`subgraph-${def.name}`);
   const conn = await connectMongo(def.name, options.mongo);
   const models = def.models(conn);
   await ensureIndexes(conn);
+  const extra = def.setup ? await def.setup(conn, options, models) : undefined;
 
   const httpServer = createServer();
-  const apollo = new ApolloServer<SubgraphContext<M, L>>({
+  const apollo = new ApolloServer<SubgraphContext<M, L, S>>({
     schema: buildSubgraphSchema([{ typeDefs: def.typeDefs, resolvers: def.resolvers as never }]),
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), errorMaskingPlugin(log)],
@@ -73,13 +86,14 @@ export async function startSubgraph<M, L>(def: SubgraphDefinition<M, L>, options
       health: async () => {
         await conn.db!.admin().ping();
       },
+      ...(extra?.routes ? { routes: extra.routes } : {}),
       context: async (req, requestId) => {
         const check = verifyIdentityHeaders(req.headers, options.identitySecret);
         if (!check.ok) {
           log.warn('refused request without a valid gateway signature', { requestId, reason: check.reason });
           throw unauthenticated('This service only answers requests signed by the gateway.');
         }
-        return { identity: check.identity, requestId, models, loaders: def.loaders(models, check.identity), log };
+        return { identity: check.identity, requestId, models, loaders: def.loaders(models, check.identity, extra?.services as S), log, services: extra?.services as S };
       },
     }),
   );
@@ -98,6 +112,7 @@ export async function startSubgraph<M, L>(def: SubgraphDefinition<M, L>, options
     server: httpServer,
     stop: async () => {
       await apollo.stop();
+      await extra?.stop?.();
       await conn.close();
     },
   };
