@@ -100,7 +100,9 @@ export function attachmentRoutes({ models, services, identitySecret, log }: { mo
     for (let n = 0; n < a.chunks; n++) {
       const chunk = await AttachmentChunk.findOne({ attachmentId: a._id, n }).lean();
       if (!chunk) break;
-      res.write(Buffer.from(chunk.data as unknown as Buffer));
+      // A lean read gives the driver's Binary, not a Buffer.
+      const data = chunk.data as unknown;
+      res.write(Buffer.isBuffer(data) ? data : Buffer.from((data as { buffer: Uint8Array }).buffer));
     }
     res.end();
   }

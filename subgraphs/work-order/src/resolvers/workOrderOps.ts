@@ -76,3 +76,14 @@ export function numberPrefix(slug: string): string {
   const letters = slug.replace(/[^a-z0-9]/gi, '').toUpperCase();
   return (letters.slice(0, 3) || 'WO').padEnd(3, 'X');
 }
+
+/** Takes a one-time claim; false when someone already holds it. */
+export async function claim(ctx: Context, key: string): Promise<boolean> {
+  try {
+    await ctx.models.Claim.create({ key, at: new Date() });
+    return true;
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) return false;
+    throw err;
+  }
+}
