@@ -45,6 +45,8 @@ function systemMessagesOn(conn: Connection): SystemMessages {
         filter,
         {
           $setOnInsert: {
+            // Ids order a conversation: take one here rather than leave it to the server's upsert.
+            _id: new Types.ObjectId(),
             workOrderId: new Types.ObjectId(workOrderId),
             body,
             authorKind: 'SYSTEM',
