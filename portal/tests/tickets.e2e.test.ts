@@ -104,6 +104,10 @@ describe('tickets in the portal', () => {
 
       const staff = agent.page;
       await staff.goto(`${origin}/staff/queue`);
+      // The new ticket notified the tenant's agents (it is unassigned).
+      await expect
+        .poll(() => staff.locator('[data-testid=agent-notification][data-kind=TICKET_CREATED]').allTextContents(), { timeout: 15_000 })
+        .toEqual(expect.arrayContaining([expect.stringContaining(title)]));
       await staff.fill('[data-testid=queue-search]', title);
       await staff.press('[data-testid=queue-search]', 'Enter');
       await expect.poll(() => staff.locator('[data-testid=queue-row]').count(), { timeout: 15_000 }).toBe(1);

@@ -210,3 +210,15 @@ export function errorText(error: unknown): string {
   const e = error as { errors?: { message: string }[]; message?: string };
   return e?.errors?.[0]?.message ?? e?.message ?? 'Something went wrong. Please try again.';
 }
+
+export const AGENT_NOTIFICATIONS = gql`
+  query AgentNotifications {
+    agentNotifications(first: 20) { unreadCount items { id kind title body read createdAt workOrder { id } } }
+  }
+`;
+
+export const MARK_NOTIFICATION_READ = gql`
+  mutation MarkNotificationRead($id: ID!) {
+    markAgentNotificationRead(id: $id) { id read }
+  }
+`;
