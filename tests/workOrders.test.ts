@@ -193,11 +193,12 @@ describe('status transitions', () => {
   it('lets exactly one of two concurrent changes from the same status win', async () => {
     const t = await openTicket(bob);
     const [a, b] = await Promise.all([
-      gql(url, STATUS, { id: t.id, status: 'IN_PROGRESS' }, { token: agent }),
-      gql(url, STATUS, { id: t.id, status: 'WAITING_ON_CUSTOMER' }, { token: admin }),
+      // Both saw it OPEN (as the staff page sends it); whichever comes second must not silently apply.
+      gql(url, STATUS, { id: t.id, status: 'IN_PROGRESS', expected: 'OPEN' }, { token: agent }),
+      gql(url, STATUS, { id: t.id, status: 'WAITING_ON_CUSTOMER', expected: 'OPEN' }, { token: admin }),
     ]);
     const outcomes = [codes(a)[0] ?? 'ok', codes(b)[0] ?? 'ok'].sort();
-    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
+    expect(outcomes).toEqual(['CONFLICT', 'ok']);
     const wo = (await gql(url, GET, { id: t.id }, { token: agent })).data!.workOrder;
     expect(wo.timeline).toHaveLength(2);
   });
@@ -381,7 +382,17 @@ describe('queue, assignment, call-backs and agent notifications', () => {
     expect(codes(await gql(url, CB, { input: { workOrderId: t.id, preferredTime: 'soon', clientMutationId: randomUUID() } }, { token: bob }))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await gql(url, CB, { input: { workOrderId: workOrderId('skyline', 1001), preferredTime: '2030-01-01T15:00:00Z', clientMutationId: randomUUID() } }, { token: bob }))).toEqual(['NOT_FOUND']);
 
+    // A call-back about no ticket in particular reaches every agent.
+    const loose = await gql(url, CB, { input: { preferredTime: '2030-01-02T09:00:00Z', note: `no ticket ${cbKey}`, clientMutationId: randomUUID() } }, { token: bob });
+    expect(loose.errors).toBeUndefined();
+    expect(loose.data!.requestCallback.workOrder).toBeNull();
     const N = `{ agentNotifications(first: 100) { unreadCount items { id kind title body workOrder { id } read } } }`;
+    const looseFor = async (token: string) => (await gql(url, N, {}, { token })).data!.agentNotifications.items.filter((n: any) => n.body.includes(`no ticket ${cbKey}`));
+    expect((await looseFor(agent)).map((n: any) => n.kind)).toEqual(['CALLBACK_REQUESTED']);
+    expect((await looseFor(admin)).map((n: any) => n.kind)).toEqual(['CALLBACK_REQUESTED']);
+    const callbacks = await gql(url, `{ callbackRequests(status: REQUESTED, first: 100) { id note customer { id } } }`, {}, { token: agent });
+    expect(callbacks.data!.callbackRequests.find((c: any) => c.id === loose.data!.requestCallback.id)).toMatchObject({ customer: { id: customerId('skyline', 'bob') } });
+    expect(codes(await gql(url, `{ callbackRequests { id } }`, {}, { token: bob }))).toEqual(['FORBIDDEN']);
     const mine = (await gql(url, N, {}, { token: agent })).data!.agentNotifications;
     const forTicket = mine.items.filter((n: any) => n.workOrder?.id === t.id);
     expect(forTicket.map((n: any) => n.kind).sort()).toEqual(['CALLBACK_REQUESTED', 'CUSTOMER_MESSAGE', 'TICKET_CREATED']);

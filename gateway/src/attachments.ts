@@ -60,3 +60,9 @@ export function attachmentRoutes(options: AttachmentProxyOptions) {
     return true;
   };
 }
+
+/** A subgraph's routing URL as composed into the supergraph (`@join__graph(name: …, url: …)`). */
+export function routingUrlOf(name: string, supergraphSdl: string): string | undefined {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`@join__graph\\(name: "${escaped}", url: "([^"]+)"\\)`).exec(supergraphSdl)?.[1];
+}

@@ -14,7 +14,7 @@ import {
   signIdentityHeaders,
   type Identity,
 } from '@wisp/shared';
-import { attachmentRoutes } from './attachments.ts';
+import { attachmentRoutes, routingUrlOf } from './attachments.ts';
 import { createAuthenticator } from './auth.ts';
 import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 
@@ -92,7 +92,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
       cors: true,
       maxBodyBytes: options.maxBodyBytes ?? 100_000,
       context: async (req, requestId) => ({ identity: await authenticate(req.headers.authorization), requestId }),
-      routes: attachmentRoutes({ authenticate, identitySecret: options.identitySecret, messagingUrl: overrides.messaging ?? 'http://127.0.0.1:4004/graphql' }),
+      routes: attachmentRoutes({ authenticate, identitySecret: options.identitySecret, messagingUrl: overrides.messaging ?? routingUrlOf('messaging', options.supergraphSdl ?? readFileSync(SUPERGRAPH, 'utf8'))! }),
     }),
   );
   await new Promise<void>((resolve, reject) => {

@@ -314,7 +314,8 @@ export const Mutation = {
       entity: 'WorkOrder',
       entityId: wo ? String(wo._id) : String(request._id),
       kind: 'callback_requested',
-      workOrderId: wo ? String(wo._id) : '',
+      // A request about no ticket belongs to itself.
+      workOrderId: wo ? String(wo._id) : String(request._id),
       customerIds: [identity.customerId],
       internal: false,
     });
