@@ -260,6 +260,14 @@ describe('conversations and internal notes', () => {
     expect(evs.find((e) => e.entityId === noteId)).toMatchObject({ kind: 'internal_note_added', internal: true });
     expect(evs.find((e) => e.entityId === reply.data!.sendMessage.id)).toMatchObject({ kind: 'message_added', internal: false });
 
+    // A customer's own message is readable by her and her provider's staff only.
+    const own = await gql(url, SEND, { input: { workOrderId: t.id, body: 'My router model is X1', clientMutationId: randomUUID() } }, { token: alice });
+    const ownId = own.data!.sendMessage.id;
+    for (const token of [bob, prairieAgent, prairieAlice]) {
+      expect(codes(await gql(url, `query($id: ID!) { message(id: $id) { body } }`, { id: ownId }, { token }))).toEqual(['NOT_FOUND']);
+    }
+    expect((await gql(url, `query($id: ID!) { message(id: $id) { body workOrder { id } } }`, { id: ownId }, { token: alice })).data!.message.workOrder.id).toBe(t.id);
+
     const forged = await gql(url, SEND, { input: { workOrderId: t.id, body: 'let me in', internal: true, clientMutationId: randomUUID() } }, { token: alice });
     expect(codes(forged)).toEqual(['FORBIDDEN']);
   });

@@ -137,6 +137,9 @@ describe('tickets in the portal', () => {
       await page.goto(`${origin}/tickets`);
       await expect.poll(() => page.locator(`[data-testid=ticket-row]`).allTextContents(), { timeout: 15_000 }).toEqual(expect.arrayContaining([expect.stringContaining(title)]));
       expect(await page.content()).not.toContain(note);
+      await page.fill('[data-testid=callback-time]', '2030-06-02T10:00');
+      await page.click('[data-testid=request-callback]');
+      await expect.poll(() => page.locator('[data-testid=callback-done]').count(), { timeout: 15_000 }).toBe(1);
       await shot(page, 'tickets-list');
     } finally {
       await alice.context.close();
