@@ -451,6 +451,20 @@ describe('attachments', () => {
     expect(listed.data!.workOrder.attachments).toEqual([{ id: a.id, filename: 'evil.exe.png', contentType: 'image/png', size: png.length, url: `/attachments/${a.id}` }]);
   });
 
+  it('stores a file larger than one chunk and gives back the same bytes; the subgraph refuses unsigned callers', async () => {
+    const t = await openTicket(bob);
+    const big = Buffer.concat([png, Buffer.alloc(9 * 1024 * 1024, 7)]);
+    big.writeUInt32BE(0xdeadbeef, big.length - 4);
+    const res = await upload(bob, t.id, big, 'scan.png');
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const got = Buffer.from(await (await download(bob, id)).arrayBuffer());
+    expect(got.length).toBe(big.length);
+    expect(got.equals(big)).toBe(true);
+    const direct = inject('subgraphUrls').messaging.replace(/\/graphql$/, '');
+    expect((await fetch(`${direct}/attachments/${id}`)).status).toBe(401);
+  }, 60_000);
+
   it('refuses wrong types, oversize files, other people’s tickets and files of internal notes', async () => {
     const t = await openTicket(alice);
     const text = await upload(alice, t.id, Buffer.from('just text pretending'), 'photo.png');
