@@ -93,6 +93,17 @@ describe('opening tickets', () => {
     expect(new Set(numbers).size).toBe(numbers.length);
   });
 
+  it("filters a customer's own list by status", async () => {
+    const t = await openTicket(carol);
+    await gql(url, STATUS, { id: t.id, status: 'WAITING_ON_CUSTOMER' }, { token: agent });
+    const Q = `query($s: [WorkOrderStatus!]) { viewer { customer { tickets(first: 100, status: $s) { edges { node { id status } } } } } }`;
+    const waiting = (await gql(url, Q, { s: ['WAITING_ON_CUSTOMER'] }, { token: carol })).data!.viewer.customer.tickets.edges.map((e: any) => e.node);
+    expect(waiting.map((n: any) => n.id)).toContain(t.id);
+    expect(waiting.every((n: any) => n.status === 'WAITING_ON_CUSTOMER')).toBe(true);
+    const open = (await gql(url, Q, { s: ['OPEN'] }, { token: carol })).data!.viewer.customer.tickets.edges.map((e: any) => e.node.id);
+    expect(open).not.toContain(t.id);
+  });
+
   it('rejects bad input with every field problem and writes nothing', async () => {
     const before = await gql(url, `{ viewer { customer { tickets(first: 100) { edges { node { id } } } } } }`, {}, { token: carol });
     const r = await gql(url, OPEN, { input: { title: ' ', description: 'x'.repeat(10_001), category: 'OTHER', clientMutationId: 'bad id!', contactEmail: 'nope' } }, { token: carol });
