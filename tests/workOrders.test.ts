@@ -412,6 +412,10 @@ describe('queue, assignment, call-backs and agent notifications', () => {
     const callbacks = await gql(url, `{ callbackRequests(status: REQUESTED, first: 100) { id note customer { id } } }`, {}, { token: agent });
     expect(callbacks.data!.callbackRequests.find((c: any) => c.id === loose.data!.requestCallback.id)).toMatchObject({ customer: { id: customerId('skyline', 'bob') } });
     expect(codes(await gql(url, `{ callbackRequests { id } }`, {}, { token: bob }))).toEqual(['FORBIDDEN']);
+    const COMPLETE = `mutation($id: ID!) { completeCallback(id: $id) { status } }`;
+    expect(codes(await gql(url, COMPLETE, { id: loose.data!.requestCallback.id }, { token: prairieAgent }))).toEqual(['NOT_FOUND']);
+    expect(codes(await gql(url, COMPLETE, { id: loose.data!.requestCallback.id }, { token: bob }))).toEqual(['FORBIDDEN']);
+    expect((await gql(url, COMPLETE, { id: loose.data!.requestCallback.id }, { token: agent })).data!.completeCallback.status).toBe('DONE');
     const mine = (await gql(url, N, {}, { token: agent })).data!.agentNotifications;
     const forTicket = mine.items.filter((n: any) => n.workOrder?.id === t.id);
     expect(forTicket.map((n: any) => n.kind).sort()).toEqual(['CALLBACK_REQUESTED', 'CUSTOMER_MESSAGE', 'TICKET_CREATED']);

@@ -71,7 +71,10 @@ export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M
   const conn = await connectMongo(def.name, options.mongo);
   const models = def.models(conn);
   await ensureIndexes(conn);
-  const extra = def.setup ? await def.setup(conn, options, models) : undefined;
+  const extra = def.setup ? await def.setup(conn, options, models).catch(async (err: unknown) => {
+    await conn.close();
+    throw err;
+  }) : undefined;
 
   const httpServer = createServer();
   const apollo = new ApolloServer<SubgraphContext<M, L, S>>({

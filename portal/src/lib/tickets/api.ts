@@ -222,3 +222,15 @@ export const MARK_NOTIFICATION_READ = gql`
     markAgentNotificationRead(id: $id) { id read }
   }
 `;
+
+export const CALLBACKS = gql`
+  query Callbacks {
+    callbackRequests(status: REQUESTED, first: 20) { id preferredTime phone note status createdAt workOrder { id } customer { id name phone } }
+  }
+`;
+
+export const COMPLETE_CALLBACK = gql`
+  mutation CompleteCallback($id: ID!) {
+    completeCallback(id: $id) { id status }
+  }
+`;
