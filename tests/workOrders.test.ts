@@ -497,6 +497,29 @@ describe('attachments', () => {
     expect((await download(agent, staffFile.id)).status).toBe(200);
     const listed = await gql(url, `query($id: ID!) { workOrder(id: $id) { attachments { id } } }`, { id: t.id }, { token: alice });
     expect(listed.data!.workOrder.attachments).toEqual([]);
+    // A staff file is staff-only until a public message carries it.
+    const shared = (await (await upload(agent, t.id, png, 'coverage.png')).json()) as { id: string };
+    expect((await download(alice, shared.id)).status).toBe(404);
+    expect((await gql(url, `query($id: ID!) { workOrder(id: $id) { attachments { id } } }`, { id: t.id }, { token: alice })).data!.workOrder.attachments).toEqual([]);
+    await gql(url, SEND, { input: { workOrderId: t.id, body: 'Coverage map attached', clientMutationId: randomUUID(), attachmentIds: [shared.id] } }, { token: agent });
+    expect((await download(alice, shared.id)).status).toBe(200);
+
+    // Two sends racing for one file: exactly one message carries it.
+    const contested = (await (await upload(alice, t.id, png, 'contested.png')).json()) as { id: string };
+    const race = await Promise.all(
+      [1, 2].map((i) => gql(url, SEND, { input: { workOrderId: t.id, body: `race ${i}`, clientMutationId: randomUUID(), attachmentIds: [contested.id] } }, { token: alice })),
+    );
+    expect(race.map((r) => codes(r)[0] ?? 'ok').sort()).toEqual(['BAD_USER_INPUT', 'ok']);
+    const carrying = (await gql(url, GET.replace('messages(first: 100) { edges { node { id', 'messages(first: 100) { edges { node { attachments { id } id'), { id: t.id }, { token: alice })).data!.workOrder.messages.edges.filter((e: any) =>
+      e.node.attachments.some((a: any) => a.id === contested.id),
+    );
+    expect(carrying).toHaveLength(1);
+    // A retried send with the same id and file returns the original message.
+    const key = randomUUID();
+    const again = (await (await upload(alice, t.id, png, 'again.png')).json()) as { id: string };
+    const [r1, r2] = await Promise.all([1, 2].map(() => gql(url, SEND, { input: { workOrderId: t.id, body: 'with file', clientMutationId: key, attachmentIds: [again.id] } }, { token: alice })));
+    expect(r1!.data!.sendMessage.id).toBe(r2!.data!.sendMessage.id);
+
     // A file can be attached once, and only by whoever uploaded it.
     const reuse = await gql(url, SEND, { input: { workOrderId: t.id, body: 'Mine now', clientMutationId: randomUUID(), attachmentIds: [staffFile.id] } }, { token: alice });
     expect(codes(reuse)).toEqual(['BAD_USER_INPUT']);

@@ -65,6 +65,8 @@ export function attachmentRoutes({ models, services, identitySecret, log }: { mo
       size: data.length,
       chunks,
       complete: false,
+      // A staff file stays staff-only until a public message carries it (it may be meant for an internal note).
+      internal: identity.role !== Role.CUSTOMER,
     });
     try {
       for (let n = 0; n < chunks; n++) {

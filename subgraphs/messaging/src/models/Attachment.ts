@@ -36,3 +36,10 @@ export type AttachmentDoc = InferSchemaType<typeof attachmentSchema>;
 export function attachmentModels(conn: Connection) {
   return { Attachment: conn.model('Attachment', attachmentSchema), AttachmentChunk: conn.model('AttachmentChunk', chunkSchema) };
 }
+
+/** Which message carries a file: the unique id lets exactly one message take it, even concurrently. */
+const linkSchema = new Schema({ messageId: { type: Schema.Types.ObjectId, required: true } }, { versionKey: false });
+
+export function attachmentLinkModel(conn: Connection) {
+  return conn.model('AttachmentLink', linkSchema);
+}

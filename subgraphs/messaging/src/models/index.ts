@@ -1,10 +1,10 @@
 import type { Connection } from 'mongoose';
-import { attachmentModels } from './Attachment.ts';
+import { attachmentLinkModel, attachmentModels } from './Attachment.ts';
 import { messageModel } from './Message.ts';
 import { readReceiptModel } from './ReadReceipt.ts';
 
 export function createModels(conn: Connection) {
-  return { Message: messageModel(conn), ReadReceipt: readReceiptModel(conn), ...attachmentModels(conn) };
+  return { Message: messageModel(conn), ReadReceipt: readReceiptModel(conn), ...attachmentModels(conn), AttachmentLink: attachmentLinkModel(conn) };
 }
 export type Models = ReturnType<typeof createModels>;
 export type { MessageDoc } from './Message.ts';

@@ -58,10 +58,28 @@ export const Mutation = {
       if (usable !== attachmentIds.length) throw badInput('Attach only files you uploaded to this ticket and have not attached yet.', 'attachmentIds');
     }
     const internal = !isCustomer && !!input.internal;
+    const messageId = new Types.ObjectId();
+    const release = () => ctx.models.AttachmentLink.deleteMany({ messageId });
+    for (const id of attachmentIds) {
+      try {
+        await ctx.models.AttachmentLink.create({ _id: new Types.ObjectId(id), messageId });
+      } catch (err) {
+        await release();
+        if ((err as { code?: number }).code !== 11000) throw err;
+        // A concurrent retry of this same send may hold the files: give back its message once it lands.
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const original = await Message.findOne(key).lean<MessageRow>();
+          if (original) return original;
+          await new Promise((r) => setTimeout(r, 40));
+        }
+        throw badInput('Attach only files you uploaded to this ticket and have not attached yet.', 'attachmentIds');
+      }
+    }
     let message: MessageRow;
     try {
       message = (
         await Message.create({
+          _id: messageId,
           ...key,
           workOrderId: wo._id,
           body,
@@ -73,14 +91,12 @@ export const Mutation = {
         })
       ).toObject() as unknown as MessageRow;
     } catch (err) {
+      await release();
       if ((err as { code?: number }).code !== 11000) throw err;
       return Message.findOne(key).lean<MessageRow>();
     }
     if (attachmentIds.length) {
-      await Attachment.updateMany(
-        { _id: { $in: attachmentIds.map((id) => new Types.ObjectId(id)) }, messageId: { $exists: false } },
-        { $set: { messageId: message._id, internal } },
-      );
+      await Attachment.updateMany({ _id: { $in: attachmentIds.map((id) => new Types.ObjectId(id)) } }, { $set: { messageId: message._id, internal } });
     }
     await ctx.services.events.append({
       tenantId: String(wo.tenantId),
