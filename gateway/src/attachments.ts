@@ -19,17 +19,20 @@ export function attachmentRoutes(options: AttachmentProxyOptions) {
   const base = new URL(options.messagingUrl);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     if (url.pathname !== '/attachments' && !url.pathname.startsWith('/attachments/')) return false;
+    // Answering before the upload is read: drop the rest and the connection, so no client trips over it.
+    const refuse = (message: string) => {
+      req.resume();
+      res.setHeader('connection', 'close');
+      sendError(res, 401, 'UNAUTHENTICATED', message);
+      return true;
+    };
     let identity: Identity | null;
     try {
       identity = await options.authenticate(req.headers.authorization);
     } catch {
-      sendError(res, 401, 'UNAUTHENTICATED', 'The sign-in token is not valid.');
-      return true;
+      return refuse('The sign-in token is not valid.');
     }
-    if (!identity) {
-      sendError(res, 401, 'UNAUTHENTICATED', 'Sign in to continue.');
-      return true;
-    }
+    if (!identity) return refuse('Sign in to continue.');
     const headers: Record<string, string> = { ...signIdentityHeaders(identity, options.identitySecret) };
     if (req.headers['content-length']) headers['content-length'] = String(req.headers['content-length']);
     const requestId = res.getHeader(REQUEST_ID_HEADER);
@@ -42,6 +45,12 @@ export function attachmentRoutes(options: AttachmentProxyOptions) {
           for (const h of ['content-type', 'content-length', 'content-disposition', 'x-content-type-options', 'content-security-policy', 'cache-control']) {
             const v = up.headers[h];
             if (typeof v === 'string') pass[h] = v;
+          }
+          if (!req.readableEnded) {
+            // The file service answered before taking the whole upload (too large, refused).
+            req.unpipe(upstream);
+            req.resume();
+            pass.connection = 'close';
           }
           res.writeHead(up.statusCode ?? 502, pass);
           up.pipe(res);

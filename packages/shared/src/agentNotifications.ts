@@ -85,9 +85,8 @@ export function agentNotifierOn(conn: Connection, deps: AgentNotifierDeps, ownsC
         try {
           await Notification.create({ ...notice, recipientUid: r.uid, dedupeKey: notice.dedupeKey, readAt: null });
         } catch (err) {
-          // Already notified for this key: a retried action notifies once.
-          if ((err as { code?: number }).code === 11000) continue;
-          throw err;
+          // Already notified for this key: a retried action notifies once (the email below is deduplicated too).
+          if ((err as { code?: number }).code !== 11000) throw err;
         }
         if (!r.email || !tenant) continue;
         const domain = tenant.domains[0];

@@ -112,6 +112,7 @@ export function attachmentRoutes({ models, services, identitySecret, log }: { mo
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     if (url.pathname !== '/attachments' && !url.pathname.startsWith('/attachments/')) return false;
     const check = verifyIdentityHeaders(req.headers, identitySecret);
+    if (!check.ok || !check.identity) req.resume();
     if (!check.ok) {
       sendError(res, 401, 'UNAUTHENTICATED', 'This service only answers requests signed by the gateway.');
       return true;
@@ -123,6 +124,8 @@ export function attachmentRoutes({ models, services, identitySecret, log }: { mo
     if (req.method === 'POST' && url.pathname === '/attachments') await upload(check.identity, req, res, url);
     else if (req.method === 'GET' && /^\/attachments\/[^/]+$/.test(url.pathname)) await download(check.identity, url.pathname.split('/')[2]!, res);
     else sendError(res, 405, 'BAD_REQUEST', 'Use POST /attachments or GET /attachments/<id>.');
+    // Refused before the whole body was read: discard the rest.
+    if (!req.readableEnded) req.resume();
     return true;
   };
 }

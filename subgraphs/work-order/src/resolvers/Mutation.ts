@@ -155,19 +155,19 @@ export const Mutation = {
       },
       key,
     );
-    if (created) {
-      await emit(ctx, wo, 'created');
-      await ctx.services.notifier.notify({
-        tenantId,
-        kind: 'TICKET_CREATED',
-        assigneeUid: wo.assigneeUid ?? null,
-        workOrderId: String(wo._id),
-        title: `New ticket ${wo.number}: ${wo.title}`,
-        body: `${customer.name} opened ${wo.number} (${String(wo.category).replace(/_/g, ' ').toLowerCase()}): ${wo.title}`,
-        dedupeKey: `ticket:${wo._id}`,
-        path: `/staff/tickets/${wo._id}`,
-      });
-    }
+    if (created) await emit(ctx, wo, 'created');
+    // Also on a retry: if the first attempt failed before notifying, the retry does it (once, by key).
+    await ctx.services.notifier.notify({
+      tenantId,
+      kind: 'TICKET_CREATED',
+      // A new ticket has no assignee yet: every agent of the tenant hears of it.
+      assigneeUid: null,
+      workOrderId: String(wo._id),
+      title: `New ticket ${wo.number}: ${wo.title}`,
+      body: `${customer.name} opened ${wo.number} (${String(wo.category).replace(/_/g, ' ').toLowerCase()}): ${wo.title}`,
+      dedupeKey: `ticket:${wo._id}`,
+      path: `/staff/tickets/${wo._id}`,
+    });
     return wo;
   },
 
@@ -292,40 +292,45 @@ export const Mutation = {
     const tenantId = new Types.ObjectId(identity.tenantId);
     const filter = { tenantId, createdByUid: identity.uid, clientMutationId: key };
     let request = await CallbackRequest.findOne(filter).lean();
-    if (request) return request;
-    try {
-      request = (
-        await CallbackRequest.create({
-          ...filter,
-          customerId: new Types.ObjectId(identity.customerId),
-          ...(wo ? { workOrderId: wo._id } : {}),
-          preferredTime,
-          phone,
-          note,
-        })
-      ).toObject();
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      return CallbackRequest.findOne(filter).lean();
+    let created = false;
+    if (!request) {
+      try {
+        request = (
+          await CallbackRequest.create({
+            ...filter,
+            customerId: new Types.ObjectId(identity.customerId),
+            ...(wo ? { workOrderId: wo._id } : {}),
+            preferredTime,
+            phone,
+            note,
+          })
+        ).toObject();
+        created = true;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        request = (await CallbackRequest.findOne(filter).lean())!;
+      }
     }
     const customer = await ctx.services.customers.get(identity.tenantId, identity.customerId);
-    await ctx.services.events.append({
-      tenantId: identity.tenantId,
-      entity: 'WorkOrder',
-      entityId: wo ? String(wo._id) : String(request._id),
-      kind: 'callback_requested',
-      // A request about no ticket belongs to itself.
-      workOrderId: wo ? String(wo._id) : String(request._id),
-      customerIds: [identity.customerId],
-      internal: false,
-    });
+    if (created) {
+      await ctx.services.events.append({
+        tenantId: identity.tenantId,
+        entity: 'WorkOrder',
+        entityId: wo ? String(wo._id) : String(request._id),
+        kind: 'callback_requested',
+        // A request about no ticket belongs to itself.
+        workOrderId: wo ? String(wo._id) : String(request._id),
+        customerIds: [identity.customerId],
+        internal: false,
+      });
+    }
     await ctx.services.notifier.notify({
       tenantId: identity.tenantId,
       kind: 'CALLBACK_REQUESTED',
       assigneeUid: wo?.assigneeUid ?? null,
       workOrderId: wo ? String(wo._id) : null,
       title: `Call-back requested by ${customer?.name ?? 'a customer'}${wo ? ` about ${wo.number}` : ''}`,
-      body: `Preferred time: ${preferredTime!.toISOString()}${phone ? ` · phone ${phone}` : ''}${note ? ` · "${note}"` : ''}`,
+      body: `Preferred time: ${request.preferredTime.toISOString()}${request.phone ? ` · phone ${request.phone}` : ''}${request.note ? ` · "${request.note}"` : ''}`,
       dedupeKey: `callback:${request._id}`,
       path: wo ? `/staff/tickets/${wo._id}` : '/staff/queue',
     });
