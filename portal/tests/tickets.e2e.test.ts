@@ -160,6 +160,11 @@ describe('tickets in the portal', () => {
       await staff.fill('[data-testid=outage-eta]', '2030-06-01T18:30');
       await staff.click('[data-testid=create-outage]');
       await expect.poll(() => staff.locator('[data-testid=outage-created]').textContent(), { timeout: 15_000 }).toContain('3 customers affected');
+      await staff.click('[data-testid=outage-created] a');
+      await expect.poll(() => staff.locator('[data-testid=affected-customers]').textContent(), { timeout: 15_000 }).toContain('Alice Nguyen');
+      const names = (await staff.locator('[data-testid=affected-customers]').textContent())!.split(',').map((n) => n.trim()).sort();
+      expect(names).toEqual(['Alice Nguyen', 'Bob Martinez', 'Dave Porter']);
+      await shot(staff, 'staff-outage');
     } finally {
       await agent.context.close();
     }

@@ -82,6 +82,7 @@ export const TICKET = gql`
       contact { name phone email }
       assignee { uid name }
       affectedCount
+      affectedCustomers { id name }
       visitWindow { start end }
       timeline { from to at byName note }
       serviceSnapshot { planName downMbps upMbps cpeModel cpeSerial lastSeenAt site }
