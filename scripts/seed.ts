@@ -107,6 +107,8 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
               ...createdAt(woId),
               tenantId: tid,
               number: `${t.prefix}-${wo.n}`,
+              seq: wo.n,
+              timeline: [{ to: 'OPEN', at: woId.getTimestamp(), byName: 'System' }, ...(wo.status !== 'OPEN' ? [{ from: 'OPEN', to: wo.status, at: woId.getTimestamp(), byName: agentName }] : [])],
               title: wo.title,
               description: wo.description,
               category: wo.category,

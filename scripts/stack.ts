@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertPortFree, spawnService, startAuthEmulator, startFerretDb, waitForPort, freePort, type Child } from '@wisp/shared';
+import { assertPortFree, spawnService, startAuthEmulator, startFerretDb, waitForPort, freePort, type Child, type MongoOptions } from '@wisp/shared';
 import { start as startCustomer } from '@wisp/subgraph-customer';
 import { start as startMessaging } from '@wisp/subgraph-messaging';
 import { start as startTenant } from '@wisp/subgraph-tenant';
@@ -78,8 +78,10 @@ export async function startServices(opts: {
   projectId: string;
   ports?: Partial<ServicePorts>;
   host?: string;
+  /** Sees every database command the services send (measurements). */
+  onCommand?: MongoOptions['onCommand'];
 }): Promise<Services> {
-  const common = { host: opts.host, mongo: { uri: opts.mongoUri, dbPrefix: opts.dbPrefix }, identitySecret: opts.identitySecret };
+  const common = { host: opts.host, mongo: { uri: opts.mongoUri, dbPrefix: opts.dbPrefix, onCommand: opts.onCommand }, identitySecret: opts.identitySecret };
   const p = opts.ports ?? {};
   const stops: (() => Promise<void>)[] = [];
   try {

@@ -14,6 +14,7 @@ import {
   signIdentityHeaders,
   type Identity,
 } from '@wisp/shared';
+import { attachmentRoutes, routingUrlOf } from './attachments.ts';
 import { createAuthenticator } from './auth.ts';
 import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 import { tenantServices } from './tenantServices.ts';
@@ -59,9 +60,15 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
   const tenant = tenantServices(options);
   const authenticate = tenant.checkingTenantStatus(createAuthenticator({ projectId: options.firebaseProjectId }));
   const overrides = options.subgraphUrls ?? {};
+  const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH, 'utf8');
+  // Plain HTTP beside /graphql: branding assets and uploads, ticket attachments.
+  const routeHandlers = [
+    tenant.routes(authenticate),
+    attachmentRoutes({ authenticate, identitySecret: options.identitySecret, messagingUrl: overrides.messaging ?? routingUrlOf('messaging', supergraphSdl)! }),
+  ];
 
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? readFileSync(SUPERGRAPH, 'utf8'),
+    supergraphSdl,
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: overrides[name] ?? url,
@@ -92,7 +99,10 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     graphqlHttpHandler(apollo, {
       cors: true,
       maxBodyBytes: options.maxBodyBytes ?? 100_000,
-      routes: tenant.routes(authenticate),
+      routes: async (req, res, url) => {
+        for (const handle of routeHandlers) if (await handle(req, res, url)) return true;
+        return false;
+      },
       context: async (req, requestId) => ({ identity: await authenticate(req.headers.authorization), requestId }),
     }),
   );

@@ -18,3 +18,6 @@ export * from './eventLog.ts';
 export * from './outbox.ts';
 export * from './tenantDirectory.ts';
 export * from './brandedEmail.ts';
+export * from './customerDirectory.ts';
+export * from './agentNotifications.ts';
+export * from './staffDirectory.ts';

@@ -6,6 +6,8 @@ export interface MongoOptions {
   uri: string;
   /** Prefix of every database name, so test runs and installs never share data. @default "wisp" */
   dbPrefix?: string;
+  /** Called for every command sent on connections opened with these options (measurements and tests). */
+  onCommand?: (event: { commandName: string; databaseName: string }) => void;
 }
 
 export function dbName(service: string, prefix = 'wisp'): string {
@@ -18,8 +20,13 @@ export async function connectMongo(service: string, options: MongoOptions): Prom
     dbName: dbName(service, options.dbPrefix),
     serverSelectionTimeoutMS: 10_000,
     autoIndex: false,
+    ...(options.onCommand ? { monitorCommands: true } : {}),
   });
   await conn.asPromise();
+  if (options.onCommand) {
+    const listener = options.onCommand;
+    conn.getClient().on('commandStarted', (e) => listener({ commandName: e.commandName, databaseName: e.databaseName }));
+  }
   return conn;
 }
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -7,14 +7,14 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { DocumentNode } from 'graphql';
 import type { Connection } from 'mongoose';
 import { unauthenticated } from './errors.ts';
-import { graphqlHttpHandler, type GraphqlHttpOptions } from './http.ts';
+import { graphqlHttpHandler } from './http.ts';
 import { assertUsableSecret, verifyIdentityHeaders, type Identity } from './identity.ts';
 import { createLogger, type Logger } from './log.ts';
 import { errorMaskingPlugin } from './masking.ts';
 import { connectMongo, ensureIndexes, type MongoOptions } from './mongo.ts';
 
 /** What every resolver of every subgraph receives. */
-export interface SubgraphContext<M, L = unknown> {
+export interface SubgraphContext<M, L = unknown, S = unknown> {
   /** The caller, as signed by the gateway; null for an anonymous (public) request. */
   identity: Identity | null;
   requestId: string;
@@ -22,17 +22,27 @@ export interface SubgraphContext<M, L = unknown> {
   /** Per-request DataLoaders, so entity references and list fields batch into one query. */
   loaders: L;
   log: Logger;
+  /** What the definition's `setup` returned (shared stores such as the event log); undefined without one. */
+  services: S;
+}
+
+/** What a subgraph's optional `setup` hook adds: long-lived services, extra HTTP routes, and how to close them. */
+export interface SubgraphSetup<S> {
+  services: S;
+  /** Extra HTTP routes served beside `/graphql`; they check identity themselves. */
+  routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+  stop?: () => Promise<void>;
 }
 
 /** One subgraph: its SDL, resolvers and models. The four subgraphs are each one of these. */
-export interface SubgraphDefinition<M, L> {
+export interface SubgraphDefinition<M, L, S = unknown> {
   name: string;
   typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<SubgraphContext<M, L>>;
+  resolvers: GraphQLResolverMap<SubgraphContext<M, L, S>>;
   models: (conn: Connection) => M;
-  loaders: (models: M, identity: Identity | null) => L;
-  /** Plain HTTP routes served beside `/graphql` (each checks the gateway's signature itself). */
-  routes?: (deps: { models: M; log: Logger; identitySecret: string }) => GraphqlHttpOptions<SubgraphContext<M, L>>['routes'];
+  loaders: (models: M, identity: Identity | null, services: S) => L;
+  /** Opens what the subgraph needs beyond its own database (event log, outbox, directories) and its extra HTTP routes. */
+  setup?: (conn: Connection, options: SubgraphOptions, models: M, log: Logger) => Promise<SubgraphSetup<S>>;
 }
 
 /** How to run a subgraph. */
@@ -55,15 +65,19 @@ export interface RunningSubgraph<M> {
   stop: () => Promise<void>;
 }
 
-export async function startSubgraph<M, L>(def: SubgraphDefinition<M, L>, options: SubgraphOptions): Promise<RunningSubgraph<M>> {
+export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M, L, S>, options: SubgraphOptions): Promise<RunningSubgraph<M>> {
   assertUsableSecret(options.identitySecret);
   const log = createLogger(`subgraph-${def.name}`);
   const conn = await connectMongo(def.name, options.mongo);
   const models = def.models(conn);
   await ensureIndexes(conn);
+  const extra = def.setup ? await def.setup(conn, options, models, log).catch(async (err: unknown) => {
+    await conn.close();
+    throw err;
+  }) : undefined;
 
   const httpServer = createServer();
-  const apollo = new ApolloServer<SubgraphContext<M, L>>({
+  const apollo = new ApolloServer<SubgraphContext<M, L, S>>({
     schema: buildSubgraphSchema([{ typeDefs: def.typeDefs, resolvers: def.resolvers as never }]),
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), errorMaskingPlugin(log)],
@@ -75,14 +89,14 @@ export async function startSubgraph<M, L>(def: SubgraphDefinition<M, L>, options
       health: async () => {
         await conn.db!.admin().ping();
       },
-      routes: def.routes?.({ models, log, identitySecret: options.identitySecret }),
+      ...(extra?.routes ? { routes: extra.routes } : {}),
       context: async (req, requestId) => {
         const check = verifyIdentityHeaders(req.headers, options.identitySecret);
         if (!check.ok) {
           log.warn('refused request without a valid gateway signature', { requestId, reason: check.reason });
           throw unauthenticated('This service only answers requests signed by the gateway.');
         }
-        return { identity: check.identity, requestId, models, loaders: def.loaders(models, check.identity), log };
+        return { identity: check.identity, requestId, models, loaders: def.loaders(models, check.identity, extra?.services as S), log, services: extra?.services as S };
       },
     }),
   );
@@ -101,6 +115,7 @@ export async function startSubgraph<M, L>(def: SubgraphDefinition<M, L>, options
     server: httpServer,
     stop: async () => {
       await apollo.stop();
+      await extra?.stop?.();
       await conn.close();
     },
   };

@@ -1,7 +1,69 @@
-import { byIdLoader } from '@wisp/shared';
+import { byIdLoader, type Identity } from '@wisp/shared';
+import DataLoader from 'dataloader';
+import { Types } from 'mongoose';
 import type { Models } from './models/index.ts';
+import { canSeeWorkOrder, visibleMessages } from './resolvers/access.ts';
+import type { Services, WorkOrderFacts } from './services.ts';
 
-export function createLoaders(models: Models) {
-  return { message: byIdLoader(models.Message) };
+type Lean<T> = T & { _id: Types.ObjectId; createdAt: Date };
+export type MessageRow = Lean<import('./models/index.ts').MessageDoc>;
+export type AttachmentRow = Lean<import('./models/index.ts').AttachmentDoc>;
+
+/**
+ * Per-request loaders. A conversation, its read receipts and its files load for every work order
+ * of a batch at once: one `$in` query each, however many tickets a page lists.
+ */
+export function createLoaders(models: Models, identity: Identity | null, services: Services) {
+  const workOrder = new DataLoader<string, WorkOrderFacts | null>(async (ids) => {
+    const rows = await services.workOrders.many([...ids]);
+    const byId = new Map(rows.map((r) => [String(r._id), r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  /** Work orders the caller may see, among those asked for. */
+  const visibleIds = async (ids: readonly string[]) => {
+    const facts = await workOrder.loadMany([...ids]);
+    return ids.filter((_, i) => canSeeWorkOrder(identity, facts[i] as WorkOrderFacts | null));
+  };
+
+  const conversation = new DataLoader<string, MessageRow[]>(async (ids) => {
+    if (!identity) return ids.map(() => []);
+    const visible = await visibleIds(ids);
+    const rows = visible.length
+      ? await models.Message.find({ $and: [visibleMessages(identity), { workOrderId: { $in: visible.map((id) => new Types.ObjectId(id)) } }] })
+          .sort({ _id: 1 })
+          .batchSize(10_000)
+          .lean<MessageRow[]>()
+      : [];
+    const byWo = new Map<string, MessageRow[]>();
+    for (const r of rows) byWo.set(String(r.workOrderId), [...(byWo.get(String(r.workOrderId)) ?? []), r]);
+    return ids.map((id) => byWo.get(id) ?? []);
+  });
+
+  const receipts = new DataLoader<string, { readerUid: string; readerKind: string; readAt: Date }[]>(async (ids) => {
+    const rows = await models.ReadReceipt.find({ workOrderId: { $in: ids.filter((id) => /^[0-9a-f]{24}$/i.test(id)).map((id) => new Types.ObjectId(id)) } })
+      .batchSize(10_000)
+      .lean();
+    return ids.map((id) => rows.filter((r) => String(r.workOrderId) === id));
+  });
+
+  const attachments = new DataLoader<string, AttachmentRow[]>(async (ids) => {
+    if (!identity) return ids.map(() => []);
+    const visible = await visibleIds(ids);
+    const staffView = identity.role !== 'CUSTOMER';
+    const rows = visible.length
+      ? await models.Attachment.find({
+          workOrderId: { $in: visible.map((id) => new Types.ObjectId(id)) },
+          complete: true,
+          ...(staffView ? {} : { internal: false }),
+        })
+          .sort({ _id: 1 })
+          .batchSize(10_000)
+          .lean<AttachmentRow[]>()
+      : [];
+    return ids.map((id) => rows.filter((r) => String(r.workOrderId) === id));
+  });
+
+  return { message: byIdLoader(models.Message), workOrder, conversation, receipts, attachments };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -12,7 +12,11 @@ export const definition: SubgraphDefinition<Models, Loaders> = {
   resolvers: resolvers as SubgraphDefinition<Models, Loaders>['resolvers'],
   models: createModels,
   loaders: createLoaders,
-  routes: tenantRoutes,
+  // Asset upload/serving and the gateway's tenant-status lookups: plain HTTP beside /graphql.
+  setup: async (_conn, options, models, log) => ({
+    services: undefined,
+    routes: tenantRoutes({ models, log, identitySecret: options.identitySecret }),
+  }),
 };
 
 /** Starts the tenant/branding subgraph. */

@@ -1,7 +1,57 @@
-import { byIdLoader } from '@wisp/shared';
+import { byIdLoader, type Identity } from '@wisp/shared';
+import DataLoader from 'dataloader';
+import { Types } from 'mongoose';
 import type { Models } from './models/index.ts';
+import { visibleWorkOrders } from './resolvers/access.ts';
 
-export function createLoaders(models: Models) {
-  return { workOrder: byIdLoader(models.WorkOrder) };
+/** One customer's ticket page request; requests with equal page arguments batch into one query. */
+export interface TicketPageKey {
+  customerId: string;
+  limit: number;
+  after: string | null;
+  status: string[] | null;
+}
+
+export function createLoaders(models: Models, identity: Identity | null) {
+  const ticketPages = new DataLoader<TicketPageKey, unknown[], string>(
+    async (keys) => {
+      if (!identity) return keys.map(() => []);
+      // Every key of a batch comes from the same field with the same arguments in practice; group anyway.
+      const groups = new Map<string, TicketPageKey[]>();
+      for (const k of keys) {
+        const g = `${k.limit}|${k.after}|${(k.status ?? []).join(',')}`;
+        groups.set(g, [...(groups.get(g) ?? []), k]);
+      }
+      const results = new Map<TicketPageKey, unknown[]>();
+      for (const group of groups.values()) {
+        const { limit, after, status } = group[0]!;
+        const ids = group.map((k) => new Types.ObjectId(k.customerId));
+        const rows = await models.WorkOrder.find({
+          $and: [
+            visibleWorkOrders(identity),
+            { $or: [{ reporterCustomerId: { $in: ids } }, { affectedCustomerIds: { $in: ids } }] },
+            status?.length ? { status: { $in: status } } : {},
+            after ? { _id: { $lt: new Types.ObjectId(after) } } : {},
+          ],
+        })
+          .sort({ _id: -1 })
+          // One customer's page needs limit + 1 rows; several customers share the query, so no row cap.
+          .limit(group.length === 1 ? limit + 1 : 0)
+          .lean();
+        for (const k of group) {
+          const me = k.customerId;
+          results.set(
+            k,
+            rows
+              .filter((r) => String(r.reporterCustomerId) === me || (r.affectedCustomerIds ?? []).some((a) => String(a) === me))
+              .slice(0, limit + 1),
+          );
+        }
+      }
+      return keys.map((k) => results.get(k) ?? []);
+    },
+    { cacheKeyFn: (k) => JSON.stringify(k) },
+  );
+  return { workOrder: byIdLoader(models.WorkOrder), ticketPages };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

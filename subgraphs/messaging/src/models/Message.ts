@@ -10,6 +10,7 @@ const messageSchema = new Schema(
     authorCustomerId: Schema.Types.ObjectId,
     authorName: { type: String, required: true },
     internal: { type: Boolean, default: false, required: true },
+    attachmentIds: { type: [Schema.Types.ObjectId], default: [] },
     /**
      * The sender's idempotency key: a retried send returns the first message instead of a copy.
      * Messages sent without one get a unique value, so the unique index needs no partial filter

@@ -1,8 +1,11 @@
 import type { Connection } from 'mongoose';
+import { attachmentLinkModel, attachmentModels } from './Attachment.ts';
 import { messageModel } from './Message.ts';
+import { readReceiptModel } from './ReadReceipt.ts';
 
 export function createModels(conn: Connection) {
-  return { Message: messageModel(conn) };
+  return { Message: messageModel(conn), ReadReceipt: readReceiptModel(conn), ...attachmentModels(conn), AttachmentLink: attachmentLinkModel(conn) };
 }
 export type Models = ReturnType<typeof createModels>;
 export type { MessageDoc } from './Message.ts';
+export type { AttachmentDoc } from './Attachment.ts';

@@ -1,20 +1,45 @@
-import { Role, type Identity } from '@wisp/shared';
+import { isStaff, Role, type Identity } from '@wisp/shared';
 import { Types } from 'mongoose';
+import type { WorkOrderFacts } from '../services.ts';
 
 /**
- * The filter that limits messages to what the caller may read: their tenant's, and for a customer
- * never an internal note. Which work orders a customer may open is decided by the work-order
- * subgraph before a WorkOrder reference ever reaches this one.
+ * The filter that limits messages to what the caller may read: their tenant's; for a customer
+ * never an internal note, and never another customer's words (an outage's conversation is
+ * shared by everyone it affects).
  */
 export function visibleMessages(identity: Identity): Record<string, unknown> {
   if (identity.role === Role.PLATFORM_OPERATOR) return {};
   const tenant = { tenantId: new Types.ObjectId(identity.tenantId!) };
-  return identity.role === Role.CUSTOMER ? { ...tenant, internal: false } : tenant;
+  if (identity.role !== Role.CUSTOMER) return tenant;
+  return {
+    ...tenant,
+    internal: false,
+    $or: [{ authorKind: { $ne: 'CUSTOMER' } }, { authorCustomerId: new Types.ObjectId(identity.customerId!) }],
+  };
 }
 
-export function canSeeMessage(identity: Identity | null, m: { tenantId: Types.ObjectId; internal: boolean }): boolean {
+export function canSeeMessage(
+  identity: Identity | null,
+  m: { tenantId: Types.ObjectId; internal: boolean; authorKind?: string; authorCustomerId?: Types.ObjectId | null },
+): boolean {
   if (!identity) return false;
   if (identity.role === Role.PLATFORM_OPERATOR) return true;
   if (identity.tenantId !== String(m.tenantId)) return false;
-  return identity.role !== Role.CUSTOMER || !m.internal;
+  if (identity.role !== Role.CUSTOMER) return true;
+  return !m.internal && (m.authorKind !== 'CUSTOMER' || String(m.authorCustomerId) === identity.customerId);
 }
+
+/** The same rule as the work-order subgraph: a customer's own or affecting them; staff their tenant's. */
+export function canSeeWorkOrder(identity: Identity | null, wo: WorkOrderFacts | null | undefined): wo is WorkOrderFacts {
+  if (!identity || !wo) return false;
+  if (identity.role === Role.PLATFORM_OPERATOR) return true;
+  if (identity.tenantId !== String(wo.tenantId)) return false;
+  if (identity.role === Role.CUSTOMER) {
+    const me = identity.customerId;
+    return String(wo.reporterCustomerId) === me || (wo.affectedCustomerIds ?? []).some((id) => String(id) === me);
+  }
+  return isStaff(identity);
+}
+
+export const customerIdsOf = (wo: WorkOrderFacts) =>
+  [...new Set([...(wo.reporterCustomerId ? [String(wo.reporterCustomerId)] : []), ...(wo.affectedCustomerIds ?? []).map(String)])];

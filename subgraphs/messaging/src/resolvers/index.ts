@@ -1,4 +1,6 @@
-import { Message } from './Message.ts';
+import { Attachment, Message } from './Message.ts';
+import { Mutation } from './Mutation.ts';
+import { AgentNotification, Query } from './Query.ts';
 import { WorkOrder } from './WorkOrder.ts';
 
-export const resolvers = { WorkOrder, Message };
+export const resolvers = { Query, Mutation, WorkOrder, Message, Attachment, AgentNotification };

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
 
 export const WORK_ORDER_STATUSES = [
   'OPEN',
@@ -16,6 +16,8 @@ const workOrderSchema = new Schema(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true },
     number: { type: String, required: true },
+    /** The numeric part of `number`; the next work order takes the tenant's highest + 1. */
+    seq: { type: Number },
     title: { type: String, required: true },
     description: { type: String, default: '' },
     category: {
@@ -31,12 +33,45 @@ const workOrderSchema = new Schema(
     site: String,
     eta: Date,
     resolvedAt: Date,
+    /** How the reporter asked to be reached. */
+    contact: { type: new Schema({ name: String, phone: String, email: String }, { _id: false }), default: undefined },
+    /** The login that created it (customer or staff). */
+    createdByUid: String,
+    assigneeUid: String,
+    assigneeName: String,
+    visitWindow: { type: new Schema({ start: Date, end: Date }, { _id: false }), default: undefined },
+    timeline: {
+      type: [new Schema({ from: String, to: { type: String, required: true }, at: { type: Date, required: true }, byUid: String, byName: String, note: String }, { _id: false })],
+      default: [],
+    },
+    /** The reporter's service when the ticket was opened, read by the server from the customer record. */
+    serviceSnapshot: {
+      type: new Schema(
+        { planName: String, downMbps: Number, upMbps: Number, cpeModel: String, cpeSerial: String, lastSeenAt: Date, site: String, takenAt: Date },
+        { _id: false },
+      ),
+      default: undefined,
+    },
+    publicUpdates: {
+      type: [new Schema({ body: { type: String, required: true }, at: { type: Date, required: true }, byName: String, clientMutationId: String }, { _id: false })],
+      default: [],
+    },
+    rating: { type: new Schema({ score: Number, comment: String, at: Date }, { _id: false }), default: undefined },
+    /**
+     * The creator's idempotency key: a retried create returns the first work order. Work orders
+     * created without one get a unique value, so the unique index needs no partial filter.
+     */
+    clientMutationId: { type: String, required: true, default: () => new Types.ObjectId().toHexString() },
   },
   { timestamps: true },
 );
 workOrderSchema.index({ tenantId: 1, number: 1 }, { unique: true });
 workOrderSchema.index({ tenantId: 1, reporterCustomerId: 1, _id: -1 });
 workOrderSchema.index({ tenantId: 1, affectedCustomerIds: 1, _id: -1 });
+workOrderSchema.index({ tenantId: 1, createdByUid: 1, clientMutationId: 1 }, { unique: true });
+workOrderSchema.index({ tenantId: 1, status: 1, _id: -1 });
+workOrderSchema.index({ tenantId: 1, seq: -1 });
+workOrderSchema.index({ tenantId: 1, assigneeUid: 1, _id: -1 });
 
 export type WorkOrderDoc = InferSchemaType<typeof workOrderSchema>;
 

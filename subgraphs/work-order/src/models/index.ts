@@ -1,8 +1,12 @@
 import type { Connection } from 'mongoose';
+import { callbackRequestModel } from './CallbackRequest.ts';
+import { claimModel } from './Claim.ts';
 import { workOrderModel } from './WorkOrder.ts';
 
 export function createModels(conn: Connection) {
-  return { WorkOrder: workOrderModel(conn) };
+  return { WorkOrder: workOrderModel(conn), CallbackRequest: callbackRequestModel(conn), Claim: claimModel(conn) };
 }
 export type Models = ReturnType<typeof createModels>;
 export type { WorkOrderDoc } from './WorkOrder.ts';
+export type { CallbackRequestDoc } from './CallbackRequest.ts';
+export { WORK_ORDER_STATUSES } from './WorkOrder.ts';

@@ -1,25 +1,16 @@
 import { forbidden, isObjectId, pageQuery, Role, toConnection, unauthenticated, type PageArgs } from '@wisp/shared';
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Context } from '../context.ts';
-import { visibleWorkOrders } from './access.ts';
 
 export const Customer = {
-  tickets: async ({ id }: { id: string }, args: PageArgs, { identity, models }: Context) => {
+  tickets: async ({ id }: { id: string }, args: PageArgs & { status?: string[] | null }, { identity, loaders }: Context) => {
     if (!identity) throw unauthenticated();
     if (identity.role === Role.CUSTOMER && identity.customerId !== id) throw forbidden();
     const { limit, after } = pageQuery(args);
     if (!isObjectId(id)) return toConnection([], limit);
-    const customer = new Types.ObjectId(id);
-    const rows = await models.WorkOrder.find({
-      $and: [
-        visibleWorkOrders(identity),
-        { $or: [{ reporterCustomerId: customer }, { affectedCustomerIds: customer }] },
-        after ? { _id: { $lt: after } } : {},
-      ],
-    })
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .lean();
+    const rows = (await loaders.ticketPages.load({ customerId: id, limit, after: after ? String(after) : null, status: args.status ?? null })) as {
+      _id: Types.ObjectId;
+    }[];
     return toConnection(rows, limit);
   },
 };

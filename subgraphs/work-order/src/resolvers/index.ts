@@ -1,5 +1,6 @@
 import { Customer } from './Customer.ts';
+import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
-import { WorkOrder } from './WorkOrder.ts';
+import { CallbackRequest, WorkOrder } from './WorkOrder.ts';
 
-export const resolvers = { Query, Customer, WorkOrder };
+export const resolvers = { Query, Mutation, Customer, WorkOrder, CallbackRequest };

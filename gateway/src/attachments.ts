@@ -1,0 +1,77 @@
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { REQUEST_ID_HEADER, sendError, signIdentityHeaders, type Identity } from '@wisp/shared';
+
+/** Options for {@link attachmentRoutes}. */
+export interface AttachmentProxyOptions {
+  /** Turns the Authorization header into an identity (the same check as GraphQL requests). */
+  authenticate: (authorization: string | undefined) => Promise<Identity | null>;
+  identitySecret: string;
+  /** The messaging subgraph's GraphQL URL; files are served beside it. */
+  messagingUrl: string;
+}
+
+/**
+ * Forwards `POST /attachments` and `GET /attachments/<id>` to the messaging subgraph, streaming,
+ * with the caller's identity signed as for GraphQL. Files are too large for the JSON body limit,
+ * and there are no public URLs: every download carries the bearer token.
+ */
+export function attachmentRoutes(options: AttachmentProxyOptions) {
+  const base = new URL(options.messagingUrl);
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    if (url.pathname !== '/attachments' && !url.pathname.startsWith('/attachments/')) return false;
+    // Answering before the upload is read: drop the rest and the connection, so no client trips over it.
+    const refuse = (message: string) => {
+      req.resume();
+      res.setHeader('connection', 'close');
+      sendError(res, 401, 'UNAUTHENTICATED', message);
+      return true;
+    };
+    let identity: Identity | null;
+    try {
+      identity = await options.authenticate(req.headers.authorization);
+    } catch {
+      return refuse('The sign-in token is not valid.');
+    }
+    if (!identity) return refuse('Sign in to continue.');
+    const headers: Record<string, string> = { ...signIdentityHeaders(identity, options.identitySecret) };
+    if (req.headers['content-length']) headers['content-length'] = String(req.headers['content-length']);
+    const requestId = res.getHeader(REQUEST_ID_HEADER);
+    if (typeof requestId === 'string') headers[REQUEST_ID_HEADER] = requestId;
+    await new Promise<void>((resolve) => {
+      const upstream = httpRequest(
+        { hostname: base.hostname, port: base.port, method: req.method, path: `${url.pathname}${url.search}`, headers },
+        (up) => {
+          const pass: Record<string, string> = {};
+          for (const h of ['content-type', 'content-length', 'content-disposition', 'x-content-type-options', 'content-security-policy', 'cache-control']) {
+            const v = up.headers[h];
+            if (typeof v === 'string') pass[h] = v;
+          }
+          if (!req.readableEnded) {
+            // The file service answered before taking the whole upload (too large, refused).
+            req.unpipe(upstream);
+            req.resume();
+            pass.connection = 'close';
+          }
+          res.writeHead(up.statusCode ?? 502, pass);
+          up.pipe(res);
+          up.on('end', resolve);
+          up.on('error', () => resolve());
+        },
+      );
+      upstream.on('error', () => {
+        if (!res.headersSent) sendError(res, 502, 'INTERNAL', 'File service unavailable.');
+        else res.end();
+        resolve();
+      });
+      if (req.method === 'POST') req.pipe(upstream);
+      else upstream.end();
+    });
+    return true;
+  };
+}
+
+/** A subgraph's routing URL as composed into the supergraph (`@join__graph(name: …, url: …)`). */
+export function routingUrlOf(name: string, supergraphSdl: string): string | undefined {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`@join__graph\\(name: "${escaped}", url: "([^"]+)"\\)`).exec(supergraphSdl)?.[1];
+}

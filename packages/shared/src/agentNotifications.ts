@@ -1,0 +1,132 @@
+import { Schema, Types, type Connection, type Model } from 'mongoose';
+import { renderBrandedEmail } from './brandedEmail.ts';
+import type { Logger } from './log.ts';
+import { connectMongo, type MongoOptions } from './mongo.ts';
+import type { Outbox } from './outbox.ts';
+import type { StaffDirectory } from './staffDirectory.ts';
+import type { TenantDirectory } from './tenantDirectory.ts';
+
+export type AgentNotificationKind = 'TICKET_CREATED' | 'CUSTOMER_MESSAGE' | 'CALLBACK_REQUESTED';
+
+/** One in-app notification for one staff member. */
+export interface AgentNotification {
+  id: string;
+  tenantId: string;
+  recipientUid: string;
+  kind: AgentNotificationKind;
+  workOrderId: string | null;
+  title: string;
+  body: string;
+  readAt: Date | null;
+  createdAt: Date;
+}
+
+/** What happened, for whom. Never pass staff-only text: customers' own words and ticket titles only. */
+export interface AgentNotice {
+  tenantId: string;
+  kind: AgentNotificationKind;
+  /** The assigned agent; null notifies every agent and admin of the tenant. */
+  assigneeUid: string | null;
+  workOrderId: string | null;
+  title: string;
+  body: string;
+  /** Idempotency key: the same notice twice notifies once (retried mutations). */
+  dedupeKey: string;
+  /** Path in the portal for the email's button, e.g. `/staff/tickets/<id>`. */
+  path?: string;
+}
+
+const notificationSchema = new Schema(
+  {
+    tenantId: { type: String, required: true },
+    recipientUid: { type: String, required: true },
+    kind: { type: String, required: true },
+    workOrderId: { type: String, default: null },
+    title: { type: String, required: true },
+    body: { type: String, required: true },
+    dedupeKey: { type: String, required: true },
+    readAt: { type: Date, default: null },
+  },
+  { timestamps: true, versionKey: false },
+);
+notificationSchema.index({ recipientUid: 1, dedupeKey: 1 }, { unique: true });
+notificationSchema.index({ tenantId: 1, recipientUid: 1, _id: -1 });
+
+type Row = Omit<AgentNotification, 'id'> & { _id: Types.ObjectId; dedupeKey: string };
+const toNotification = ({ _id, dedupeKey: _d, ...rest }: Row): AgentNotification => ({ ...rest, id: String(_id) });
+
+export interface AgentNotifier {
+  /** Stores one in-app notification per recipient and queues one branded email each. */
+  notify: (notice: AgentNotice) => Promise<{ recipients: string[] }>;
+  list: (tenantId: string, recipientUid: string, opts?: { limit?: number; before?: Types.ObjectId | null; unreadOnly?: boolean }) => Promise<AgentNotification[]>;
+  unreadCount: (tenantId: string, recipientUid: string) => Promise<number>;
+  markRead: (tenantId: string, recipientUid: string, id: string) => Promise<AgentNotification | null>;
+  close: () => Promise<void>;
+}
+
+export interface AgentNotifierDeps {
+  outbox: Outbox;
+  tenants: TenantDirectory;
+  staff: StaffDirectory;
+  log?: Logger;
+}
+
+export function agentNotifierOn(conn: Connection, deps: AgentNotifierDeps, ownsConnection = false): AgentNotifier {
+  const Notification: Model<Row> = (conn.models.AgentNotification as Model<Row>) ?? conn.model<Row>('AgentNotification', notificationSchema, 'agent_notifications');
+  const ready = Notification.init().then(() => Notification.createIndexes());
+  return {
+    async notify(notice) {
+      await ready;
+      const staff = await deps.staff.list(notice.tenantId);
+      const assigned = notice.assigneeUid ? staff.filter((s) => s.uid === notice.assigneeUid) : [];
+      const recipients = assigned.length ? assigned : staff;
+      const tenant = await deps.tenants.get(notice.tenantId);
+      for (const r of recipients) {
+        try {
+          await Notification.create({ ...notice, recipientUid: r.uid, dedupeKey: notice.dedupeKey, readAt: null });
+        } catch (err) {
+          // Already notified for this key: a retried action notifies once (the email below is deduplicated too).
+          if ((err as { code?: number }).code !== 11000) throw err;
+        }
+        if (!r.email || !tenant) continue;
+        const domain = tenant.domains[0];
+        const email = renderBrandedEmail(tenant, {
+          subject: notice.title,
+          heading: notice.title,
+          paragraphs: [notice.body],
+          ...(domain && notice.path ? { action: { label: 'Open in the portal', url: `https://${domain}${notice.path}` } } : {}),
+        });
+        await deps.outbox.queue({ tenantId: notice.tenantId, to: r.email, ...email, kind: 'agent-notification', dedupeKey: `agent:${r.uid}:${notice.dedupeKey}` });
+      }
+      return { recipients: recipients.map((r) => r.uid) };
+    },
+    async list(tenantId, recipientUid, { limit = 20, before = null, unreadOnly = false } = {}) {
+      await ready;
+      const filter: Record<string, unknown> = { tenantId, recipientUid };
+      if (before) filter._id = { $lt: before };
+      if (unreadOnly) filter.readAt = null;
+      const rows = await Notification.find(filter).sort({ _id: -1 }).limit(limit).lean<Row[]>();
+      return rows.map(toNotification);
+    },
+    async unreadCount(tenantId, recipientUid) {
+      await ready;
+      return Notification.countDocuments({ tenantId, recipientUid, readAt: null });
+    },
+    async markRead(tenantId, recipientUid, id) {
+      await ready;
+      if (!/^[0-9a-f]{24}$/i.test(id)) return null;
+      const _id = new Types.ObjectId(id);
+      await Notification.updateOne({ _id, tenantId, recipientUid, readAt: null }, { $set: { readAt: new Date() } });
+      const row = await Notification.findOne({ _id, tenantId, recipientUid }).lean<Row>();
+      return row ? toNotification(row) : null;
+    },
+    close: async () => {
+      if (ownsConnection) await conn.close();
+    },
+  };
+}
+
+/** Opens the shared notifications database (`${prefix}_notifications`). */
+export async function openAgentNotifier(mongo: MongoOptions, deps: AgentNotifierDeps): Promise<AgentNotifier> {
+  return agentNotifierOn(await connectMongo('notifications', mongo), deps, true);
+}

@@ -1,0 +1,158 @@
+import { badInput, codedError, ErrorCode, forbidden, isObjectId, isStaff, notFound, Role, unauthenticated, type Identity } from '@wisp/shared';
+import { Types } from 'mongoose';
+import type { Context } from '../context.ts';
+import type { MessageRow } from '../loaders.ts';
+import { canSeeWorkOrder, customerIdsOf } from './access.ts';
+
+interface SendMessageInput {
+  workOrderId: string;
+  body: string;
+  internal?: boolean | null;
+  clientMutationId: string;
+  attachmentIds?: string[] | null;
+}
+
+/** Longest message body. @default 10 000 characters */
+export const MAX_MESSAGE_LENGTH = 10_000;
+
+async function authorName(ctx: Context, identity: Identity): Promise<string> {
+  if (identity.role === Role.CUSTOMER) return (await ctx.services.customers.get(identity.tenantId!, identity.customerId!))?.name ?? 'Customer';
+  if (identity.tenantId) return (await ctx.services.staff.get(identity.tenantId, identity.uid))?.name ?? 'Support';
+  return 'Platform operations';
+}
+
+export const Mutation = {
+  sendMessage: async (_: unknown, { input }: { input: SendMessageInput }, ctx: Context) => {
+    const identity = ctx.identity;
+    if (!identity) throw unauthenticated();
+    const problems: { field: string; message: string }[] = [];
+    const body = typeof input.body === 'string' ? input.body.trim() : '';
+    if (!body) problems.push({ field: 'body', message: 'The message is empty.' });
+    if (body.length > MAX_MESSAGE_LENGTH) problems.push({ field: 'body', message: `A message may be at most ${MAX_MESSAGE_LENGTH} characters.` });
+    if (!/^[\w.:-]{1,100}$/.test(input.clientMutationId ?? '')) problems.push({ field: 'clientMutationId', message: 'clientMutationId must be 1–100 letters, digits or . : _ -' });
+    const attachmentIds = [...new Set(input.attachmentIds ?? [])];
+    if (attachmentIds.length > 10 || attachmentIds.some((id) => !isObjectId(id))) problems.push({ field: 'attachmentIds', message: 'Up to 10 attachment ids.' });
+    if (problems.length) throw codedError(ErrorCode.BAD_USER_INPUT, problems[0]!.message, { field: problems[0]!.field, problems });
+
+    const wo = await ctx.loaders.workOrder.load(isObjectId(input.workOrderId) ? input.workOrderId : '');
+    if (!canSeeWorkOrder(identity, wo)) throw notFound('Work order');
+    const isCustomer = identity.role === Role.CUSTOMER;
+    if (isCustomer && input.internal) throw forbidden('Customers cannot write internal notes.');
+    // An outage's conversation is shared by every affected customer: only staff post there.
+    if (isCustomer && String(wo.reporterCustomerId) !== identity.customerId) throw forbidden('Only the customer who opened a ticket may write in it.');
+    if (!isCustomer && !isStaff(identity)) throw forbidden('Only staff and customers write in conversations.');
+
+    const { Message, Attachment } = ctx.models;
+    const key = { tenantId: wo.tenantId, authorUid: identity.uid, clientMutationId: input.clientMutationId };
+    const existing = await Message.findOne(key).lean<MessageRow>();
+    if (existing) return existing;
+
+    if (attachmentIds.length) {
+      const usable = await Attachment.countDocuments({
+        _id: { $in: attachmentIds.map((id) => new Types.ObjectId(id)) },
+        workOrderId: wo._id,
+        uploaderUid: identity.uid,
+        complete: true,
+        messageId: { $exists: false },
+      });
+      if (usable !== attachmentIds.length) throw badInput('Attach only files you uploaded to this ticket and have not attached yet.', 'attachmentIds');
+    }
+    const internal = !isCustomer && !!input.internal;
+    const messageId = new Types.ObjectId();
+    const release = () => ctx.models.AttachmentLink.deleteMany({ messageId });
+    for (const id of attachmentIds) {
+      try {
+        await ctx.models.AttachmentLink.create({ _id: new Types.ObjectId(id), messageId });
+      } catch (err) {
+        await release();
+        if ((err as { code?: number }).code !== 11000) throw err;
+        // A concurrent retry of this same send may hold the files: give back its message once it lands.
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const original = await Message.findOne(key).lean<MessageRow>();
+          if (original) return original;
+          await new Promise((r) => setTimeout(r, 40));
+        }
+        throw badInput('Attach only files you uploaded to this ticket and have not attached yet.', 'attachmentIds');
+      }
+    }
+    let message: MessageRow;
+    try {
+      message = (
+        await Message.create({
+          _id: messageId,
+          ...key,
+          workOrderId: wo._id,
+          body,
+          authorKind: isCustomer ? 'CUSTOMER' : 'AGENT',
+          authorName: await authorName(ctx, identity),
+          ...(isCustomer ? { authorCustomerId: new Types.ObjectId(identity.customerId) } : {}),
+          internal,
+          attachmentIds: attachmentIds.map((id) => new Types.ObjectId(id)),
+        })
+      ).toObject() as unknown as MessageRow;
+    } catch (err) {
+      await release();
+      if ((err as { code?: number }).code !== 11000) throw err;
+      return Message.findOne(key).lean<MessageRow>();
+    }
+    if (attachmentIds.length) {
+      await Attachment.updateMany({ _id: { $in: attachmentIds.map((id) => new Types.ObjectId(id)) } }, { $set: { messageId: message._id, internal } });
+    }
+    await ctx.services.events.append({
+      tenantId: String(wo.tenantId),
+      entity: 'Message',
+      entityId: String(message._id),
+      kind: internal ? 'internal_note_added' : 'message_added',
+      workOrderId: String(wo._id),
+      customerIds: customerIdsOf(wo),
+      internal,
+      outage: wo.type === 'OUTAGE',
+    });
+    if (isCustomer) {
+      await ctx.services.notifier.notify({
+        tenantId: String(wo.tenantId),
+        kind: 'CUSTOMER_MESSAGE',
+        assigneeUid: wo.assigneeUid ?? null,
+        workOrderId: String(wo._id),
+        title: `New message on ${wo.number}: ${wo.title}`,
+        body: `${message.authorName}: ${body.length > 500 ? `${body.slice(0, 500)}…` : body}`,
+        dedupeKey: `message:${message._id}`,
+        path: `/staff/tickets/${wo._id}`,
+      });
+    }
+    return message;
+  },
+
+  markConversationRead: async (_: unknown, { workOrderId }: { workOrderId: string }, ctx: Context) => {
+    const identity = ctx.identity;
+    if (!identity) throw unauthenticated();
+    const wo = await ctx.loaders.workOrder.load(isObjectId(workOrderId) ? workOrderId : '');
+    if (!canSeeWorkOrder(identity, wo)) throw notFound('Work order');
+    await ctx.models.ReadReceipt.updateOne(
+      { workOrderId: wo._id, readerUid: identity.uid },
+      { $set: { readAt: new Date(), tenantId: wo.tenantId, readerKind: identity.role === Role.CUSTOMER ? 'CUSTOMER' : 'STAFF' } },
+      { upsert: true },
+    );
+    ctx.loaders.receipts.clear(String(wo._id));
+    await ctx.services.events.append({
+      tenantId: String(wo.tenantId),
+      entity: 'Message',
+      entityId: String(wo._id),
+      kind: 'read_receipt',
+      workOrderId: String(wo._id),
+      customerIds: customerIdsOf(wo),
+      internal: false,
+      outage: wo.type === 'OUTAGE',
+    });
+    return { id: String(wo._id) };
+  },
+
+  markAgentNotificationRead: async (_: unknown, { id }: { id: string }, ctx: Context) => {
+    const identity = ctx.identity;
+    if (!identity) throw unauthenticated();
+    if (!isStaff(identity) || !identity.tenantId) throw forbidden('Only staff receive agent notifications.');
+    const n = await ctx.services.notifier.markRead(identity.tenantId, identity.uid, id);
+    if (!n) throw notFound('Notification');
+    return n;
+  },
+};

@@ -1,0 +1,88 @@
+import {
+  connectMongo,
+  createLogger,
+  createStaffDirectory,
+  customerDirectoryOn,
+  eventLogOn,
+  openAgentNotifier,
+  openOutbox,
+  openTenantDirectory,
+  type AgentNotifier,
+  type CustomerDirectory,
+  type EventLog,
+  type StaffDirectory,
+  type SubgraphOptions,
+  type SubgraphSetup,
+} from '@wisp/shared';
+import { Types, type Connection } from 'mongoose';
+import { attachmentRoutes } from './attachments.ts';
+import type { Models } from './models/index.ts';
+
+/** What this subgraph needs to know of a work order: read-only, from the work-order subgraph's database. */
+export interface WorkOrderFacts {
+  _id: Types.ObjectId;
+  tenantId: Types.ObjectId;
+  number: string;
+  title: string;
+  type: string;
+  status: string;
+  reporterCustomerId?: Types.ObjectId | null;
+  affectedCustomerIds?: Types.ObjectId[];
+  assigneeUid?: string | null;
+}
+
+export interface WorkOrderLookup {
+  /** Work orders by id in one `$in` query; unknown ids are left out. */
+  many: (ids: string[]) => Promise<WorkOrderFacts[]>;
+}
+
+export interface Services {
+  events: EventLog;
+  workOrders: WorkOrderLookup;
+  customers: CustomerDirectory;
+  staff: StaffDirectory;
+  notifier: AgentNotifier;
+}
+
+function workOrderLookupOn(conn: Connection): WorkOrderLookup {
+  return {
+    async many(ids) {
+      const valid = [...new Set(ids.filter((id) => /^[0-9a-f]{24}$/i.test(id)))];
+      if (valid.length === 0) return [];
+      return (await conn
+        .db!.collection('workorders')
+        .find(
+          { _id: { $in: valid.map((id) => new Types.ObjectId(id)) } },
+          { projection: { tenantId: 1, number: 1, title: 1, type: 1, status: 1, reporterCustomerId: 1, affectedCustomerIds: 1, assigneeUid: 1 } },
+        )
+        .toArray()) as unknown as WorkOrderFacts[];
+    },
+  };
+}
+
+export async function openServices(_conn: Connection, options: SubgraphOptions, models: Models): Promise<SubgraphSetup<Services>> {
+  const log = createLogger('subgraph-messaging');
+  const [eventsConn, workOrderConn, customerConn] = await Promise.all([
+    connectMongo('events', options.mongo),
+    connectMongo('work-order', options.mongo),
+    connectMongo('customer', options.mongo),
+  ]);
+  const tenants = await openTenantDirectory(options.mongo);
+  const outbox = await openOutbox(options.mongo);
+  const staff = createStaffDirectory(tenants);
+  const notifier = await openAgentNotifier(options.mongo, { outbox, tenants, staff, log });
+  const services: Services = {
+    events: eventLogOn(eventsConn),
+    workOrders: workOrderLookupOn(workOrderConn),
+    customers: customerDirectoryOn(customerConn),
+    staff,
+    notifier,
+  };
+  return {
+    services,
+    routes: attachmentRoutes({ models, services, identitySecret: options.identitySecret, log }),
+    stop: async () => {
+      await Promise.all([tenants.close(), outbox.close(), notifier.close(), eventsConn.close(), workOrderConn.close(), customerConn.close()]);
+    },
+  };
+}

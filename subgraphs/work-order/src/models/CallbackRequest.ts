@@ -1,0 +1,25 @@
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+
+const callbackRequestSchema = new Schema(
+  {
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    workOrderId: Schema.Types.ObjectId,
+    preferredTime: { type: Date, required: true },
+    phone: String,
+    note: String,
+    status: { type: String, enum: ['REQUESTED', 'DONE'], default: 'REQUESTED', required: true },
+    createdByUid: { type: String, required: true },
+    /** A retried request returns the first one. */
+    clientMutationId: { type: String, required: true },
+  },
+  { timestamps: true },
+);
+callbackRequestSchema.index({ tenantId: 1, createdByUid: 1, clientMutationId: 1 }, { unique: true });
+callbackRequestSchema.index({ tenantId: 1, status: 1, _id: -1 });
+
+export type CallbackRequestDoc = InferSchemaType<typeof callbackRequestSchema>;
+
+export function callbackRequestModel(conn: Connection) {
+  return conn.model('CallbackRequest', callbackRequestSchema);
+}

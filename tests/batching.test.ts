@@ -1,0 +1,108 @@
+/**
+ * Federation batching: a customer's ticket list (with each ticket's reporter, conversation,
+ * counts and message authors) costs the same number of database commands for 10 tickets as for
+ * 100. Runs its own services on fresh databases so every command they send can be counted.
+ */
+import { randomBytes } from 'node:crypto';
+import { connectMongo } from '@wisp/shared';
+import { emulatorIdToken, gql } from '@wisp/shared/testing';
+import { createModels as messagingModels } from '@wisp/subgraph-messaging/models';
+import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
+import { Types } from 'mongoose';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { seedDemo } from '../scripts/seed.ts';
+import { startServices, type Services } from '../scripts/stack.ts';
+import { customerId, tenantId } from './demo.ts';
+
+const mongoUri = inject('mongoUri');
+const dbPrefix = `batch_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const IGNORED = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'endSessions', 'saslStart', 'saslContinue', 'buildInfo']);
+let counting = false;
+const commands: string[] = [];
+let services: Services;
+let alice: string;
+
+beforeAll(async () => {
+  await seedDemo({ mongo: { uri: mongoUri, dbPrefix }, logins: false });
+  services = await startServices({
+    mongoUri,
+    dbPrefix,
+    identitySecret: randomBytes(32).toString('base64url'),
+    projectId: inject('projectId'),
+    onCommand: (e) => {
+      if (counting && !IGNORED.has(e.commandName)) commands.push(`${e.databaseName}.${e.commandName}`);
+    },
+  });
+  alice = await emulatorIdToken('alice@skyline.example', 'skyline');
+});
+afterAll(async () => {
+  await services?.stop();
+});
+
+async function addTickets(n: number, from: number) {
+  const [wc, mc] = await Promise.all([connectMongo('work-order', { uri: mongoUri, dbPrefix }), connectMongo('messaging', { uri: mongoUri, dbPrefix })]);
+  try {
+    const { WorkOrder } = workOrderModels(wc);
+    const { Message } = messagingModels(mc);
+    const tid = new Types.ObjectId(tenantId('skyline'));
+    const me = new Types.ObjectId(customerId('skyline', 'alice'));
+    const orders = Array.from({ length: n }, (_, i) => ({
+      _id: new Types.ObjectId(),
+      tenantId: tid,
+      number: `SKY-${5000 + from + i}`,
+      seq: 5000 + from + i,
+      title: `Bulk ticket ${from + i}`,
+      category: 'OTHER',
+      type: 'SUPPORT',
+      status: 'OPEN',
+      reporterCustomerId: me,
+    }));
+    await WorkOrder.insertMany(orders);
+    await Message.insertMany(
+      orders.map((o) => ({ tenantId: tid, workOrderId: o._id, body: `About ${o.number}`, authorKind: 'CUSTOMER', authorCustomerId: me, authorUid: 'alice', authorName: 'Alice Nguyen' })),
+    );
+  } finally {
+    await Promise.all([wc.close(), mc.close()]);
+  }
+}
+
+const LIST = /* GraphQL */ `
+  {
+    viewer {
+      uid
+      customer {
+        name
+        tickets(first: 100) {
+          edges { node { number status customer { name } messageCount unreadCount lastMessage { body } messages(first: 5) { edges { node { body author { name } } } } } }
+        }
+      }
+    }
+  }
+`;
+
+async function measure(): Promise<{ tickets: number; commands: string[] }> {
+  commands.length = 0;
+  counting = true;
+  const r = await gql(services.gatewayUrl, LIST, {}, { token: alice });
+  counting = false;
+  expect(r.errors).toBeUndefined();
+  const edges = r.data!.viewer.customer.tickets.edges;
+  // Every item really was resolved across the subgraphs (the outage has no reporter).
+  const reported = edges.filter((e: any) => e.node.number !== 'SKY-1003');
+  for (const e of reported) expect(e.node.customer.name).toBe('Alice Nguyen');
+  for (const e of reported) expect(e.node.messages.edges[0].node.author.name).toBe('Alice Nguyen');
+  return { tickets: edges.length, commands: [...commands].sort() };
+}
+
+it('costs the same database commands for 10 tickets as for 100', async () => {
+  // The demo gives Alice two tickets (her own and the outage on her tower).
+  await addTickets(8, 0);
+  const ten = await measure();
+  await addTickets(90, 8);
+  const hundred = await measure();
+  expect(ten.tickets).toBe(10);
+  expect(hundred.tickets).toBe(100);
+  expect(ten.commands.length).toBeGreaterThan(0);
+  expect(hundred.commands).toEqual(ten.commands);
+  console.log(`database commands for 10 tickets: ${ten.commands.length}, for 100 tickets: ${hundred.commands.length}\n  ${ten.commands.join('\n  ')}`);
+}, 120_000);
