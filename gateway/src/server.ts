@@ -10,17 +10,22 @@ import {
   createLogger,
   errorMaskingPlugin,
   graphqlHttpHandler,
+  IDENTITY_TS_HEADER,
   REQUEST_ID_HEADER,
+  signClientAddressHeaders,
   signIdentityHeaders,
   type Identity,
 } from '@wisp/shared';
 import { createAuthenticator } from './auth.ts';
+import { clientAddressOf } from './clientAddress.ts';
 import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 
 /** What each request carries through the gateway. */
 export interface GatewayContext {
   identity: Identity | null;
   requestId: string;
+  /** Where the request came from (see clientAddress.ts), forwarded signed for rate limits. */
+  clientAddress?: string;
 }
 
 /** How to run the gateway. */
@@ -69,6 +74,8 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
             request.http?.headers.set(k, v);
           }
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+          const ts = request.http?.headers.get(IDENTITY_TS_HEADER);
+          if (context.clientAddress && ts) for (const [k, v] of Object.entries(signClientAddressHeaders(context.clientAddress, options.identitySecret, ts))) request.http?.headers.set(k, v);
         },
       }),
   });
@@ -90,7 +97,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     graphqlHttpHandler(apollo, {
       cors: true,
       maxBodyBytes: options.maxBodyBytes ?? 100_000,
-      context: async (req, requestId) => ({ identity: await authenticate(req.headers.authorization), requestId }),
+      context: async (req, requestId) => ({ identity: await authenticate(req.headers.authorization), requestId, clientAddress: clientAddressOf(req) }),
     }),
   );
   await new Promise<void>((resolve, reject) => {

@@ -8,7 +8,7 @@ import type { DocumentNode } from 'graphql';
 import type { Connection } from 'mongoose';
 import { unauthenticated } from './errors.ts';
 import { graphqlHttpHandler } from './http.ts';
-import { assertUsableSecret, verifyIdentityHeaders, type Identity } from './identity.ts';
+import { assertUsableSecret, verifyClientAddress, verifyIdentityHeaders, type Identity } from './identity.ts';
 import { createLogger, type Logger } from './log.ts';
 import { errorMaskingPlugin } from './masking.ts';
 import { connectMongo, ensureIndexes, type MongoOptions } from './mongo.ts';
@@ -22,6 +22,8 @@ export interface SubgraphContext<M, L = unknown> {
   /** Per-request DataLoaders, so entity references and list fields batch into one query. */
   loaders: L;
   log: Logger;
+  /** The end client's address as the gateway signed it (for rate limits); null when not forwarded. */
+  clientAddress?: string | null;
 }
 
 /** One subgraph: its SDL, resolvers and models. The four subgraphs are each one of these. */
@@ -79,7 +81,8 @@ export async function startSubgraph<M, L>(def: SubgraphDefinition<M, L>, options
           log.warn('refused request without a valid gateway signature', { requestId, reason: check.reason });
           throw unauthenticated('This service only answers requests signed by the gateway.');
         }
-        return { identity: check.identity, requestId, models, loaders: def.loaders(models, check.identity), log };
+        const clientAddress = verifyClientAddress(req.headers, options.identitySecret);
+        return { identity: check.identity, requestId, models, loaders: def.loaders(models, check.identity), log, clientAddress };
       },
     }),
   );
