@@ -7,7 +7,7 @@ import { connectMongo } from '@wisp/shared';
 import { codes, emulatorIdToken } from '@wisp/shared/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { customerId } from './demo.ts';
-import { agent, api, apiFrom, clientSideSignUp, createCustomer, newCustomer, passwordSignIn, unique } from './portalAccounts.ts';
+import { agent, api, apiFrom, clientSideSignUp, confirmPasswordReset, createCustomer, mailTo, newCustomer, oobCodeOf, OUTBOX, passwordSignIn, unique } from './portalAccounts.ts';
 
 const SIGN_UP = `mutation ($input: SignUpInput!) { signUpWithAccount(input: $input) { ok email } }`;
 const VIEWER = `{ viewer { uid role customer { id accountNumber name } } }`;
@@ -154,6 +154,32 @@ describe('self-signup', () => {
     expect(self.token).toBeTruthy();
     const r = await api(VIEWER, {}, self.token);
     expect(codes(r)).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('forgotten passwords', () => {
+  const RESET = `mutation ($input: PasswordResetRequestInput!) { requestPasswordReset(input: $input) { ok } }`;
+
+  it('emails a branded link to a customer login and answers the same for unknown emails', async () => {
+    const customer = await customerWithoutLogin();
+    const invite = (await api(INVITE, { id: customer.id }, await agent())).data?.createPortalInvite.code as string;
+    const email = `forgot-${unique()}@example.com`;
+    await apiFrom(freshClient(), SIGN_UP, { input: { tenantSlug: 'skyline', inviteCode: invite, email, password: 'first-password' } });
+
+    const known = await apiFrom(freshClient(), RESET, { input: { tenantSlug: 'skyline', email } });
+    const unknown = await apiFrom(freshClient(), RESET, { input: { tenantSlug: 'skyline', email: `nobody-${unique()}@example.com` } });
+    const elsewhere = await apiFrom(freshClient(), RESET, { input: { tenantSlug: 'prairie', email } });
+    expect([known.data, unknown.data, elsewhere.data]).toEqual([{ requestPasswordReset: { ok: true } }, { requestPasswordReset: { ok: true } }, { requestPasswordReset: { ok: true } }]);
+    const mail = await mailTo(email, 'password-reset');
+    expect(mail.text).toContain('Skyline Wireless');
+    expect(await confirmPasswordReset(oobCodeOf(mail.text).oobCode, 'second-password', 'skyline')).toEqual({ ok: true });
+    expect((await passwordSignIn(email, 'second-password', 'skyline')).token).toBeTruthy();
+    expect((await api(OUTBOX, { to: email }, await agent('prairie'))).data?.outboxEmails).toEqual([]);
+
+    expect(codes(await apiFrom(freshClient(), RESET, { input: { tenantSlug: 'skyline', email: 'nope' } }))).toEqual(['BAD_USER_INPUT']);
+    const flood = [];
+    for (let i = 0; i < 6; i++) flood.push(codes(await apiFrom(freshClient(), RESET, { input: { tenantSlug: 'skyline', email } }))[0] ?? 'OK');
+    expect(flood).toContain('RATE_LIMITED');
   });
 });
 

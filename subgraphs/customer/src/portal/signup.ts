@@ -1,6 +1,6 @@
 import { badInput, claimsFor, codedError, ErrorCode, Role } from '@wisp/shared';
 import { audit } from './audit.ts';
-import type { PortalDeps } from './provisioning.ts';
+import { sendPasswordReset, type PortalDeps } from './provisioning.ts';
 import { hit, SIGNUP_PER_ACCOUNT, SIGNUP_PER_CLIENT } from './rateLimit.ts';
 import { inviteCodeHash } from './secrets.ts';
 import { emailProblem, escapeRegex, normaliseEmail, passwordProblem, samePhone } from './validation.ts';
@@ -118,4 +118,34 @@ export async function signUpWithAccount(deps: PortalDeps, input: SignUpInput, cl
     detail: code ? 'invite code' : 'account number and phone',
   });
   return { ok: true, email };
+}
+
+/**
+ * A customer who forgot their password asks for a link. The answer is the same whether or not the
+ * email has a login here; the email itself is branded and points to the WISP's own portal.
+ */
+export async function requestPasswordReset(deps: PortalDeps, input: { tenantSlug: string; email: string }, clientAddress: string | null): Promise<{ ok: true }> {
+  const email = normaliseEmail(input.email ?? '');
+  const emailError = emailProblem(email);
+  if (emailError) throw badInput(emailError, 'email');
+  const withinClient = await hit(deps.models, `reset:client:${clientAddress ?? 'unknown'}`, SIGNUP_PER_CLIENT);
+  const withinEmail = await hit(deps.models, `reset:email:${email}`, SIGNUP_PER_ACCOUNT);
+  if (!withinClient || !withinEmail) throw codedError(ErrorCode.RATE_LIMITED, 'Too many requests. Please wait 15 minutes and try again.');
+  const tenant = await deps.services.tenantBySlug(String(input.tenantSlug ?? '').toLowerCase());
+  if (!tenant || tenant.status !== 'ACTIVE') return { ok: true };
+  // The login's email decides (it may differ from the record's contact email).
+  let user;
+  try {
+    user = await deps.services.authFor(tenant).getUserByEmail(email);
+  } catch (err) {
+    if (authCode(err) === 'auth/user-not-found') return { ok: true };
+    throw err;
+  }
+  const claims = user.customClaims ?? {};
+  const customerId = typeof claims.customerId === 'string' ? claims.customerId : null;
+  if (claims.role !== Role.CUSTOMER || !customerId || user.disabled) return { ok: true };
+  const link = await deps.models.PortalLink.findById(customerId).lean();
+  if (link?.uid !== user.uid || link.tenantId !== tenant.id) return { ok: true };
+  await sendPasswordReset(deps, customerId, tenant.id, { uid: user.uid, role: Role.CUSTOMER });
+  return { ok: true };
 }

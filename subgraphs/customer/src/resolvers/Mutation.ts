@@ -12,7 +12,7 @@ import {
   type AccessOutcome,
   type PortalDeps,
 } from '../portal/provisioning.ts';
-import { signUpWithAccount, type SignUpInput } from '../portal/signup.ts';
+import { requestPasswordReset, signUpWithAccount, type SignUpInput } from '../portal/signup.ts';
 import { normalisePhone, phoneProblem } from '../portal/validation.ts';
 import { queueProvisioning } from '../portal/worker.ts';
 import { ACCESS_ROLES, staffTenant } from './access.ts';
@@ -189,6 +189,9 @@ export const Mutation = {
     if (ctx.identity) throw forbidden('Sign out before creating a new login.');
     return signUpWithAccount(deps(ctx), input, ctx.clientAddress ?? null);
   },
+
+  requestPasswordReset: async (_: unknown, { input }: { input: { tenantSlug: string; email: string } }, ctx: Context) =>
+    requestPasswordReset(deps(ctx), input, ctx.clientAddress ?? null),
 
   recordSignIn: async (_: unknown, __: unknown, ctx: Context) => {
     const { identity } = ctx;
