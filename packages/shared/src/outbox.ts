@@ -64,7 +64,7 @@ export interface Outbox {
   markSent: (id: string) => Promise<void>;
   /**
    * Reserves a pending email for one sender for `leaseMs` (default 5 minutes); false when another
-   * sender holds it or it is no longer pending. A conditional update, so two senders never both win.
+   * sender holds it or it is no longer pending. Two senders never both win.
    */
   claim: (id: string, leaseMs?: number) => Promise<boolean>;
   markFailed: (id: string, error: string) => Promise<void>;
@@ -103,11 +103,18 @@ export function outboxOn(conn: Connection, ownsConnection = false): Outbox {
     async claim(id, leaseMs = 5 * 60_000) {
       await ready;
       const now = new Date();
-      const res = await Email.updateOne(
-        { _id: id, status: 'PENDING', $or: [{ lockedUntil: null }, { lockedUntil: { $lt: now } }] },
-        { $set: { lockedUntil: new Date(now.getTime() + leaseMs) } },
-      );
-      return res.modifiedCount === 1;
+      const email = await Email.findOne({ _id: id }, { status: 1, lockedUntil: 1 }).lean<{ status: string; lockedUntil?: Date | null }>();
+      if (!email || email.status !== 'PENDING' || (email.lockedUntil && email.lockedUntil > now)) return false;
+      // A unique key decides between racing senders (concurrent conditional updates are not atomic
+      // on the embedded database): one claim per email and previous lease.
+      try {
+        await conn.db!.collection<{ _id: string; at: Date }>('email_claims').insertOne({ _id: `${id}:${email.lockedUntil?.getTime() ?? 0}`, at: now });
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) return false;
+        throw err;
+      }
+      await Email.updateOne({ _id: id }, { $set: { lockedUntil: new Date(now.getTime() + leaseMs) } });
+      return true;
     },
     async markSent(id) {
       await Email.updateOne({ _id: id, status: 'PENDING' }, { $set: { status: 'SENT', sentAt: new Date() } });

@@ -36,9 +36,9 @@ export async function queueProvisioning(deps: Pick<PortalDeps, 'models'>, job: {
 const backoffMs = (attempts: number) => 1_000 * 2 ** Math.min(attempts, 10);
 
 /**
- * Runs provisioning jobs until stopped. A job is claimed with a conditional update on its status
- * and attempt count, so of two workers (two replicas, or a crashed one whose lease ran out) only
- * one runs each attempt. Failures are recorded on the job and the customer and retried with
+ * Runs provisioning jobs until stopped. Each attempt is claimed by inserting a unique claim
+ * (`<jobId>#<attempt>`), so of several workers (replicas, or one taking over a crashed worker's
+ * job after its lease ran out) exactly one runs each attempt. Failures are recorded on the job and the customer and retried with
  * backoff; permanent ones (no email, email taken) stop at once.
  */
 export function startProvisioningWorker(deps: PortalDeps, log: Logger, options: WorkerOptions = {}) {
@@ -63,11 +63,17 @@ export function startProvisioningWorker(deps: PortalDeps, log: Logger, options: 
     let ran = 0;
     for (const job of candidates) {
       if (stopped) break;
-      const claimed = await deps.models.ProvisioningJob.updateOne(
-        { _id: job._id, status: job.status, attempts: job.attempts },
-        { $set: { status: 'RUNNING', lockedUntil: new Date(Date.now() + leaseMs) }, $inc: { attempts: 1 } },
+      // The attempt belongs to whoever inserts its claim first.
+      try {
+        await deps.models.JobClaim.create({ _id: `${job._id}#${job.attempts + 1}`, at: new Date() });
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) continue;
+        throw err;
+      }
+      await deps.models.ProvisioningJob.updateOne(
+        { _id: job._id },
+        { $set: { status: 'RUNNING', lockedUntil: new Date(Date.now() + leaseMs), attempts: job.attempts + 1 } },
       );
-      if (claimed.modifiedCount !== 1) continue;
       ran++;
       const actor = job.actorUid ? { uid: job.actorUid, role: job.actorRole ?? 'STAFF' } : SYSTEM_ACTOR;
       const outcome = await provisionCustomer(deps, job.customerId, { ...actor, uid: `${actor.uid}` }).catch((err: unknown) => ({
@@ -81,7 +87,7 @@ export function startProvisioningWorker(deps: PortalDeps, log: Logger, options: 
         : outcome.retryable && attempts < maxAttempts
           ? { status: 'PENDING', runAfter: new Date(Date.now() + backoffMs(attempts)), lastError: outcome.message }
           : { status: 'FAILED', lastError: outcome.message };
-      await deps.models.ProvisioningJob.updateOne({ _id: job._id, status: 'RUNNING', attempts }, { $set: update });
+      await deps.models.ProvisioningJob.updateOne({ _id: job._id, attempts }, { $set: update });
       if (!outcome.ok) log.warn('portal provisioning failed', { customerId: job.customerId, attempts, message: outcome.message });
     }
     return ran;
