@@ -57,6 +57,14 @@ describe('portal accounts in the browser', () => {
       await signIn(agent, 'skyline', 'agent@skyline.example', 'demo-password');
       await agent.getByRole('link', { name: /Customers/ }).click();
       await agent.waitForURL(/\/staff\/customers$/);
+      // The list shows the tenant's customers, and search narrows it.
+      await expect.poll(() => agent.locator('[data-testid=customer-table]').textContent(), { timeout: 15_000 }).toContain('SKY-10001');
+      await agent.fill('input[name="search"]', 'carol');
+      await agent.getByRole('button', { name: 'Search' }).click();
+      await expect.poll(() => agent.locator('[data-testid=customer-table] tbody tr').count()).toBe(1);
+      expect(await agent.locator('[data-testid=customer-table]').textContent()).toContain('SKY-10003');
+      expect(await agent.locator('[data-testid=customer-table]').textContent()).not.toContain('PRA-');
+      await agent.screenshot({ path: `${screenshots}staff-customers.png`, fullPage: true });
       await agent.getByRole('button', { name: 'New customer' }).click();
 
       const n = unique();
@@ -159,6 +167,17 @@ describe('portal accounts in the browser', () => {
       await page.getByRole('button', { name: 'Create login' }).click();
       await expect.poll(() => page.locator('[data-testid=customer-name]').textContent(), { timeout: 15_000 }).toContain(`Sam Signup ${n}`);
       expect(await page.locator('[data-testid=account-number]').textContent()).toBe(accountNumber);
+    });
+  });
+
+  it('shows tenant admins the access audit trail', async () => {
+    await withContext(async (_, admin) => {
+      await signIn(admin, 'skyline', 'admin@skyline.example', 'demo-password');
+      await admin.getByRole('link', { name: /Access audit/ }).click();
+      await admin.waitForURL(/\/staff\/audit$/);
+      await expect.poll(() => admin.locator('[data-testid=audit-table] tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(1);
+      expect(await admin.locator('[data-testid=audit-table]').textContent()).toMatch(/Provisioned|Signed in/);
+      await admin.screenshot({ path: `${screenshots}staff-audit.png`, fullPage: true });
     });
   });
 

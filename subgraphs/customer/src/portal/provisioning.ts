@@ -4,6 +4,7 @@ import type { Models, PortalStatus } from '../models/index.ts';
 import { audit, type Actor } from './audit.ts';
 import { inviteCode, inviteCodeHash, temporaryPassword } from './secrets.ts';
 import { portalBaseUrl, type PortalServices } from './services.ts';
+import { isDuplicateKey } from './duplicateKey.ts';
 
 export interface PortalDeps {
   models: Models;
@@ -18,7 +19,6 @@ export const INVITE_TTL_MS = 7 * 24 * 3_600_000;
 
 const fail = (message: string, retryable = false): AccessOutcome => ({ ok: false, message, retryable });
 const authCode = (err: unknown) => String((err as { code?: string }).code ?? '');
-const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /** Firebase errors that another attempt will not fix. */
 const PERMANENT_AUTH_ERRORS = new Set(['auth/invalid-email', 'auth/invalid-uid', 'auth/invalid-tenant-id', 'auth/tenant-not-found']);
@@ -145,7 +145,7 @@ export async function provisionCustomer(deps: PortalDeps, customerId: string, ac
       try {
         await deps.models.PortalLink.create({ _id: customerId, tenantId, uid });
       } catch (err) {
-        if (!isDuplicate(err)) throw err;
+        if (!isDuplicateKey(err)) throw err;
         const winner = await deps.models.PortalLink.findById(customerId).lean();
         if (winner?.uid !== uid) {
           if (created) await auth.deleteUser(uid).catch(() => undefined);

@@ -4,6 +4,7 @@ import { sendPasswordReset, type PortalDeps } from './provisioning.ts';
 import { hit, SIGNUP_PER_ACCOUNT, SIGNUP_PER_CLIENT } from './rateLimit.ts';
 import { inviteCodeHash } from './secrets.ts';
 import { emailProblem, escapeRegex, normaliseEmail, passwordProblem, samePhone } from './validation.ts';
+import { isDuplicateKey } from './duplicateKey.ts';
 
 export interface SignUpInput {
   tenantSlug: string;
@@ -88,7 +89,7 @@ export async function signUpWithAccount(deps: PortalDeps, input: SignUpInput, cl
     await deps.models.PortalLink.create({ _id: customerId, tenantId: tenant.id, uid });
   } catch (err) {
     await undo();
-    if ((err as { code?: number }).code === 11000) {
+    if (isDuplicateKey(err)) {
       throw codedError(ErrorCode.CONFLICT, 'This account already has a portal login. Sign in, or use "Forgot password".');
     }
     throw err;

@@ -1,6 +1,7 @@
 import type { Logger } from '@wisp/shared';
 import { SYSTEM_ACTOR, type Actor } from './audit.ts';
 import { provisionCustomer, type PortalDeps } from './provisioning.ts';
+import { isDuplicateKey } from './duplicateKey.ts';
 
 /** How the provisioning worker paces itself. */
 export interface WorkerOptions {
@@ -28,7 +29,7 @@ export async function queueProvisioning(deps: Pick<PortalDeps, 'models'>, job: {
       runAfter: new Date(),
     });
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
   }
 }
 
@@ -67,7 +68,7 @@ export function startProvisioningWorker(deps: PortalDeps, log: Logger, options: 
       try {
         await deps.models.JobClaim.create({ _id: `${job._id}#${job.attempts + 1}`, at: new Date() });
       } catch (err) {
-        if ((err as { code?: number }).code === 11000) continue;
+        if (isDuplicateKey(err)) continue;
         throw err;
       }
       await deps.models.ProvisioningJob.updateOne(

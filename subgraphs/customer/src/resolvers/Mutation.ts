@@ -17,10 +17,10 @@ import { normalisePhone, phoneProblem } from '../portal/validation.ts';
 import { queueProvisioning } from '../portal/worker.ts';
 import { ACCESS_ROLES, staffTenant } from './access.ts';
 import { checkCustomerFields, type CustomerFieldsInput, type FieldError } from './customerInput.ts';
+import { isDuplicateKey } from '../portal/duplicateKey.ts';
 
 const deps = (ctx: Context): PortalDeps => ({ models: ctx.models, services: ctx.models.services });
 const actorOf = (identity: Identity): Actor => ({ uid: identity.uid, role: identity.role });
-const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /** A customer of the caller's tenant, or NOT_FOUND (another tenant's id reads like an unknown one). */
 async function tenantCustomer(ctx: Context, tenantId: string, id: string) {
@@ -58,7 +58,7 @@ export const Mutation = {
     try {
       await ctx.models.Customer.create({ _id, ...set, tenantId: new Types.ObjectId(tenantId), contactPreferences: { email: true, sms: false } });
     } catch (err) {
-      if (!isDuplicate(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
       // A retry racing its first attempt lands here too: answer with the first one's customer.
       const raced = await replay();
       if (raced) return raced;
@@ -66,7 +66,7 @@ export const Mutation = {
     }
     if (receiptId) {
       await ctx.models.MutationReceipt.create({ _id: receiptId, resultId: String(_id) }).catch((err: unknown) => {
-        if (!isDuplicate(err)) throw err;
+        if (!isDuplicateKey(err)) throw err;
       });
     }
     if (set.email) {
@@ -100,7 +100,7 @@ export const Mutation = {
       try {
         await ctx.models.Customer.updateOne({ _id: id, tenantId }, update);
       } catch (err) {
-        if (!isDuplicate(err)) throw err;
+        if (!isDuplicateKey(err)) throw err;
         return invalid([{ field: 'accountNumber', message: 'Another customer already has this account number.' }]);
       }
     }
