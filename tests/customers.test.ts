@@ -59,6 +59,21 @@ describe('customer records', () => {
     expect(found.data?.customers.edges).toHaveLength(1);
   });
 
+  it('creates one customer when retries with the same client mutation id race', async () => {
+    const token = await agent();
+    const input = newCustomer('SKY', `race-${unique()}@example.com`);
+    const cmid = `race-${unique()}`;
+    const results = await Promise.all(Array.from({ length: 4 }, () => api(CREATE, { input, cmid }, token)));
+    const ids = new Set(results.map((r) => r.data?.createCustomer.customer?.id));
+    expect(results.every((r) => r.data?.createCustomer.ok)).toBe(true);
+    expect(ids.size).toBe(1);
+    expect((await api(SEARCH, { s: input.accountNumber }, token)).data?.customers.edges).toHaveLength(1);
+    const mail = await mailTo(input.email!, 'portal-welcome');
+    expect(mail).toBeTruthy();
+    const all = await api(OUTBOX, { to: input.email }, token);
+    expect(all.data?.outboxEmails).toHaveLength(1);
+  });
+
   it('reports every bad field at once and writes nothing', async () => {
     const token = await agent();
     const input = { ...newCustomer(), email: 'not-an-email', phone: '12ab', name: '  ', plan: { name: "X", downMbps: -1, upMbps: 5, priceCents: -5 } };

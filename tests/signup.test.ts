@@ -139,6 +139,20 @@ describe('self-signup', () => {
     expect(expired.errors?.[0]?.message).toMatch(/expired/);
   });
 
+  it('links one login when several sign-ups for the same account race, and leaves no stray users', async () => {
+    const customer = await customerWithoutLogin();
+    const emails = Array.from({ length: 4 }, () => `race-${unique()}@example.com`);
+    const results = await Promise.all(
+      emails.map((email) => apiFrom(freshClient(), SIGN_UP, { input: { tenantSlug: 'skyline', accountNumber: customer.accountNumber, phone: customer.phone, email, password: 'a-good-password' } })),
+    );
+    expect(results.filter((r) => r.data?.signUpWithAccount?.ok)).toHaveLength(1);
+    for (const r of results.filter((r) => !r.data?.signUpWithAccount?.ok)) expect(codes(r)).toEqual(['CONFLICT']);
+    const signIns = await Promise.all(emails.map((email) => passwordSignIn(email, 'a-good-password', 'skyline')));
+    expect(signIns.filter((s) => s.token)).toHaveLength(1);
+    const viewer = await api(VIEWER, {}, signIns.find((s) => s.token)!.token);
+    expect(viewer.data?.viewer.customer.id).toBe(customer.id);
+  });
+
   it('refuses a revoked customer', async () => {
     const customer = await customerWithoutLogin();
     const invite = (await api(INVITE, { id: customer.id }, await agent())).data?.createPortalInvite.code as string;

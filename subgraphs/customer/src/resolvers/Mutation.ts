@@ -1,4 +1,4 @@
-import { badInput, forbidden, isObjectId, notFound, Role, unauthenticated, type Identity } from '@wisp/shared';
+import { badInput, codedError, ErrorCode, forbidden, isObjectId, notFound, Role, unauthenticated, type Identity } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
 import { audit, type Actor } from '../portal/audit.ts';
@@ -46,8 +46,15 @@ export const Mutation = {
     const receiptId = clientMutationId ? `${tenantId}:createCustomer:${clientMutationId}` : null;
     const replay = async () => {
       const receipt = receiptId ? await ctx.models.MutationReceipt.findById(receiptId).lean() : null;
-      const customer = receipt ? await ctx.models.Customer.findOne({ _id: receipt.resultId, tenantId }).lean() : null;
-      return customer ? { ok: true, customer, errors: [] } : null;
+      if (!receipt) return null;
+      // The first request may still be writing the customer it claimed the id for.
+      for (let i = 0; i < 40; i++) {
+        const customer = await ctx.models.Customer.findOne({ _id: receipt.resultId, tenantId }).lean();
+        if (customer) return { ok: true, customer, errors: [] };
+        if (!(await ctx.models.MutationReceipt.exists({ _id: receiptId }))) return null;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return null;
     };
     const earlier = await replay();
     if (earlier) return earlier;
@@ -55,19 +62,24 @@ export const Mutation = {
     const { errors, set } = checkCustomerFields(input, true);
     if (errors.length) return invalid(errors);
     const _id = new Types.ObjectId();
+    if (receiptId) {
+      // Claim the client mutation id first: of racing retries, one creates and the rest answer with its result.
+      try {
+        await ctx.models.MutationReceipt.create({ _id: receiptId, resultId: String(_id) });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const raced = await replay();
+        if (raced) return raced;
+        throw codedError(ErrorCode.CONFLICT, 'This request is still being processed; try again in a moment.');
+      }
+    }
     try {
       await ctx.models.Customer.create({ _id, ...set, tenantId: new Types.ObjectId(tenantId), contactPreferences: { email: true, sms: false } });
     } catch (err) {
+      // Release the claim, so the client may correct the input and retry with the same id.
+      if (receiptId) await ctx.models.MutationReceipt.deleteOne({ _id: receiptId, resultId: String(_id) });
       if (!isDuplicateKey(err)) throw err;
-      // A retry racing its first attempt lands here too: answer with the first one's customer.
-      const raced = await replay();
-      if (raced) return raced;
       return invalid([{ field: 'accountNumber', message: 'Another customer already has this account number.' }]);
-    }
-    if (receiptId) {
-      await ctx.models.MutationReceipt.create({ _id: receiptId, resultId: String(_id) }).catch((err: unknown) => {
-        if (!isDuplicateKey(err)) throw err;
-      });
     }
     if (set.email) {
       // Never fails the creation: the worker records and retries failures where staff can see them.
