@@ -10,6 +10,7 @@ import {
   admin,
   agent,
   api,
+  clientSideSignUp,
   confirmPasswordReset,
   CREATE,
   createCustomer,
@@ -210,6 +211,22 @@ describe('portal access', () => {
     expect((await api(VIEWER, {}, staff.token)).data?.viewer.role).toBe('AGENT');
     const audit = await api(`query ($id: ID) { portalAccessAudit(customerId: $id) { edges { node { action outcome detail actorUid } } } }`, { id: customer.id }, await admin());
     expect(audit.data?.portalAccessAudit.edges[0].node).toMatchObject({ action: 'PROVISION', outcome: 'FAILURE' });
+  });
+
+  it('does not hand a customer to a login someone registered with their email beforehand', async () => {
+    const email = `victim-${unique()}@example.com`;
+    const squatter = await clientSideSignUp(email, 'attacker-password', 'skyline');
+    expect(squatter.token).toBeTruthy();
+    const customer = await createCustomer(await agent(), newCustomer('SKY', email));
+    const mail = await mailTo(email, 'portal-welcome');
+    expect(await accessOf(customer.id)).toMatchObject({ status: 'INVITED' });
+    // The squatter's password no longer opens anything; the owner of the mailbox sets their own.
+    const attempt = await passwordSignIn(email, 'attacker-password', 'skyline');
+    expect(attempt.token).toBeUndefined();
+    expect(codes(await api(VIEWER, {}, squatter.token))).toEqual(['UNAUTHENTICATED']);
+    expect(await confirmPasswordReset(oobCodeOf(mail.text).oobCode, 'owners-password', 'skyline')).toEqual({ ok: true });
+    const owner = await passwordSignIn(email, 'owners-password', 'skyline');
+    expect((await api(VIEWER, {}, owner.token)).data?.viewer.customer.id).toBe(customer.id);
   });
 
   it('revokes access (sign-in refused, a live token refused at once, data kept) and restores it', async () => {

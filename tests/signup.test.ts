@@ -163,6 +163,21 @@ describe('self-signup', () => {
     expect(codes(r)).toEqual(['FORBIDDEN']);
   });
 
+  it('lets the proven customer take an email that someone registered client-side, and shuts that login out', async () => {
+    const customer = await customerWithoutLogin();
+    const email = `taken-${unique()}@example.com`;
+    await clientSideSignUp(email, 'squatter-password', 'skyline');
+    const ok = await apiFrom(freshClient(), SIGN_UP, { input: { tenantSlug: 'skyline', accountNumber: customer.accountNumber, phone: customer.phone, email, password: 'owner-password' } });
+    expect(ok.data?.signUpWithAccount.ok).toBe(true);
+    expect((await passwordSignIn(email, 'squatter-password', 'skyline')).token).toBeUndefined();
+    expect((await api(VIEWER, {}, (await passwordSignIn(email, 'owner-password', 'skyline')).token)).data?.viewer.customer.id).toBe(customer.id);
+    // An email that is already one of our logins stays its owner's.
+    const other = await customerWithoutLogin();
+    const r = await apiFrom(freshClient(), SIGN_UP, { input: { tenantSlug: 'skyline', accountNumber: other.accountNumber, phone: other.phone, email: 'alice@skyline.example', password: 'owner-password' } });
+    expect(codes(r)).toEqual(['CONFLICT']);
+    expect((await passwordSignIn('alice@skyline.example', 'demo-password', 'skyline')).token).toBeTruthy();
+  });
+
   it('gives a login a client made for itself no access (claims only come from the server)', async () => {
     const self = await clientSideSignUp(`diy-${unique()}@example.com`, 'a-good-password', 'skyline');
     expect(self.token).toBeTruthy();

@@ -140,7 +140,15 @@ export async function provisionCustomer(deps: PortalDeps, customerId: string, ac
         if (claims.role && !(claims.role === Role.CUSTOMER && claims.customerId === customerId)) {
           return done(fail('This email already signs in to another account at this provider.'));
         }
-        uid = existing.uid;
+        if (claims.role) {
+          uid = existing.uid;
+        } else {
+          // A login without claims was made by a client, not by us: whoever made it knows its
+          // password, and the email's owner may not be that person. Never hand it a customer.
+          await auth.deleteUser(existing.uid);
+          uid = (await auth.createUser({ email, emailVerified: false, displayName: customer.name })).uid;
+          created = true;
+        }
       }
       try {
         await deps.models.PortalLink.create({ _id: customerId, tenantId, uid });

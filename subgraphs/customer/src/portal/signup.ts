@@ -1,4 +1,5 @@
 import { badInput, claimsFor, codedError, ErrorCode, Role } from '@wisp/shared';
+import type { BaseAuth } from 'firebase-admin/auth';
 import { audit } from './audit.ts';
 import { sendPasswordReset, type PortalDeps } from './provisioning.ts';
 import { hit, SIGNUP_PER_ACCOUNT, SIGNUP_PER_CLIENT } from './rateLimit.ts';
@@ -13,6 +14,18 @@ export interface SignUpInput {
   inviteCode?: string | null;
   email: string;
   password: string;
+}
+
+/**
+ * Deletes a login that carries no claims (one a client registered by itself, which grants nothing
+ * and whose password its maker knows), so the proven customer can take the email. False when the
+ * login is one of ours.
+ */
+async function removeClaimlessLogin(auth: BaseAuth, email: string): Promise<boolean> {
+  const existing = await auth.getUserByEmail(email);
+  if (existing.customClaims?.role) return false;
+  await auth.deleteUser(existing.uid);
+  return true;
 }
 
 /** One answer for every failed proof, so guesses learn nothing about which part was wrong. */
@@ -75,12 +88,17 @@ export async function signUpWithAccount(deps: PortalDeps, input: SignUpInput, cl
   try {
     uid = (await auth.createUser({ email, password: input.password, displayName: customer.name })).uid;
   } catch (err) {
-    if (authCode(err) === 'auth/email-already-exists') {
+    if (authCode(err) === 'auth/email-already-exists' && (await removeClaimlessLogin(auth, email))) {
+      uid = (await auth.createUser({ email, password: input.password, displayName: customer.name })).uid;
+    } else if (authCode(err) === 'auth/email-already-exists') {
       throw codedError(ErrorCode.CONFLICT, 'This email already has a login here. Sign in, or use "Forgot password".', { field: 'email' });
+    } else if (authCode(err) === 'auth/invalid-password') {
+      throw badInput('Choose a longer password.', 'password');
+    } else if (authCode(err) === 'auth/invalid-email') {
+      throw badInput('Enter a valid email address.', 'email');
+    } else {
+      throw err;
     }
-    if (authCode(err) === 'auth/invalid-password') throw badInput('Choose a longer password.', 'password');
-    if (authCode(err) === 'auth/invalid-email') throw badInput('Enter a valid email address.', 'email');
-    throw err;
   }
   const undo = async () => {
     await auth.deleteUser(uid).catch(() => undefined);
