@@ -170,6 +170,39 @@ describe('portal accounts in the browser', () => {
     });
   });
 
+  it('provisions several customers at once from the list, with a result for each', async () => {
+    const n = unique();
+    await withContext(async (_, agent) => {
+      await signIn(agent, 'skyline', 'agent@skyline.example', 'demo-password');
+      await agent.getByRole('link', { name: /Customers/ }).click();
+      for (const [suffix, email] of [
+        ['A', ''],
+        ['B', `batch-${n}@example.com`],
+      ] as const) {
+        await agent.goto(at('skyline', '/staff/customers'));
+        await agent.getByRole('button', { name: 'New customer' }).click();
+        await agent.fill('form input[name="accountNumber"]', `SKY-BA${n}${suffix}`);
+        await agent.fill('form input[name="name"]', `Batch ${n} ${suffix}`);
+        if (email) await agent.fill('form input[name="email"]', email);
+        await agent.getByRole('button', { name: 'Create customer' }).click();
+        await agent.waitForURL(/\/staff\/customers\/[0-9a-f]{24}$/);
+      }
+      await agent.goto(at('skyline', '/staff/customers'));
+      await agent.fill('input[name="search"]', `Batch ${n}`);
+      await agent.getByRole('button', { name: 'Search' }).click();
+      await expect.poll(() => agent.locator('[data-testid=customer-table] tbody tr').count(), { timeout: 15_000 }).toBe(2);
+      await agent.getByRole('checkbox', { name: `Select Batch ${n} A` }).check();
+      await agent.getByRole('checkbox', { name: `Select Batch ${n} B` }).check();
+      await agent.getByRole('button', { name: 'Provision portal access' }).click();
+      const results = agent.locator('[data-testid=batch-results] li');
+      await expect.poll(() => results.count(), { timeout: 15_000 }).toBe(2);
+      const text = await agent.locator('[data-testid=batch-results]').textContent();
+      expect(text).toContain(`Batch ${n} A: The customer has no email address.`);
+      expect(text).toMatch(new RegExp(`Batch ${n} B: (Welcome email queued|Already invited)\\.`));
+      await agent.screenshot({ path: `${screenshots}staff-batch.png`, fullPage: true });
+    });
+  });
+
   it('shows tenant admins the access audit trail', async () => {
     await withContext(async (_, admin) => {
       await signIn(admin, 'skyline', 'admin@skyline.example', 'demo-password');

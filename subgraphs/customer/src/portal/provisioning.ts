@@ -173,10 +173,11 @@ export async function provisionCustomer(deps: PortalDeps, customerId: string, ac
       },
     );
     if (updated.matchedCount === 0) return done(fail('Portal access was revoked meanwhile.'));
-    if (status === 'INVITED' && (created || resend || customer.portal?.status !== 'INVITED')) {
+    const send = status === 'INVITED' && (created || resend || customer.portal?.status !== 'INVITED');
+    if (send) {
       await queueSetPasswordEmail(deps, tenant, { ...customer, email }, auth, 'welcome', `portal-welcome:${customerId}:${uid}${resend ? `:${now.getTime()}` : ''}`);
     }
-    return done({ ok: true, message: status === 'ACTIVE' ? 'The login is already in use.' : 'Welcome email queued.' });
+    return done({ ok: true, message: status === 'ACTIVE' ? 'The login is already in use.' : send ? 'Welcome email queued.' : 'Already invited.' });
   } catch (err) {
     const code = authCode(err);
     const message = code ? `Sign-in service error (${code}).` : 'The sign-in service could not be reached.';
