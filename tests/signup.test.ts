@@ -38,6 +38,8 @@ describe('self-signup', () => {
     const signIn = await passwordSignIn(email, 'a-good-password', 'skyline');
     const viewer = await api(VIEWER, {}, signIn.token);
     expect(viewer.data?.viewer).toMatchObject({ role: 'CUSTOMER', customer: { id: customer.id } });
+    const staffView = await api(`query ($id: ID!) { customer(id: $id) { portalAccess { status email } } }`, { id: customer.id }, await agent());
+    expect(staffView.data?.customer.portalAccess).toEqual({ status: 'INVITED', email });
 
     // A second login for the same record is refused, and creates no Firebase user.
     const other = `other-${unique()}@example.com`;

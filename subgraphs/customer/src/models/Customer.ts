@@ -28,6 +28,8 @@ export type PortalStatus = (typeof PORTAL_STATUSES)[number];
 const portalAccess = new Schema(
   {
     status: { type: String, enum: PORTAL_STATUSES, default: 'NONE', required: true },
+    /** The email the login signs in with (self-signup may choose another than the record's). */
+    email: String,
     createdAt: Date,
     invitedAt: Date,
     lastLoginAt: Date,

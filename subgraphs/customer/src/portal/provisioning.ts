@@ -168,7 +168,7 @@ export async function provisionCustomer(deps: PortalDeps, customerId: string, ac
     const updated = await deps.models.Customer.updateOne(
       { _id: customerId, 'portal.status': { $ne: 'REVOKED' } },
       {
-        $set: { portalUid: uid, 'portal.status': status, 'portal.createdAt': customer.portal?.createdAt ?? now },
+        $set: { portalUid: uid, 'portal.status': status, 'portal.email': email, 'portal.createdAt': customer.portal?.createdAt ?? now },
         $unset: { 'portal.lastError': 1, 'portal.lastErrorAt': 1 },
       },
     );

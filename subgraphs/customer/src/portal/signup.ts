@@ -121,7 +121,7 @@ export async function signUpWithAccount(deps: PortalDeps, input: SignUpInput, cl
     }
     await deps.models.Customer.updateOne(
       { _id: customerId },
-      { $set: { portalUid: uid, 'portal.status': 'INVITED', 'portal.createdAt': new Date() }, $unset: { 'portal.lastError': 1, 'portal.lastErrorAt': 1 } },
+      { $set: { portalUid: uid, 'portal.status': 'INVITED', 'portal.email': email, 'portal.createdAt': new Date() }, $unset: { 'portal.lastError': 1, 'portal.lastErrorAt': 1 } },
     );
   } catch (err) {
     await deps.models.PortalLink.deleteOne({ _id: customerId, uid });

@@ -26,7 +26,7 @@ export const Customer = {
 /** `PortalAccess` resolves from the customer row it belongs to. */
 export const PortalAccess = {
   status: (c: CustomerRow) => c.portal?.status ?? 'NONE',
-  email: (c: CustomerRow) => c.email ?? null,
+  email: (c: CustomerRow) => c.portal?.email ?? c.email ?? null,
   createdAt: (c: CustomerRow) => iso(c.portal?.createdAt),
   lastLoginAt: (c: CustomerRow) => iso(c.portal?.lastLoginAt),
   revokedAt: (c: CustomerRow) => iso(c.portal?.revokedAt),
