@@ -140,7 +140,7 @@ describe('portal accounts in the browser', () => {
     }
   });
 
-  it('lets an existing customer create their own login with account number and phone', async () => {
+  it('lets an existing customer create their own login, sign out, and get back in with a forgotten-password link', async () => {
     // An agent creates a customer without an email (so no login), as a WISP importing records would.
     const n = unique();
     const accountNumber = `SKY-S${n}`;
@@ -167,6 +167,32 @@ describe('portal accounts in the browser', () => {
       await page.getByRole('button', { name: 'Create login' }).click();
       await expect.poll(() => page.locator('[data-testid=customer-name]').textContent(), { timeout: 15_000 }).toContain(`Sam Signup ${n}`);
       expect(await page.locator('[data-testid=account-number]').textContent()).toBe(accountNumber);
+
+      // Sam signs out, forgets the password, and gets back in through the emailed link.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('link', { name: 'Forgot password?' }).click();
+      await page.fill('input[name="email"]', `sam-${n}@example.com`);
+      await page.getByRole('button', { name: 'Send link' }).click();
+      await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('emailed it a link');
+    });
+    const link = await withContext(async (_, agent) => {
+      await signIn(agent, 'skyline', 'agent@skyline.example', 'demo-password');
+      await agent.getByRole('link', { name: /Outbox/ }).click();
+      const mail = agent.locator(`[data-testid=outbox-email][data-to="sam-${n}@example.com"]`);
+      await expect.poll(() => mail.count(), { timeout: 15_000 }).toBe(1);
+      expect(await mail.textContent()).toContain('Reset your Skyline Wireless portal password');
+      return mail.locator('a[href*="/set-password"]').getAttribute('href');
+    });
+    await withContext(async (_, page) => {
+      await page.goto(link!);
+      await expect.poll(() => page.locator('[data-testid=set-password-email]').textContent(), { timeout: 15_000 }).toBe(`sam-${n}@example.com`);
+      await page.fill('input[name="password"]', 'sams-new-password');
+      await page.fill('input[name="confirm"]', 'sams-new-password');
+      await page.getByRole('button', { name: /Set password/ }).click();
+      await expect.poll(() => page.locator('[data-testid=customer-name]').textContent(), { timeout: 15_000 }).toContain(`Sam Signup ${n}`);
+      // The link works once.
+      await page.goto(link!);
+      await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('expired or was already used');
     });
   });
 
