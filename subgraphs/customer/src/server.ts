@@ -13,7 +13,7 @@ export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
   name: 'customer',
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers: resolvers as SubgraphDefinition<CustomerModels, Loaders>['resolvers'],
-  models: (conn) => ({ ...createModels(conn), services: createPortalServices(conn, undefined), nudgeWorker: () => undefined }),
+  models: (conn) => ({ ...createModels(conn), services: createPortalServices(conn), nudgeWorker: () => undefined }),
   loaders: createLoaders,
 };
 

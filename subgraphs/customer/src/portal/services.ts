@@ -30,8 +30,11 @@ export function isDevelopment(): boolean {
   return !!process.env.FIREBASE_AUTH_EMULATOR_HOST;
 }
 
-/** Opens the services on the subgraph's own connection pool (other databases of the same server). */
-export function createPortalServices(conn: Connection, dbPrefix: string | undefined): PortalServices {
+/**
+ * Opens the services on the subgraph's own connection pool (other databases of the same server).
+ * The database prefix is the customer database's (`<prefix>_customer`) unless given.
+ */
+export function createPortalServices(conn: Connection, dbPrefix = conn.name.replace(/_customer$/, '')): PortalServices {
   const outbox = outboxOn(conn.useDb(dbName('outbox', dbPrefix), { useCache: true }));
   const tenantConn = conn.useDb(dbName('tenant', dbPrefix), { useCache: true });
   const tenants = tenantDirectoryOn(tenantConn);
