@@ -59,7 +59,7 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
   try {
     const [tc, cc, wc, mc] = conns as [(typeof conns)[0], (typeof conns)[0], (typeof conns)[0], (typeof conns)[0]];
     const { Tenant, Domain } = tenantModels(tc);
-    const { Customer } = customerModels(cc);
+    const { Customer, PortalLink } = customerModels(cc);
     const { WorkOrder } = workOrderModels(wc);
     const { Message } = messagingModels(mc);
     await Promise.all([Tenant, Customer, WorkOrder, Message].map((m) => (m as { init: () => Promise<unknown> }).init()));
@@ -147,7 +147,13 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
 
     if (auth) {
       for (const login of demoLogins()) {
-        await ensureLogin(auth, login, login.tenant ? authTenants.get(login.tenant)! : null, password);
+        const uid = await ensureLogin(auth, login, login.tenant ? authTenants.get(login.tenant)! : null, password);
+        if (login.customerKey && login.tenant) {
+          // Demo customers' logins are in use: link them so staff see them as active portal users.
+          const cid = customerId(login.tenant, login.customerKey);
+          await PortalLink.updateOne({ _id: cid }, { $set: { uid, tenantId: tenantId(login.tenant) } }, { upsert: true });
+          await Customer.updateOne({ _id: oid(cid) }, { $set: { portalUid: uid, 'portal.status': 'ACTIVE', 'portal.createdAt': new Date() } });
+        }
       }
     }
     return { logins: demoLogins(), password };

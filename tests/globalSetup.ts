@@ -45,6 +45,8 @@ export default async function setup(project: TestProject) {
       const portal = await startPortal({ gatewayUrl: services.gatewayUrl, emulatorHost: infra.emulatorHost, projectId: infra.projectId, logFile: join(dataDir, 'portal.log') });
       stops.push(portal.stop);
       portalPort = portal.port;
+      // Links in emails point at this run's portal (the customer subgraph runs in this process).
+      process.env.PORTAL_URL_TEMPLATE = `http://{slug}.localhost:${portal.port}`;
     }
     project.provide('gatewayUrl', services.gatewayUrl);
     project.provide('subgraphUrls', services.subgraphUrls);

@@ -10,12 +10,15 @@ import {
   createLogger,
   errorMaskingPlugin,
   graphqlHttpHandler,
+  IDENTITY_TS_HEADER,
   REQUEST_ID_HEADER,
+  signClientAddressHeaders,
   signIdentityHeaders,
   type Identity,
 } from '@wisp/shared';
 import { attachmentRoutes, routingUrlOf } from './attachments.ts';
 import { createAuthenticator } from './auth.ts';
+import { clientAddressOf } from './clientAddress.ts';
 import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 import { tenantServices } from './tenantServices.ts';
 
@@ -23,6 +26,8 @@ import { tenantServices } from './tenantServices.ts';
 export interface GatewayContext {
   identity: Identity | null;
   requestId: string;
+  /** Where the request came from (see clientAddress.ts), forwarded signed for rate limits. */
+  clientAddress?: string;
 }
 
 /** How to run the gateway. */
@@ -78,6 +83,8 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
             request.http?.headers.set(k, v);
           }
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+          const ts = request.http?.headers.get(IDENTITY_TS_HEADER);
+          if (context.clientAddress && ts) for (const [k, v] of Object.entries(signClientAddressHeaders(context.clientAddress, options.identitySecret, ts))) request.http?.headers.set(k, v);
         },
       }),
   });
@@ -103,7 +110,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
         for (const handle of routeHandlers) if (await handle(req, res, url)) return true;
         return false;
       },
-      context: async (req, requestId) => ({ identity: await authenticate(req.headers.authorization), requestId }),
+      context: async (req, requestId) => ({ identity: await authenticate(req.headers.authorization), requestId, clientAddress: clientAddressOf(req) }),
     }),
   );
   await new Promise<void>((resolve, reject) => {

@@ -104,3 +104,34 @@ export function verifyIdentityHeaders(
     return { ok: false, reason: 'malformed' };
   }
 }
+
+export const CLIENT_ADDRESS_HEADER = 'x-wisp-client';
+export const CLIENT_ADDRESS_SIG_HEADER = 'x-wisp-client-sig';
+
+/**
+ * Headers carrying the caller's network address from the gateway to a subgraph (for rate limits),
+ * signed like the identity and bound to the same timestamp header.
+ */
+export function signClientAddressHeaders(address: string, secret: string, ts: string): Record<string, string> {
+  const payload = Buffer.from(address).toString('base64url');
+  return { [CLIENT_ADDRESS_HEADER]: payload, [CLIENT_ADDRESS_SIG_HEADER]: sign(secret, `${ts}.client`, payload) };
+}
+
+/** The caller's address as the gateway signed it, or null when absent or not validly signed. */
+export function verifyClientAddress(
+  headers: IncomingHttpHeaders | Headers,
+  secret: string,
+  { now = Date.now(), maxAgeMs = DEFAULT_MAX_IDENTITY_AGE_MS }: { now?: number; maxAgeMs?: number } = {},
+): string | null {
+  const payload = header(headers, CLIENT_ADDRESS_HEADER);
+  const sig = header(headers, CLIENT_ADDRESS_SIG_HEADER);
+  const ts = header(headers, IDENTITY_TS_HEADER);
+  if (!payload || !sig || !ts) return null;
+  const expected = Buffer.from(sign(secret, `${ts}.client`, payload));
+  const given = Buffer.from(sig);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  const at = Number(ts);
+  if (!Number.isFinite(at) || Math.abs(now - at) > maxAgeMs) return null;
+  const address = Buffer.from(payload, 'base64url').toString('utf8');
+  return address.length > 0 && address.length <= 100 ? address : null;
+}

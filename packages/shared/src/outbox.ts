@@ -43,6 +43,8 @@ const emailSchema = new Schema(
     status: { type: String, enum: ['PENDING', 'SENT', 'FAILED'], default: 'PENDING', required: true },
     sentAt: Date,
     error: String,
+    /** Set while a sender holds the email (see `claim`). */
+    lockedUntil: Date,
   },
   { timestamps: true, versionKey: false },
 );
@@ -60,6 +62,11 @@ export interface Outbox {
   list: (filter: { tenantId?: string; to?: string; kind?: string; limit?: number }) => Promise<StoredEmail[]>;
   pending: (limit?: number) => Promise<StoredEmail[]>;
   markSent: (id: string) => Promise<void>;
+  /**
+   * Reserves a pending email for one sender for `leaseMs` (default 5 minutes); false when another
+   * sender holds it or it is no longer pending. Two senders never both win.
+   */
+  claim: (id: string, leaseMs?: number) => Promise<boolean>;
   markFailed: (id: string, error: string) => Promise<void>;
   close: () => Promise<void>;
 }
@@ -92,6 +99,22 @@ export function outboxOn(conn: Connection, ownsConnection = false): Outbox {
     async pending(limit = 50) {
       await ready;
       return (await Email.find({ status: 'PENDING' }).sort({ _id: 1 }).limit(limit).lean<EmailRow[]>()).map(toStored);
+    },
+    async claim(id, leaseMs = 5 * 60_000) {
+      await ready;
+      const now = new Date();
+      const email = await Email.findOne({ _id: id }, { status: 1, lockedUntil: 1 }).lean<{ status: string; lockedUntil?: Date | null }>();
+      if (!email || email.status !== 'PENDING' || (email.lockedUntil && email.lockedUntil > now)) return false;
+      // A unique key decides between racing senders (concurrent conditional updates are not atomic
+      // on the embedded database): one claim per email and previous lease.
+      try {
+        await conn.db!.collection<{ _id: string; at: Date }>('email_claims').insertOne({ _id: `${id}:${email.lockedUntil?.getTime() ?? 0}`, at: now });
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) return false;
+        throw err;
+      }
+      await Email.updateOne({ _id: id }, { $set: { lockedUntil: new Date(now.getTime() + leaseMs) } });
+      return true;
     },
     async markSent(id) {
       await Email.updateOne({ _id: id, status: 'PENDING' }, { $set: { status: 'SENT', sentAt: new Date() } });

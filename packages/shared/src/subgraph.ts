@@ -8,7 +8,7 @@ import type { DocumentNode } from 'graphql';
 import type { Connection } from 'mongoose';
 import { unauthenticated } from './errors.ts';
 import { graphqlHttpHandler } from './http.ts';
-import { assertUsableSecret, verifyIdentityHeaders, type Identity } from './identity.ts';
+import { assertUsableSecret, verifyClientAddress, verifyIdentityHeaders, type Identity } from './identity.ts';
 import { createLogger, type Logger } from './log.ts';
 import { errorMaskingPlugin } from './masking.ts';
 import { connectMongo, ensureIndexes, type MongoOptions } from './mongo.ts';
@@ -24,6 +24,8 @@ export interface SubgraphContext<M, L = unknown, S = unknown> {
   log: Logger;
   /** What the definition's `setup` returned (shared stores such as the event log); undefined without one. */
   services: S;
+  /** The end client's address as the gateway signed it (for rate limits); null when not forwarded. */
+  clientAddress?: string | null;
 }
 
 /** What a subgraph's optional `setup` hook adds: long-lived services, extra HTTP routes, and how to close them. */
@@ -96,7 +98,9 @@ export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M
           log.warn('refused request without a valid gateway signature', { requestId, reason: check.reason });
           throw unauthenticated('This service only answers requests signed by the gateway.');
         }
-        return { identity: check.identity, requestId, models, loaders: def.loaders(models, check.identity, extra?.services as S), log, services: extra?.services as S };
+        const clientAddress = verifyClientAddress(req.headers, options.identitySecret);
+        const services = extra?.services as S;
+        return { identity: check.identity, requestId, models, loaders: def.loaders(models, check.identity, services), log, services, clientAddress };
       },
     }),
   );

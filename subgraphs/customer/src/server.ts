@@ -1,19 +1,52 @@
 import { readFileSync } from 'node:fs';
-import { startSubgraph, type SubgraphDefinition, type SubgraphOptions } from '@wisp/shared';
+import { createLogger, startSubgraph, type SubgraphDefinition, type SubgraphOptions } from '@wisp/shared';
 import { parse } from 'graphql';
+import type { CustomerModels } from './context.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
-import { createModels, type Models } from './models/index.ts';
+import { createModels } from './models/index.ts';
+import { smtpTransport, smtpUrlFromEnv, startMailSender } from './portal/mailer.ts';
+import { createPortalServices } from './portal/services.ts';
+import { startProvisioningWorker, type WorkerOptions } from './portal/worker.ts';
 import { resolvers } from './resolvers/index.ts';
 
-export const definition: SubgraphDefinition<Models, Loaders> = {
+export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
   name: 'customer',
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
-  resolvers: resolvers as SubgraphDefinition<Models, Loaders>['resolvers'],
-  models: createModels,
+  resolvers: resolvers as SubgraphDefinition<CustomerModels, Loaders>['resolvers'],
+  models: (conn) => ({ ...createModels(conn), services: createPortalServices(conn), nudgeWorker: () => undefined }),
   loaders: createLoaders,
 };
 
-/** Starts the customer subgraph. */
-export function start(options: SubgraphOptions) {
-  return startSubgraph(definition, options);
+/** Options of the customer subgraph beyond every subgraph's. */
+export interface CustomerSubgraphOptions extends SubgraphOptions {
+  /** The background provisioning worker's pacing. */
+  worker?: WorkerOptions;
+}
+
+/**
+ * Starts the customer subgraph with its background work: the provisioning worker and, when
+ * SMTP_URL is set, the mail sender. Both stop with the subgraph.
+ */
+export async function start(options: CustomerSubgraphOptions) {
+  let nudge = () => {};
+  const running = await startSubgraph(
+    {
+      ...definition,
+      models: (conn) => ({ ...createModels(conn), services: createPortalServices(conn, options.mongo.dbPrefix), nudgeWorker: () => nudge() }),
+    },
+    options,
+  );
+  const log = createLogger('customer-worker');
+  const worker = startProvisioningWorker({ models: running.models, services: running.models.services }, log, options.worker);
+  nudge = worker.nudge;
+  const smtpUrl = smtpUrlFromEnv();
+  const sender = smtpUrl ? startMailSender(running.models.services.outbox, smtpTransport(smtpUrl), log) : null;
+  return {
+    ...running,
+    stop: async () => {
+      await worker.stop();
+      await sender?.stop();
+      await running.stop();
+    },
+  };
 }

@@ -12,6 +12,37 @@ const equipment = new Schema(
   { _id: false },
 );
 
+const installEvent = new Schema(
+  {
+    at: { type: Date, required: true },
+    kind: { type: String, required: true },
+    note: String,
+    technician: String,
+  },
+  { _id: false },
+);
+
+export const PORTAL_STATUSES = ['NONE', 'INVITED', 'ACTIVE', 'REVOKED'] as const;
+export type PortalStatus = (typeof PORTAL_STATUSES)[number];
+
+const portalAccess = new Schema(
+  {
+    status: { type: String, enum: PORTAL_STATUSES, default: 'NONE', required: true },
+    /** The email the login signs in with (self-signup may choose another than the record's). */
+    email: String,
+    createdAt: Date,
+    invitedAt: Date,
+    lastLoginAt: Date,
+    revokedAt: Date,
+    /** Status to return to when access is restored. */
+    statusBeforeRevoke: { type: String, enum: PORTAL_STATUSES },
+    /** Why the last provisioning attempt failed; cleared by a successful one. */
+    lastError: String,
+    lastErrorAt: Date,
+  },
+  { _id: false },
+);
+
 const customerSchema = new Schema(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true },
@@ -30,12 +61,23 @@ const customerSchema = new Schema(
     equipment: { type: [equipment], default: [] },
     /** The Firebase user that signs in as this customer, once provisioned. */
     portalUid: String,
+    /** Which messages the customer wants besides service-critical ones. */
+    contactPreferences: {
+      type: new Schema({ email: { type: Boolean, default: true }, sms: { type: Boolean, default: false } }, { _id: false }),
+      default: undefined,
+    },
+    installHistory: { type: [installEvent], default: [] },
+    /** The portal login's state; absent until the first provisioning attempt. */
+    portal: { type: portalAccess, default: undefined },
   },
   { timestamps: true },
 );
 customerSchema.index({ tenantId: 1, accountNumber: 1 }, { unique: true });
 customerSchema.index({ tenantId: 1, site: 1 });
 customerSchema.index({ tenantId: 1, email: 1 });
+// Staff search runs anchored prefix matches on these.
+customerSchema.index({ tenantId: 1, name: 1 });
+customerSchema.index({ tenantId: 1, phone: 1 });
 
 export type CustomerDoc = InferSchemaType<typeof customerSchema>;
 

@@ -1,8 +1,23 @@
 import type { Connection } from 'mongoose';
+import { auditEntryModel } from './AuditEntry.ts';
 import { customerModel } from './Customer.ts';
+import { mutationReceiptModel } from './MutationReceipt.ts';
+import { portalInviteModel } from './PortalInvite.ts';
+import { portalLinkModel } from './PortalLink.ts';
+import { jobClaimModel, provisioningJobModel } from './ProvisioningJob.ts';
+import { rateLimitHitModel } from './RateLimitHit.ts';
 
 export function createModels(conn: Connection) {
-  return { Customer: customerModel(conn) };
+  return {
+    Customer: customerModel(conn),
+    PortalLink: portalLinkModel(conn),
+    ProvisioningJob: provisioningJobModel(conn),
+    JobClaim: jobClaimModel(conn),
+    AuditEntry: auditEntryModel(conn),
+    PortalInvite: portalInviteModel(conn),
+    RateLimitHit: rateLimitHitModel(conn),
+    MutationReceipt: mutationReceiptModel(conn),
+  };
 }
 export type Models = ReturnType<typeof createModels>;
-export type { CustomerDoc } from './Customer.ts';
+export type { CustomerDoc, PortalStatus } from './Customer.ts';

@@ -1,6 +1,8 @@
-import { notFound, unauthenticated } from '@wisp/shared';
+import { badInput, forbidden, isObjectId, notFound, pageQuery, Role, toConnection, unauthenticated } from '@wisp/shared';
 import type { Context } from '../context.ts';
-import { canSeeCustomer } from './access.ts';
+import { isDevelopment } from '../portal/services.ts';
+import { escapeRegex } from '../portal/validation.ts';
+import { canSeeCustomer, staffTenant } from './access.ts';
 
 export const Query = {
   customer: async (_: unknown, { id }: { id: string }, { identity, loaders }: Context) => {
@@ -9,5 +11,50 @@ export const Query = {
     // Someone else's record answers exactly like a missing one.
     if (!customer || !canSeeCustomer(identity, customer)) throw notFound('Customer');
     return customer;
+  },
+
+  customers: async (_: unknown, args: { search?: string | null; first?: number | null; after?: string | null }, { identity, models }: Context) => {
+    const tenantId = staffTenant(identity);
+    const { limit, after } = pageQuery(args);
+    const search = args.search?.trim() ?? '';
+    if (search.length > 100) throw badInput('Search for at most 100 characters.', 'search');
+    const filter: Record<string, unknown> = { tenantId };
+    if (search) {
+      // Anchored prefixes only: they stay on the indexes (no text index on the embedded database).
+      const prefix = new RegExp(`^${escapeRegex(search)}`, 'i');
+      const or: Record<string, unknown>[] = [{ name: prefix }, { email: prefix }, { accountNumber: prefix }];
+      const digits = search.replace(/\D/g, '');
+      if (digits.length >= 3 && /^[+\d\s().-]+$/.test(search)) {
+        or.push({ phone: new RegExp(`^\\+?${escapeRegex(digits)}`) }, { phone: new RegExp(`^\\+?1${escapeRegex(digits)}`) });
+      }
+      filter.$or = or;
+    }
+    if (after) filter._id = { $lt: after };
+    const rows = await models.Customer.find(filter).sort({ _id: -1 }).limit(limit + 1).lean();
+    return toConnection(rows, limit);
+  },
+
+  portalAccessAudit: async (_: unknown, args: { customerId?: string | null; first?: number | null; after?: string | null }, { identity, models }: Context) => {
+    const tenantId = staffTenant(identity, [Role.TENANT_ADMIN]);
+    const { limit, after } = pageQuery(args);
+    const filter: Record<string, unknown> = { tenantId };
+    if (args.customerId != null) {
+      if (!isObjectId(args.customerId)) throw notFound('Customer');
+      filter.customerId = args.customerId;
+    }
+    if (after) filter._id = { $lt: after };
+    const rows = await models.AuditEntry.find(filter).sort({ _id: -1 }).limit(limit + 1).lean();
+    return toConnection(rows, limit);
+  },
+
+  outboxEmails: async (_: unknown, { to, first }: { to?: string | null; first?: number | null }, { identity, models }: Context) => {
+    const tenantId = staffTenant(identity, [Role.AGENT, Role.TENANT_ADMIN]);
+    // Mail holds set-password links: reading it would let staff sign in as a customer. Only the
+    // development stack (auth emulator, no real mail) shows it.
+    if (!isDevelopment()) throw forbidden('The outbox is only viewable in development.');
+    const limit = first ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badInput('first must be between 1 and 100.', 'first');
+    const rows = await models.services.outbox.list({ tenantId, ...(to ? { to } : {}), limit });
+    return rows.map((e) => ({ ...e, createdAt: new Date(e.createdAt).toISOString() }));
   },
 };

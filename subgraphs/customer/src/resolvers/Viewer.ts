@@ -1,4 +1,4 @@
-import { Role } from '@wisp/shared';
+import { Role, unauthenticated } from '@wisp/shared';
 import type { Context } from '../context.ts';
 
 export const Viewer = {
@@ -7,6 +7,9 @@ export const Viewer = {
   customer: async (_: { uid: string }, __: unknown, { identity, loaders }: Context) => {
     if (identity?.role !== Role.CUSTOMER || !identity.customerId) return null;
     const customer = await loaders.customer.load(identity.customerId);
-    return customer && String(customer.tenantId) === identity.tenantId ? customer : null;
+    if (!customer || String(customer.tenantId) !== identity.tenantId) return null;
+    // Revocation takes effect here at once, even while the gateway still trusts a cached token.
+    if (customer.portal?.status === 'REVOKED') throw unauthenticated('This login has been disabled.');
+    return customer;
   },
 };

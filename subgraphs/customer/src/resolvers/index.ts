@@ -1,5 +1,8 @@
-import { Customer } from './Customer.ts';
+import { Customer, PortalAccess } from './Customer.ts';
+import { FieldError } from './FieldError.ts';
+import { Mutation } from './Mutation.ts';
+import { PortalAuditEntry } from './PortalAuditEntry.ts';
 import { Query } from './Query.ts';
 import { Viewer } from './Viewer.ts';
 
-export const resolvers = { Query, Viewer, Customer };
+export const resolvers = { Query, Mutation, Viewer, Customer, PortalAccess, PortalAuditEntry, FieldError };

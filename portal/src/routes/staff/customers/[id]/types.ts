@@ -1,0 +1,26 @@
+export interface Access {
+  status: 'NONE' | 'INVITED' | 'ACTIVE' | 'REVOKED';
+  email: string | null;
+  createdAt: string | null;
+  lastLoginAt: string | null;
+  revokedAt: string | null;
+  provisioningPending: boolean;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+export interface Detail {
+  id: string;
+  accountNumber: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  serviceAddress: string | null;
+  site: string | null;
+  sector: string | null;
+  serviceStatus: string;
+  plan: { name: string; downMbps: number; upMbps: number; priceCents: number } | null;
+  equipment: { model: string; serial: string | null; mac: string | null }[];
+  installHistory: { at: string; kind: string; note: string | null }[];
+  portalAccess: Access;
+}
