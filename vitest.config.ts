@@ -6,7 +6,8 @@ export default defineConfig({
     globalSetup: ['./tests/globalSetup.ts'],
     setupFiles: ['./tests/setup.ts'],
     pool: 'forks',
-    testTimeout: 30_000,
+    // Browser journeys on a loaded 2-core machine can take a while; nothing here waits on a timer that long.
+    testTimeout: 90_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
   },

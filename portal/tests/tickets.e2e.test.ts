@@ -159,11 +159,15 @@ describe('tickets in the portal', () => {
       await staff.fill('[data-testid=outage-site]', 'Ridge Tower');
       await staff.fill('[data-testid=outage-eta]', '2030-06-01T18:30');
       await staff.click('[data-testid=create-outage]');
-      await expect.poll(() => staff.locator('[data-testid=outage-created]').textContent(), { timeout: 15_000 }).toContain('3 customers affected');
+      // Other tests add customers on Ridge Tower too: every one of them is affected, nobody elsewhere.
+      await expect.poll(() => staff.locator('[data-testid=outage-created]').textContent(), { timeout: 15_000 }).toMatch(/\d+ customers affected/);
+      const declared = Number(/(\d+) customers affected/.exec((await staff.locator('[data-testid=outage-created]').textContent())!)![1]);
       await staff.click('[data-testid=outage-created] a');
       await expect.poll(() => staff.locator('[data-testid=affected-customers]').textContent(), { timeout: 15_000 }).toContain('Alice Nguyen');
-      const names = (await staff.locator('[data-testid=affected-customers]').textContent())!.split(',').map((n) => n.trim()).sort();
-      expect(names).toEqual(['Alice Nguyen', 'Bob Martinez', 'Dave Porter']);
+      const names = (await staff.locator('[data-testid=affected-customers]').textContent())!.split(',').map((n) => n.trim());
+      expect(names).toHaveLength(declared);
+      expect(names).toEqual(expect.arrayContaining(['Alice Nguyen', 'Bob Martinez', 'Dave Porter']));
+      expect(names).not.toContain('Carol Whitfield');
       await shot(staff, 'staff-outage');
     } finally {
       await agent.context.close();
