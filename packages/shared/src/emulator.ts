@@ -20,9 +20,20 @@ export async function startAuthEmulator({ dir, port, projectId = 'demo-wisp' }: 
   mkdirSync(dir, { recursive: true });
   const listen = port ?? (await freePort());
   const config = join(dir, 'firebase.json');
+  // The emulator suite also opens a hub and a logging port (4400/4500 by default); a fixed port
+  // collides with any other copy of the stack on the machine (tests beside `npm start`), so every
+  // port is chosen here.
+  const [hubPort, loggingPort] = [await freePort(), await freePort()];
   writeFileSync(
     config,
-    JSON.stringify({ emulators: { auth: { host: '127.0.0.1', port: listen }, ui: { enabled: false }, logging: { enabled: false } } }),
+    JSON.stringify({
+      emulators: {
+        auth: { host: '127.0.0.1', port: listen },
+        hub: { host: '127.0.0.1', port: hubPort },
+        logging: { host: '127.0.0.1', port: loggingPort },
+        ui: { enabled: false },
+      },
+    }),
   );
   const cli = createRequire(import.meta.url).resolve('firebase-tools/lib/bin/firebase.js');
   const child = spawnService(process.execPath, [cli, 'emulators:start', '--only', 'auth', '--project', projectId, '--config', config], {
