@@ -4,6 +4,8 @@ import type { EventLog, Logger, StoredEvent } from '@wisp/shared';
 export interface EventTailOptions {
   /** Pause between two reads of the log when the last read found nothing more. @default 100 ms */
   pollIntervalMs?: number;
+  /** Recent events kept in memory, so resuming subscribers rarely need the database. @default 10 000 */
+  keepRecent?: number;
   /** Events read per round trip. @default 500 */
   batchSize?: number;
 }
@@ -11,6 +13,11 @@ export interface EventTailOptions {
 export interface EventTail {
   /** The newest `seq` handed to listeners: where a subscriber without a cursor starts. */
   readonly position: number;
+  /**
+   * The events after `seq` up to {@link position} from memory, or null when memory does not reach
+   * back that far (then read the log). Synchronous: nothing is published while the caller looks.
+   */
+  recentAfter: (seq: number) => StoredEvent[] | null;
   /** Called with every event, once, in `seq` order. Returns an unsubscribe function. */
   listen: (listener: (event: StoredEvent) => void) => () => void;
   /** Called when the log dropped events this process had not read yet (the cap overtook it). */
@@ -26,6 +33,8 @@ export interface EventTail {
 export async function startEventTail(log: EventLog, logger: Logger, options: EventTailOptions = {}): Promise<EventTail> {
   const pollMs = options.pollIntervalMs ?? 100;
   const batch = options.batchSize ?? 500;
+  const keep = options.keepRecent ?? 10_000;
+  let recent: StoredEvent[] = [];
   const listeners = new Set<(e: StoredEvent) => void>();
   const gapListeners: (() => void)[] = [];
   let position = await log.head();
@@ -51,12 +60,15 @@ export async function startEventTail(log: EventLog, logger: Logger, options: Eve
         const { events, gap } = await log.readAfter(position, batch);
         failures = 0;
         if (gap) {
+          recent = [];
           logger.error('event log overtook this gateway; live subscribers must resubscribe', { position });
           for (const l of gapListeners) l();
         }
         for (const event of events) {
           if (stopped) break;
           position = event.seq;
+          recent.push(event);
+          if (recent.length > keep * 1.25) recent = recent.slice(-keep);
           for (const l of listeners) {
             try {
               l(event);
@@ -79,6 +91,12 @@ export async function startEventTail(log: EventLog, logger: Logger, options: Eve
   return {
     get position() {
       return position;
+    },
+    recentAfter(seq) {
+      if (seq >= position) return [];
+      const first = recent[0]?.seq ?? position + 1;
+      if (seq + 1 < first) return null;
+      return recent.slice(seq + 1 - first);
     },
     listen(listener) {
       listeners.add(listener);

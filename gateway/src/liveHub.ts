@@ -39,7 +39,7 @@ export function createLiveHub(deps: { log: EventLog; tail: EventTail; run: RunQu
     }
   };
 
-  // Per event, the answers already computed for (identity, subscription document).
+  // Per event, the answers already computed, by subscription key (identity + document).
   const answers = new Map<number, Map<string, Promise<ExecutionResult | null>>>();
   function answer(sub: LiveSubscription, event: StoredEvent): Promise<ExecutionResult | null> {
     let perEvent = answers.get(event.seq);
@@ -48,7 +48,7 @@ export function createLiveHub(deps: { log: EventLog; tail: EventTail; run: RunQu
       answers.set(event.seq, perEvent);
       if (answers.size > 256) answers.delete(answers.keys().next().value!);
     }
-    const key = `${JSON.stringify(sub.identity)}\u0000${sub.key}`;
+    const key = sub.key;
     let p = perEvent.get(key);
     if (!p) {
       p = sub.resolve(event, limitedRun);
@@ -98,6 +98,18 @@ export function createLiveHub(deps: { log: EventLog; tail: EventTail; run: RunQu
 
     /** Reads the missed events from the log, then hands over to live events without a seam. */
     private async catchUp() {
+      // Most resumes are recent (a reconnect, a restarted neighbour gateway): memory has them all,
+      // and reading it synchronously leaves no seam with live delivery.
+      const fromMemory = deps.tail.recentAfter(this.scanned);
+      if (fromMemory) {
+        for (const e of fromMemory) {
+          this.scanned = e.seq;
+          if (this.sub.accepts(e)) this.pending.push(e);
+        }
+        this.held = null;
+        void this.pump();
+        return;
+      }
       try {
         for (;;) {
           const { events, gap } = await deps.log.readAfter(this.scanned, 500);

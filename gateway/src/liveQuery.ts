@@ -52,7 +52,7 @@ export interface LiveSubscription {
   workOrderId: string | null;
   after: number | null;
   identity: Identity;
-  /** Shared by every subscriber with the same document, operation and variables. */
+  /** Shared by every subscriber with the same identity, document, operation and variables. */
   key: string;
   document: DocumentNode;
   operationName: string | undefined;
@@ -223,7 +223,12 @@ export async function prepareSubscription(input: {
     return queries.get(messageEvent)!;
   };
 
-  const key = createHash('sha256').update(JSON.stringify([input.query, operationName ?? null, variables])).digest('base64url');
+  // `after` only says where a subscriber starts, never what it receives: subscribers that differ in
+  // it alone share answers.
+  const afterArg = root.arguments?.find((a) => a.name.value === 'after')?.value;
+  const afterVar = afterArg?.kind === Kind.VARIABLE ? afterArg.name.value : null;
+  const keyVars = Object.fromEntries(Object.entries(variables).filter(([k]) => k !== afterVar || vars.has(k)));
+  const key = createHash('sha256').update(JSON.stringify([identity, input.query, operationName ?? null, keyVars])).digest('base64url');
   const responseKey = root.alias?.value ?? root.name.value;
   // Every value is read by response key (the gateway's schema resolves fields that way too), so
   // aliases and fragments land where the subscriber asked for them.

@@ -111,7 +111,7 @@ export async function startSubscriptions(opts: {
         run: opts.run,
       });
       if (Array.isArray(sub)) return sub;
-      if (sub.after !== null && sub.after > (await log.head())) {
+      if (sub.after !== null && sub.after > tail!.position && sub.after > (await log.head())) {
         return [badInput('This cursor is ahead of the event log; subscribe without `after`.', 'after')];
       }
       return { schema, sub };
