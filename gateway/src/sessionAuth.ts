@@ -3,7 +3,7 @@ import type { Auth } from 'firebase-admin/auth';
 import { tenantOf } from './auth.ts';
 
 /** Why a long-lived connection's token is no longer good. */
-export type SessionFailure = 'invalid' | 'expired' | 'revoked';
+export type SessionFailure = 'invalid' | 'expired' | 'revoked' | 'unavailable';
 
 export type SessionCheck = { ok: true; identity: Identity; expires: number } | { ok: false; reason: SessionFailure; message: string };
 
@@ -37,6 +37,8 @@ export function createSessionVerifier(options: SessionVerifierOptions) {
       const code = (err as { code?: string }).code ?? '';
       if (code === 'auth/id-token-expired') return { ok: false, reason: 'expired', message: 'Your session has expired; sign in again.' };
       if (code === 'auth/id-token-revoked' || code === 'auth/user-disabled') return { ok: false, reason: 'revoked', message: 'This login has been disabled.' };
+      // Anything but an auth/ verdict means Firebase could not be asked: not the user's fault.
+      if (!code.startsWith('auth/')) return { ok: false, reason: 'unavailable', message: 'Sign-in could not be checked; try again.' };
       return { ok: false, reason: 'invalid', message: 'The sign-in token is not valid.' };
     }
   }
@@ -48,6 +50,9 @@ export function createSessionVerifier(options: SessionVerifierOptions) {
     if (recent.size >= 10_000) recent.delete(recent.keys().next().value!);
     const fresh = check(token);
     recent.set(token, { at: now, check: fresh });
+    void fresh.then((r) => {
+      if (!r.ok && r.reason === 'unavailable') recent.delete(token);
+    });
     return fresh;
   };
 }

@@ -20,12 +20,16 @@ export const LiveCloseCode = {
   Revoked: 4403,
   /** The token's lifetime ended while connected: reconnect with a fresh token (and resume with `after`). */
   TokenExpired: 4419,
+  /** Firebase could not be reached to check the token: reconnect later (WebSocket's "try again later"). */
+  TryAgainLater: 1013,
 } as const;
 
 const CLOSE_FOR: Record<SessionFailure, number> = {
   invalid: LiveCloseCode.Unauthenticated,
   revoked: LiveCloseCode.Revoked,
   expired: LiveCloseCode.TokenExpired,
+  // WebSocket's "try again later": clients reconnect by themselves.
+  unavailable: LiveCloseCode.TryAgainLater,
 };
 
 /** Live-update settings of the gateway. */
@@ -147,7 +151,8 @@ export async function startSubscriptions(opts: {
         session.timers.push(
           setInterval(() => {
             void opts.verifySession(token).then((again) => {
-              if (!again.ok) socket.close(CLOSE_FOR[again.reason], again.message);
+              // A recheck that could not reach Firebase keeps the connection; the next one decides.
+              if (!again.ok && again.reason !== 'unavailable') socket.close(CLOSE_FOR[again.reason], again.message);
             });
           }, every),
         );
