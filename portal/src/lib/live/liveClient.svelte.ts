@@ -137,6 +137,11 @@ export class LiveClient {
             start();
             return;
           }
+          // The gateway ended the stream (fell behind, or failed): pick up from the last cursor.
+          if (errors.some((e) => e.extensions?.code === 'RATE_LIMITED' || e.extensions?.code === 'INTERNAL')) {
+            setTimeout(start, 2_000 + Math.random() * 3_000);
+            return;
+          }
           handlers.error?.(errors);
         },
         complete: () => undefined,
