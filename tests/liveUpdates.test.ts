@@ -2,7 +2,7 @@
  * Live updates over graphql-ws: who receives which event, resume without loss, several gateways,
  * a restarted gateway, and the close codes for bad, expired and revoked tokens.
  */
-import { emulatorIdToken } from '@wisp/shared/testing';
+import { codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { start as startGateway, LiveCloseCode, type RunningGateway } from '@wisp/gateway';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { tenantId, workOrderId } from './demo.ts';
@@ -152,6 +152,15 @@ describe('who receives an event', () => {
     expect(ahead.errors[0][0].extensions.code).toBe('BAD_USER_INPUT');
     expect(unknownField.errors[0][0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(query.errors[0][0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('subscriptions over HTTP', () => {
+  it('are refused with a coded 400 that points to the WebSocket', async () => {
+    const r = await gql(url, WO_CHANGES('myWorkOrdersChanged'), {}, { token: tokens.alice });
+    expect(r.status).toBe(400);
+    expect(codes(r)).toEqual(['BAD_USER_INPUT']);
+    expect(r.errors![0]!.message).toMatch(/graphql-ws/);
   });
 });
 
