@@ -155,6 +155,27 @@ describe('who receives an event', () => {
   });
 });
 
+describe('payload shape', () => {
+  it('answers aliases, fragments and @include exactly as the subscriber selected them', async () => {
+    const c = connect(tokens.alice!);
+    const doc = /* GraphQL */ `
+      subscription Ticket($id: ID!, $after: String, $withEta: Boolean!) {
+        live: workOrderUpdated(id: $id, after: $after) { c: cursor ...Change wo: workOrder { s: status eta @include(if: $withEta) } }
+      }
+      fragment Change on WorkOrderChange { kind workOrder { number } }
+    `;
+    const after = String(await writer.head());
+    const withEta = c.subscribe(doc, { id: SKY_ALICE, after, withEta: true });
+    const without = c.subscribe(doc, { id: SKY_ALICE, after, withEta: false });
+    const e = await writer.updateWorkOrder(SKY_ALICE, { eta: new Date('2030-01-02T03:04:05Z') }, 'eta_changed');
+    await until(() => withEta.data.length === 1 && without.data.length === 1, 'both shapes');
+    expect(withEta.data[0]).toEqual({
+      live: { c: String(e.seq), kind: 'eta_changed', workOrder: { number: number.alice }, wo: { s: expect.any(String), eta: '2030-01-02T03:04:05.000Z' } },
+    });
+    expect(without.data[0].live.wo).toEqual({ s: expect.any(String) });
+  });
+});
+
 describe('subscriptions over HTTP', () => {
   it('are refused with a coded 400 that points to the WebSocket', async () => {
     const r = await gql(url, WO_CHANGES('myWorkOrdersChanged'), {}, { token: tokens.alice });

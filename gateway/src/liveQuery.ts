@@ -25,6 +25,21 @@ import { queryLimitRules, type QueryLimits } from './limits.ts';
 const cjs: typeof import('graphql') = createRequire(import.meta.url)('graphql');
 const { execute, getArgumentValues, getVariableValues, isObjectType, specifiedRules, TypeInfo, validate, visitWithTypeInfo } = cjs;
 
+const ownCopies = new WeakMap<GraphQLSchema, GraphQLSchema>();
+/**
+ * The API schema rebuilt from its SDL, without resolvers. Apollo Server instruments the schema it
+ * serves, wrapping every field's resolver in one that ignores a caller's `fieldResolver`; payloads
+ * are built on this copy so aliases resolve by response key.
+ */
+export function liveSchema(apiSchema: GraphQLSchema): GraphQLSchema {
+  let own = ownCopies.get(apiSchema);
+  if (!own) {
+    own = cjs.buildASTSchema(cjs.parse(cjs.printSchema(apiSchema)));
+    ownCopies.set(apiSchema, own);
+  }
+  return own;
+}
+
 /** The subscription fields of the composed schema, each answered from the event log. */
 export const LIVE_FIELDS = ['workOrderUpdated', 'myWorkOrdersChanged', 'serviceNoticesChanged', 'queueChanged', 'messageAdded'] as const;
 export type LiveField = (typeof LIVE_FIELDS)[number];
@@ -124,7 +139,8 @@ export async function prepareSubscription(input: {
   limits: QueryLimits;
   run: RunQuery;
 }): Promise<LiveSubscription | GraphQLError[]> {
-  const { schema, identity } = input;
+  const { identity } = input;
+  const schema = liveSchema(input.schema);
   if (typeof input.query !== 'string') return [badInput('The subscription has no query.')];
   const operationName = typeof input.operationName === 'string' ? input.operationName : undefined;
   const variables = input.variables && typeof input.variables === 'object' && !Array.isArray(input.variables) ? (input.variables as Record<string, unknown>) : {};
