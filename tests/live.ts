@@ -16,6 +16,8 @@ export const wsUrl = (httpUrl: string) => httpUrl.replace(/^http/, 'ws');
 
 export interface Received {
   data: any[];
+  /** The `kind: "subscribed"` payloads: where each (re)subscription starts. */
+  started: any[];
   errors: any[];
   closes: { code: number; reason: string }[];
   completed: boolean;
@@ -23,7 +25,7 @@ export interface Received {
 
 /** One graphql-ws connection; records every payload, error and close code. */
 export function liveClient(url: string, token: string | null) {
-  const received: Received = { data: [], errors: [], closes: [], completed: false };
+  const received: Received = { data: [], started: [], errors: [], closes: [], completed: false };
   const client: Client = createClient({
     url: wsUrl(url),
     webSocketImpl: WebSocket,
@@ -36,11 +38,15 @@ export function liveClient(url: string, token: string | null) {
     client,
     received,
     subscribe(query: string, variables: Record<string, unknown> = {}) {
-      const got: Received = { data: [], errors: [], closes: received.closes, completed: false };
+      const got: Received = { data: [], started: [], errors: [], closes: received.closes, completed: false };
       const stop = client.subscribe(
         { query, variables },
         {
-          next: (v) => void got.data.push(v.data ?? v),
+          next: (v) => {
+            const root = v.data ? Object.values(v.data)[0] : null;
+            if ((root as { kind?: string } | null)?.kind === 'subscribed') got.started.push(v.data);
+            else got.data.push(v.data ?? v);
+          },
           error: (e) => void got.errors.push(e),
           complete: () => void (got.completed = true),
         },

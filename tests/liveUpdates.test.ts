@@ -214,6 +214,22 @@ describe('resume', () => {
   });
 });
 
+describe('the opening cursor', () => {
+  it('lets a subscription that has received nothing yet resume without loss', async () => {
+    const first = connect(tokens.alice!);
+    const quiet = first.subscribe(MESSAGES, { id: SKY_ALICE });
+    await until(() => quiet.started.length === 1, 'the opening payload');
+    const opening = quiet.started[0].messageAdded;
+    expect(opening).toMatchObject({ kind: 'subscribed', message: null, cursor: expect.stringMatching(/^\d+$/) });
+    await first.dispose();
+    await writer.addMessage(SKY_ALICE, 'Sent while you were away.');
+    const again = connect(tokens.alice!).subscribe(MESSAGES, { id: SKY_ALICE, after: opening.cursor });
+    await until(() => again.data.length === 1, 'the missed message');
+    expect(again.data[0].messageAdded.message.body).toBe('Sent while you were away.');
+    expect(again.started[0].messageAdded.cursor).toBe(opening.cursor);
+  });
+});
+
 describe('several gateways', () => {
   let second: RunningGateway | undefined;
   afterAll(async () => {

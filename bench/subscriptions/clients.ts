@@ -34,7 +34,8 @@ process.once('message', (msg: Start) => {
       { query: `subscription($after: String) { ${s.field}(after: $after) { cursor kind workOrder { id number status updatedAt } } }`, variables: { after: msg.after } },
       {
         next: (r) => {
-          const payload = (r.data as Record<string, { cursor: string }> | undefined)?.[s.field];
+          const payload = (r.data as Record<string, { cursor: string; kind: string }> | undefined)?.[s.field];
+          if (payload?.kind === 'subscribed') return; // where the stream starts, not a change
           if (payload) deliveries.push([i, Number(payload.cursor), now()]);
           else errors.push(JSON.stringify(r.errors ?? r));
         },

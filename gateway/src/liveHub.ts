@@ -73,10 +73,14 @@ export function createLiveHub(deps: { log: EventLog; tail: EventTail; run: RunQu
 
     constructor(readonly sub: LiveSubscription) {
       this.scanned = sub.after ?? deps.tail.position;
+      // The client learns at once where its stream starts: a resume point even before any change.
+      const start = this.scanned;
+      this.pending.push({ seq: start, subscribedMarker: true } as unknown as StoredEvent);
       if (sub.after !== null) {
         this.held = [];
         void this.catchUp();
       }
+      void this.pump();
     }
 
     offer(event: StoredEvent) {
@@ -143,6 +147,12 @@ export function createLiveHub(deps: { log: EventLog; tail: EventTail; run: RunQu
         while (this.pending.length && !this.closed) {
           const event = this.pending[0]!;
           let result: ExecutionResult | null = null;
+          if ((event as { subscribedMarker?: boolean }).subscribedMarker) {
+            this.pending.shift();
+            this.ready.push(await this.sub.subscribed(event.seq));
+            this.wake?.();
+            continue;
+          }
           for (let attempt = 1; ; attempt++) {
             try {
               result = await answer(this.sub, event);

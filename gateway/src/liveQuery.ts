@@ -73,6 +73,8 @@ export interface LiveSubscription {
   operationName: string | undefined;
   /** True when `event` can concern this subscriber at all: the cheap filter before any query. */
   accepts: (event: StoredEvent) => boolean;
+  /** The first payload: `kind: "subscribed"`, no entity, and the cursor the stream starts after. */
+  subscribed: (cursor: number) => Promise<ExecutionResult>;
   /** The payload for `event` as this subscriber may see it, or null when they may not see it. */
   resolve: (event: StoredEvent, run: RunQuery) => Promise<ExecutionResult | null>;
 }
@@ -270,6 +272,16 @@ export async function prepareSubscription(input: {
     }
   };
 
+  const payloadFor = (cursor: number, kind: string, entities: Map<FieldNode, unknown>) => {
+    const change: Record<string, unknown> = {};
+    for (const f of changeFields) {
+      if (f.name === 'cursor') change[f.responseKey] = String(cursor);
+      else if (f.name === 'kind') change[f.responseKey] = kind;
+      else if (entities.has(f.node)) change[f.responseKey] = mergeJson(change[f.responseKey], entities.get(f.node));
+    }
+    return execute({ schema, document, operationName, variableValues: variables, rootValue: { [responseKey]: change }, fieldResolver });
+  };
+
   return {
     field,
     workOrderId,
@@ -279,6 +291,7 @@ export async function prepareSubscription(input: {
     document,
     operationName,
     accepts,
+    subscribed: async (cursor) => await payloadFor(cursor, 'subscribed', new Map()),
     async resolve(event, run) {
       const messageEvent = event.entity === 'Message';
       const msgCursor = messageEvent && isObjectId(event.entityId) ? cursorBefore(event.entityId) : null;
@@ -302,20 +315,7 @@ export async function prepareSubscription(input: {
         const found = data[alias]?.messages?.edges?.[0]?.node;
         entities.set(node, found && found[MSG_ID] === event.entityId ? found : null);
       }
-      const change: Record<string, unknown> = {};
-      for (const f of changeFields) {
-        if (f.name === 'cursor') change[f.responseKey] = String(event.seq);
-        else if (f.name === 'kind') change[f.responseKey] = event.kind;
-        else if (entities.has(f.node)) change[f.responseKey] = mergeJson(change[f.responseKey], entities.get(f.node));
-      }
-      return await execute({
-        schema,
-        document,
-        operationName,
-        variableValues: variables,
-        rootValue: { [responseKey]: change },
-        fieldResolver,
-      });
+      return await payloadFor(event.seq, event.kind, entities);
     },
   };
 }

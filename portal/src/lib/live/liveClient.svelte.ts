@@ -42,7 +42,10 @@ export interface LiveClientOptions {
 
 const isClose = (e: unknown): e is { code: number } => typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'number';
 
-/** The resume cursor of a delivery: every live payload carries `cursor` under its one root field. */
+/**
+ * The resume cursor of a delivery: every live payload carries `cursor` under its one root field,
+ * including the `kind: "subscribed"` payload that opens each stream.
+ */
 function cursorOf(data: unknown): string | null {
   if (!data || typeof data !== 'object') return null;
   const root = Object.values(data as Record<string, unknown>)[0];
@@ -98,8 +101,8 @@ export class LiveClient {
   }
 
   /**
-   * Subscribes a page to one live field. The query must select `cursor` on the root field (it is
-   * how the connection resumes). Returns the function that ends the subscription: call it when
+   * Subscribes a page to one live field. The query must select `cursor` and `kind` on the root
+   * field (how the connection resumes, and how the opening `subscribed` payload is recognised). Returns the function that ends the subscription: call it when
    * the page goes away (return it from `onMount`/`$effect`).
    */
   subscribe<T>(query: string, variables: Record<string, unknown>, handlers: LiveHandlers<T>): () => void {
@@ -116,6 +119,9 @@ export class LiveClient {
           const cursor = cursorOf(result.data);
           if (cursor) payload.variables.after = cursor;
           unauthenticatedRetries = 0;
+          // The first payload of every (re)subscription only says where it starts.
+          const root = result.data ? Object.values(result.data)[0] : null;
+          if ((root as { kind?: unknown } | null)?.kind === 'subscribed') return;
           if (result.data) handlers.next(result.data as T);
         },
         error: (err) => {
