@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page, type WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // Mirrors the root test setup's declaration, which the portal's own type check does not see.
@@ -40,7 +40,54 @@ afterAll(async () => {
   await writer?.close();
 });
 
+async function signInAlice(page: Page) {
+  await page.goto(`http://skyline.localhost:${port}/`);
+  await page.fill('input[name="email"]', 'alice@skyline.example');
+  await page.fill('input[name="password"]', 'demo-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => page.locator('[data-testid=live-status]').getAttribute('data-status'), { timeout: 20_000 }).toBe('live');
+}
+
 describe('live updates in the portal', () => {
+  it('reconnects by itself after the connection drops and shows the change made meanwhile', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const sockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+      const sent: { socket: number; message: any }[] = [];
+      await context.routeWebSocket(/\/graphql$/, (ws) => {
+        const server = ws.connectToServer();
+        const socket = sockets.push({ page: ws, server });
+        // What the portal sends, passed on unchanged.
+        ws.onMessage((m) => {
+          sent.push({ socket, message: JSON.parse(String(m)) });
+          server.send(m);
+        });
+      });
+      const page = await context.newPage();
+      await signInAlice(page);
+      const items = page.locator('[data-testid=live-update][data-number="SKY-1001"]');
+      await writer.updateWorkOrder(workOrderId('skyline', 1001), { status: 'IN_PROGRESS' }, 'status_changed');
+      await expect.poll(() => items.count(), { timeout: 5_000 }).toBe(1);
+
+      // The network drops; the ticket changes while the portal is away.
+      const dropped = sockets.at(-1)!;
+      await dropped.page.close({ code: 1001, reason: 'network drop' });
+      await dropped.server.close();
+      await writer.updateWorkOrder(workOrderId('skyline', 1001), { status: 'WAITING_ON_CUSTOMER' }, 'status_changed');
+
+      await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(2);
+      expect(await items.first().textContent()).toContain('Waiting on customer');
+      expect(sockets.length).toBeGreaterThanOrEqual(2);
+      // It resumed: every subscription on the new socket named the last cursor it had received.
+      const resumed = sent.filter((s) => s.socket > 1 && s.message.type === 'subscribe');
+      expect(resumed.length).toBeGreaterThan(0);
+      for (const r of resumed) expect(r.message.payload.variables.after).toMatch(/^\d+$/);
+      await expect.poll(() => page.locator('[data-testid=live-status]').getAttribute('data-status')).toBe('live');
+    } finally {
+      await context.close();
+    }
+  });
+
   it("shows a change to alice's ticket on her open dashboard without a reload, and nothing of bob's", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {
