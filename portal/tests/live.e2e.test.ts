@@ -116,4 +116,25 @@ describe('live updates in the portal', () => {
       await context.close();
     }
   });
+
+  it("updates an agent's queue live with the tenant's changes only", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`http://skyline.localhost:${port}/`);
+      await page.fill('input[name="email"]', 'agent@skyline.example');
+      await page.fill('input[name="password"]', 'demo-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.locator('[data-testid=live-status]').getAttribute('data-status'), { timeout: 20_000 }).toBe('live');
+      expect(await page.locator('[data-testid=live-updates] h2').textContent()).toContain('Queue');
+
+      await writer.updateWorkOrder(workOrderId('prairie', 1002), { priority: 'HIGH' }, 'updated');
+      await writer.updateWorkOrder(workOrderId('skyline', 1004), { priority: 'HIGH' }, 'updated');
+      await expect.poll(() => page.locator('[data-testid=live-update][data-number="SKY-1004"]').count(), { timeout: 5_000 }).toBe(1);
+      expect(await page.locator('[data-testid=live-update][data-number^="PRA-"]').count()).toBe(0);
+      await page.screenshot({ path: `${screenshots}skyline-agent-queue-live.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
 });
