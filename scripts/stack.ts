@@ -99,6 +99,7 @@ export async function startServices(opts: {
       identitySecret: opts.identitySecret,
       firebaseProjectId: opts.projectId,
       subgraphUrls,
+      eventLog: { uri: opts.mongoUri, dbPrefix: opts.dbPrefix },
     });
     stops.unshift(gateway.stop);
     return { gatewayUrl: gateway.url, subgraphUrls, stop: () => stopAll(stops.reverse()) };

@@ -11,7 +11,7 @@ export interface AuthOptions {
   cacheSize?: number;
 }
 
-function tenantOf(token: string): string | undefined {
+export function tenantOf(token: string): string | undefined {
   // Only routes verification to the right Firebase tenant; the verification below checks everything.
   try {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { firebase?: { tenant?: unknown } };

@@ -13,5 +13,7 @@ runMain('gateway', () =>
       'work-order': process.env.WORK_ORDER_URL,
       messaging: process.env.MESSAGING_URL,
     },
+    // Live updates follow the event log the subgraphs write; without MONGODB_URI subscriptions are refused.
+    eventLog: process.env.MONGODB_URI ? { uri: process.env.MONGODB_URI, dbPrefix: process.env.MONGODB_DB_PREFIX ?? 'wisp' } : undefined,
   }),
 );

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { GraphQLSchema } from 'graphql';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
@@ -15,12 +16,17 @@ import {
   signClientAddressHeaders,
   signIdentityHeaders,
   type Identity,
+  type MongoOptions,
 } from '@wisp/shared';
 import { attachmentRoutes, routingUrlOf } from './attachments.ts';
 import { createAuthenticator } from './auth.ts';
 import { clientAddressOf } from './clientAddress.ts';
 import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 import { tenantServices } from './tenantServices.ts';
+import { subscriptionsOverHttpPlugin } from './httpSubscriptions.ts';
+import { liveQueryRunner } from './liveRunner.ts';
+import { createSessionVerifier } from './sessionAuth.ts';
+import { startSubscriptions, type LiveOptions } from './subscriptions.ts';
 
 /** What each request carries through the gateway. */
 export interface GatewayContext {
@@ -48,6 +54,13 @@ export interface GatewayOptions {
   limits?: QueryLimits;
   /** Largest request body accepted. @default 100 000 bytes */
   maxBodyBytes?: number;
+  /**
+   * The event log's database (the one the work-order and messaging subgraphs append to). Without
+   * it the gateway still serves queries, but refuses every subscription with a clear error.
+   */
+  eventLog?: MongoOptions;
+  /** Live-update tuning (event log polling, token rechecks, limits). */
+  live?: LiveOptions;
 }
 
 export interface RunningGateway {
@@ -97,9 +110,30 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     includeStacktraceInErrorResponses: false,
     validationRules: queryLimitRules(options.limits ?? DEFAULT_LIMITS),
     parseOptions: { maxTokens: 5_000 },
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorMaskingPlugin(log)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin()],
+  });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
+    apiSchema = loaded;
   });
   await apollo.start();
+  const subscriptions = await startSubscriptions({
+    httpServer,
+    schema: () => apiSchema,
+    run: liveQueryRunner(apollo),
+    // A revocation answer is reused for at most half the recheck period, so rechecks see fresh state.
+    verifySession: tenant.checkingSessionTenant(
+      createSessionVerifier({ projectId: options.firebaseProjectId, reuseMs: Math.min(30_000, (options.live?.recheckMs ?? 60_000) / 2) }),
+    ),
+    eventLog: options.eventLog,
+    live: options.live,
+    limits: options.limits ?? DEFAULT_LIMITS,
+    maxPayloadBytes: options.maxBodyBytes ?? 100_000,
+    logger: log,
+  }).catch(async (err: unknown) => {
+    await apollo.stop();
+    throw err;
+  });
 
   httpServer.on(
     'request',
@@ -125,7 +159,10 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     port,
     server: httpServer,
     stop: async () => {
+      await subscriptions.stop();
       await apollo.stop();
     },
   };
 }
+
+export { LiveCloseCode, type LiveOptions } from './subscriptions.ts';

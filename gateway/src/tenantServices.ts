@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { codedError, createLogger, ErrorCode, sendError, signIdentityHeaders, type Identity } from '@wisp/shared';
+import type { SessionVerifier } from './sessionAuth.ts';
 
 /** What {@link tenantServices} needs from the gateway's options. */
 export interface TenantServicesOptions {
@@ -143,5 +144,16 @@ export function tenantServices(options: TenantServicesOptions) {
     };
   }
 
-  return { checkingTenantStatus, routes };
+  /** Wraps a live-updates session check the same way: a suspended tenant's socket is closed as revoked. */
+  function checkingSessionTenant(verify: SessionVerifier): SessionVerifier {
+    return async (token) => {
+      const check = await verify(token);
+      if (!check.ok || !check.identity.tenantId) return check;
+      const status = await tenantStatus(check.identity.tenantId).catch(() => null);
+      if (status === null) return { ok: false, reason: 'unavailable', message: 'Sign-in could not be checked; try again.' };
+      return status === 'ACTIVE' ? check : { ok: false, reason: 'revoked', message: 'This portal is currently unavailable.' };
+    };
+  }
+
+  return { checkingTenantStatus, checkingSessionTenant, routes };
 }

@@ -78,29 +78,43 @@ export function eventLogOn(conn: Connection, ownsConnection = false): EventLog {
     const last = await Event.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean();
     return last?.seq ?? 0;
   };
+  // The seq after this process's last append: valid until another writer takes it (then re-read).
+  let nextSeq: number | null = null;
+  let appendChain: Promise<unknown> = Promise.resolve();
+  const appendOne = async (event: ChangeEvent): Promise<StoredEvent> => {
+    await ready;
+    for (let attempt = 0; ; attempt++) {
+      const seq = nextSeq ?? (await head()) + 1;
+      try {
+        const doc = { ...event, seq, at: new Date() };
+        await Event.create(doc);
+        // Our own insert is acknowledged, hence visible: taking seq + 1 next keeps the order rule.
+        nextSeq = seq + 1;
+        return doc;
+      } catch (err) {
+        nextSeq = null;
+        if (!isDuplicateKey(err) || attempt >= 50) throw err;
+        // Another writer took this seq: take the next one.
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(attempt + 1, 10)));
+      }
+    }
+  };
   return {
     head,
-    async append(event) {
-      await ready;
-      for (let attempt = 0; ; attempt++) {
-        const seq = (await head()) + 1;
-        try {
-          const doc = { ...event, seq, at: new Date() };
-          await Event.create(doc);
-          return doc;
-        } catch (err) {
-          if (!isDuplicateKey(err) || attempt >= 50) throw err;
-          // Another writer took this seq: take the next one.
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(attempt + 1, 10)));
-        }
-      }
+    append(event) {
+      // Appends from one process go one at a time, so they never race each other for a seq; only
+      // writers in other processes can collide, and the unique index settles that.
+      const run = appendChain.then(() => appendOne(event));
+      appendChain = run.catch(() => undefined);
+      return run;
     },
     async readAfter(seq, limit = 500) {
       await ready;
       const events = await Event.find({ seq: { $gt: seq } }).sort({ seq: 1 }).limit(limit).lean<StoredEvent[]>();
       let gap = false;
-      if (seq > 0 && (events.length === 0 || events[0]!.seq !== seq + 1)) {
-        // Either nothing new, or the events right after `seq` were dropped by the cap.
+      // Nothing new needs no second look: the cap drops the oldest events, never the newest.
+      if (seq > 0 && events.length > 0 && events[0]!.seq !== seq + 1) {
+        // The events right after `seq` were dropped by the cap.
         const oldest = await Event.findOne({}, { seq: 1 }).sort({ seq: 1 }).lean();
         gap = !!oldest && oldest.seq > seq + 1;
       }

@@ -1,0 +1,322 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import {
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  parse,
+  print,
+  visit,
+  type DocumentNode,
+  type ExecutionResult,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type VariableDefinitionNode,
+} from 'graphql';
+import { badInput, forbidden, isObjectId, Role, type Identity, type StoredEvent } from '@wisp/shared';
+import { queryLimitRules, type QueryLimits } from './limits.ts';
+
+// The schema comes from @apollo/gateway, which loads graphql's CommonJS build; graphql refuses a
+// schema built by another copy of itself, so everything that touches the schema uses that copy.
+// Errors handed back to graphql-ws are made with the ESM copy, which graphql-ws checks against.
+const cjs: typeof import('graphql') = createRequire(import.meta.url)('graphql');
+const { execute, getArgumentValues, getVariableValues, isObjectType, specifiedRules, TypeInfo, validate, visitWithTypeInfo } = cjs;
+
+const ownCopies = new WeakMap<GraphQLSchema, GraphQLSchema>();
+/**
+ * The API schema rebuilt from its SDL, without resolvers. Apollo Server instruments the schema it
+ * serves, wrapping every field's resolver in one that ignores a caller's `fieldResolver`; payloads
+ * are built on this copy so aliases resolve by response key.
+ */
+export function liveSchema(apiSchema: GraphQLSchema): GraphQLSchema {
+  let own = ownCopies.get(apiSchema);
+  if (!own) {
+    own = cjs.buildASTSchema(cjs.parse(cjs.printSchema(apiSchema)));
+    ownCopies.set(apiSchema, own);
+  }
+  return own;
+}
+
+/** The subscription fields of the composed schema, each answered from the event log. */
+export const LIVE_FIELDS = ['workOrderUpdated', 'myWorkOrdersChanged', 'serviceNoticesChanged', 'queueChanged', 'messageAdded'] as const;
+export type LiveField = (typeof LIVE_FIELDS)[number];
+
+/** A subscription's resume point is the event log's `seq`, as a decimal string. */
+export function parseCursor(after: unknown): number | null {
+  if (after === null || after === undefined) return null;
+  if (typeof after !== 'string' || !/^\d{1,15}$/.test(after)) throw badInput('`after` must be a cursor received from this subscription.', 'after');
+  return Number(after);
+}
+
+/** What a query through the graph answers (a GraphQL response body). */
+export interface QueryAnswer {
+  data?: Record<string, unknown> | null;
+  errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/** Runs a query through the federated graph as `identity` (so the subgraphs' own rules apply). */
+export type RunQuery = (query: string, variables: Record<string, unknown>, identity: Identity) => Promise<QueryAnswer>;
+
+/** A client's subscription, checked and turned into what each event needs. */
+export interface LiveSubscription {
+  field: LiveField;
+  /** The work order named by `workOrderUpdated(id)` / `messageAdded(workOrderId)`. */
+  workOrderId: string | null;
+  after: number | null;
+  identity: Identity;
+  /** Shared by every subscriber with the same identity, document, operation and variables. */
+  key: string;
+  document: DocumentNode;
+  operationName: string | undefined;
+  /** True when `event` can concern this subscriber at all: the cheap filter before any query. */
+  accepts: (event: StoredEvent) => boolean;
+  /** The first payload: `kind: "subscribed"`, no entity, and the cursor the stream starts after. */
+  subscribed: (cursor: number) => Promise<ExecutionResult>;
+  /** The payload for `event` as this subscriber may see it, or null when they may not see it. */
+  resolve: (event: StoredEvent, run: RunQuery) => Promise<ExecutionResult | null>;
+}
+
+/** The graph failed (not: refused) to answer for an event; worth another try, never a silent skip. */
+export class TransientError extends Error {}
+
+const WO_VAR = 'wispLiveWorkOrderId';
+const MSG_VAR = 'wispLiveMessageCursor';
+const MSG_ID = 'wispLiveMessageId';
+
+/** The `messages(after:)` cursor that makes message `id` the first one returned. */
+function cursorBefore(id: string): string {
+  const prev = (BigInt(`0x${id}`) - 1n).toString(16).padStart(24, '0');
+  return Buffer.from(`c:${prev}`).toString('base64url');
+}
+
+function coded(code: string, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
+}
+
+function usedVariablesAndFragments(sets: SelectionSetNode[], fragments: Map<string, FragmentDefinitionNode>) {
+  const vars = new Set<string>();
+  const frags = new Set<string>();
+  const queue = [...sets];
+  while (queue.length) {
+    visit(queue.pop()!, {
+      Variable: (v) => void vars.add(v.name.value),
+      FragmentSpread: (s) => {
+        const name = s.name.value;
+        if (!frags.has(name) && fragments.has(name)) {
+          frags.add(name);
+          queue.push(fragments.get(name)!.selectionSet);
+        }
+      },
+    });
+  }
+  return { vars, frags };
+}
+
+/** Deep-merges JSON objects that answer different selections of the same field. */
+function mergeJson(a: unknown, b: unknown): unknown {
+  if (a === undefined) return b;
+  if (b === undefined || b === null || a === null) return a ?? b;
+  if (Array.isArray(a) && Array.isArray(b)) return a.map((x, i) => mergeJson(x, b[i]));
+  if (typeof a === 'object' && typeof b === 'object') {
+    const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = mergeJson(out[k], v);
+    return out;
+  }
+  return a;
+}
+
+/**
+ * Parses, validates and authorises one subscription operation. Returns GraphQL errors (with
+ * `extensions.code`) for anything a client did wrong; never throws for bad input.
+ */
+export async function prepareSubscription(input: {
+  schema: GraphQLSchema;
+  query: unknown;
+  operationName?: unknown;
+  variables?: unknown;
+  identity: Identity;
+  limits: QueryLimits;
+  run: RunQuery;
+}): Promise<LiveSubscription | GraphQLError[]> {
+  const { identity } = input;
+  const schema = liveSchema(input.schema);
+  if (typeof input.query !== 'string') return [badInput('The subscription has no query.')];
+  const operationName = typeof input.operationName === 'string' ? input.operationName : undefined;
+  const variables = input.variables && typeof input.variables === 'object' && !Array.isArray(input.variables) ? (input.variables as Record<string, unknown>) : {};
+  let document: DocumentNode;
+  try {
+    document = parse(input.query, { maxTokens: 5_000 });
+  } catch (err) {
+    return [coded('GRAPHQL_PARSE_FAILED', (err as Error).message)];
+  }
+  const invalid = validate(schema, document, [...specifiedRules, ...queryLimitRules(input.limits)]);
+  if (invalid.length) return invalid.map((e) => coded('GRAPHQL_VALIDATION_FAILED', e.message));
+  const op = getOperationAST(document, operationName);
+  if (!op) return [badInput('Name the operation to run (operationName).')];
+  if (op.operation !== 'subscription') return [badInput('Send queries and mutations over HTTP; this socket carries subscriptions.')];
+  const root = op.selectionSet.selections[0];
+  if (op.selectionSet.selections.length !== 1 || root?.kind !== Kind.FIELD || !(LIVE_FIELDS as readonly string[]).includes(root.name.value)) {
+    return [badInput('Select exactly one subscription field, directly (not through a fragment).')];
+  }
+  const field = root.name.value as LiveField;
+  const declared = new Set((op.variableDefinitions ?? []).map((d) => d.variable.name.value));
+  if (declared.has(WO_VAR) || declared.has(MSG_VAR)) return [badInput(`The variable names ${WO_VAR} and ${MSG_VAR} are reserved.`)];
+
+  const coercedVars = getVariableValues(schema, op.variableDefinitions ?? [], variables);
+  if (coercedVars.errors) return coercedVars.errors.map((e) => coded('BAD_USER_INPUT', e.message));
+  const fieldDef = schema.getSubscriptionType()!.getFields()[field]!;
+  let args: Record<string, unknown>;
+  let after: number | null;
+  try {
+    args = getArgumentValues(fieldDef, root, coercedVars.coerced);
+    after = parseCursor(args.after);
+  } catch (err) {
+    return [err instanceof GraphQLError && err.extensions.code ? err : coded('BAD_USER_INPUT', (err as Error).message)];
+  }
+
+  // Who may subscribe to what; visibility of each event is decided again, per event, below.
+  const customer = identity.role === Role.CUSTOMER;
+  const staff = identity.role !== Role.CUSTOMER;
+  if (field === 'myWorkOrdersChanged' && !customer) return [forbidden('Only customers have a list of their own work orders; staff subscribe to queueChanged.')];
+  if (field === 'queueChanged' && !staff) return [forbidden('Only staff may follow the queue.')];
+  const workOrderId = field === 'workOrderUpdated' ? String(args.id) : field === 'messageAdded' ? String(args.workOrderId) : null;
+  if (workOrderId !== null) {
+    // Same answer as the query: another customer's or tenant's work order does not exist.
+    const r = isObjectId(workOrderId) ? await input.run(`query LiveCheck($id: ID!) { workOrder(id: $id) { id } }`, { id: workOrderId }, identity) : null;
+    if (r && !r.data?.workOrder && (r.errors ?? []).some((e) => e.extensions?.code !== 'NOT_FOUND')) {
+      return [coded('INTERNAL', 'Could not check this work order; try again.')];
+    }
+    if (!r?.data?.workOrder) return [coded('NOT_FOUND', 'Work order not found.')];
+  }
+
+  // Every field that carries the changed entity (through fragments too) gets its own alias in
+  // the query that resolves an event, so aliases, fragments and directives all keep working.
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  const entityFields: { node: FieldNode; alias: string; message: boolean }[] = [];
+  const changeFields: { responseKey: string; name: string; node: FieldNode }[] = [];
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        if (!parent || !isObjectType(parent)) return;
+        if (parent.name === 'WorkOrderChange' || parent.name === 'MessageChange') {
+          changeFields.push({ responseKey: node.alias?.value ?? node.name.value, name: node.name.value, node });
+        }
+        if ((parent.name === 'WorkOrderChange' && node.name.value === 'workOrder') || (parent.name === 'MessageChange' && node.name.value === 'message')) {
+          entityFields.push({ node, alias: `live${entityFields.length}`, message: parent.name === 'MessageChange' });
+        }
+      },
+    }),
+  );
+  const { vars, frags } = usedVariablesAndFragments(
+    entityFields.flatMap((f) => [f.node.selectionSet!, { kind: Kind.SELECTION_SET, selections: [{ ...f.node, selectionSet: undefined }] } as SelectionSetNode]),
+    fragments,
+  );
+  const passVars = Object.fromEntries(Object.entries(variables).filter(([k]) => vars.has(k)));
+  const varDefs = (op.variableDefinitions ?? []).filter((d) => vars.has(d.variable.name.value));
+
+  const queryFor = (messageEvent: boolean): string => {
+    const entities = entityFields.map(({ node, alias, message }) => {
+      const dirs = node.directives?.length ? ` ${node.directives.map((d) => print(d)).join(' ')}` : '';
+      const sel = print(node.selectionSet!);
+      return message
+        ? `${alias}: workOrder(id: $${WO_VAR})${dirs} { messages(first: 1, after: $${MSG_VAR}) { edges { node { ${MSG_ID}: id ${sel.slice(1, -1)} } } } }`
+        : `${alias}: workOrder(id: $${WO_VAR})${dirs} ${sel}`;
+    });
+    const needsMsg = messageEvent || entityFields.some((f) => f.message);
+    const defs = [`$${WO_VAR}: ID!`, ...(needsMsg ? [`$${MSG_VAR}: String`] : []), ...varDefs.map((d: VariableDefinitionNode) => print(d))];
+    const checks = [`liveCheck: workOrder(id: $${WO_VAR}) { id }`];
+    if (messageEvent) checks.push(`liveMessageCheck: workOrder(id: $${WO_VAR}) { messages(first: 1, after: $${MSG_VAR}) { edges { node { id } } } }`);
+    const fragText = [...frags].map((n) => print(fragments.get(n)!)).join('\n');
+    return `query LiveEvent(${defs.join(', ')}) { ${[...checks, ...entities].join(' ')} }\n${fragText}`;
+  };
+  const queries = new Map<boolean, string>();
+  const textFor = (messageEvent: boolean) => {
+    if (!queries.has(messageEvent)) queries.set(messageEvent, queryFor(messageEvent));
+    return queries.get(messageEvent)!;
+  };
+
+  // `after` only says where a subscriber starts, never what it receives: subscribers that differ in
+  // it alone share answers.
+  const afterArg = root.arguments?.find((a) => a.name.value === 'after')?.value;
+  const afterVar = afterArg?.kind === Kind.VARIABLE ? afterArg.name.value : null;
+  const keyVars = Object.fromEntries(Object.entries(variables).filter(([k]) => k !== afterVar || vars.has(k)));
+  const key = createHash('sha256').update(JSON.stringify([identity, input.query, operationName ?? null, keyVars])).digest('base64url');
+  const responseKey = root.alias?.value ?? root.name.value;
+  // Every value is read by response key (the gateway's schema resolves fields that way too), so
+  // aliases and fragments land where the subscriber asked for them.
+  const fieldResolver: GraphQLFieldResolver<unknown, unknown> = (source, _args, _ctx, info) =>
+    source && typeof source === 'object' ? (source as Record<string, unknown>)[info.path.key as string] : null;
+
+  const tenantOk = (e: StoredEvent) => identity.role === Role.PLATFORM_OPERATOR || e.tenantId === identity.tenantId;
+  const mine = (e: StoredEvent) => !customer || e.customerIds.includes(identity.customerId!);
+  const accepts = (e: StoredEvent): boolean => {
+    if (!tenantOk(e)) return false;
+    if (customer && e.internal) return false;
+    switch (field) {
+      case 'workOrderUpdated':
+        return e.entity === 'WorkOrder' && e.workOrderId === workOrderId;
+      case 'messageAdded':
+        return e.entity === 'Message' && e.workOrderId === workOrderId;
+      case 'myWorkOrdersChanged':
+        return mine(e);
+      case 'serviceNoticesChanged':
+        return e.entity === 'WorkOrder' && !!e.outage && mine(e);
+      case 'queueChanged':
+        return true;
+    }
+  };
+
+  const payloadFor = (cursor: number, kind: string, entities: Map<FieldNode, unknown>) => {
+    const change: Record<string, unknown> = {};
+    for (const f of changeFields) {
+      if (f.name === 'cursor') change[f.responseKey] = String(cursor);
+      else if (f.name === 'kind') change[f.responseKey] = kind;
+      else if (entities.has(f.node)) change[f.responseKey] = mergeJson(change[f.responseKey], entities.get(f.node));
+    }
+    return execute({ schema, document, operationName, variableValues: variables, rootValue: { [responseKey]: change }, fieldResolver });
+  };
+
+  return {
+    field,
+    workOrderId,
+    after,
+    identity,
+    key,
+    document,
+    operationName,
+    accepts,
+    subscribed: async (cursor) => await payloadFor(cursor, 'subscribed', new Map()),
+    async resolve(event, run) {
+      const messageEvent = event.entity === 'Message';
+      const msgCursor = messageEvent && isObjectId(event.entityId) ? cursorBefore(event.entityId) : null;
+      if (messageEvent && !msgCursor) return null;
+      const needsMsg = messageEvent || entityFields.some((f) => f.message);
+      const r = await run(textFor(messageEvent), { ...passVars, [WO_VAR]: event.workOrderId, ...(needsMsg ? { [MSG_VAR]: msgCursor } : {}) }, identity);
+      const data = r.data as Record<string, any> | null | undefined;
+      // The subgraphs' answer decides: no work order (NOT_FOUND) or no such message, no delivery.
+      if (!data?.liveCheck) {
+        if ((r.errors ?? []).some((e) => e.extensions?.code !== 'NOT_FOUND')) throw new TransientError('The graph could not answer for this event.');
+        return null;
+      }
+      if (messageEvent && data.liveMessageCheck?.messages?.edges?.[0]?.node?.id !== event.entityId) return null;
+      const entities = new Map<FieldNode, unknown>();
+      for (const { node, alias, message } of entityFields) {
+        if (!(alias in data)) continue; // skipped by @skip/@include
+        if (!message) {
+          entities.set(node, data[alias]);
+          continue;
+        }
+        const found = data[alias]?.messages?.edges?.[0]?.node;
+        entities.set(node, found && found[MSG_ID] === event.entityId ? found : null);
+      }
+      return await payloadFor(event.seq, event.kind, entities);
+    },
+  };
+}
+

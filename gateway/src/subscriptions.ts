@@ -1,0 +1,194 @@
+import type { Server } from 'node:http';
+import { GraphQLError as GraphQLErrorClass, parse, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { badInput, codedError, ErrorCode, openEventLog, type EventLog, type Identity, type Logger, type MongoOptions } from '@wisp/shared';
+import { startEventTail, type EventTail } from './eventTail.ts';
+import { createLiveHub, type LiveHub } from './liveHub.ts';
+import { prepareSubscription, type LiveSubscription, type RunQuery } from './liveQuery.ts';
+import type { QueryLimits } from './limits.ts';
+import type { SessionFailure, SessionVerifier } from './sessionAuth.ts';
+
+/**
+ * Close codes of the live-updates socket (graphql-ws, `graphql-transport-ws`), beside the
+ * protocol's own (4400 bad message, 4408 no connection_init in time, 4429 init sent twice, …).
+ */
+export const LiveCloseCode = {
+  /** No token, or one that is not a valid Firebase ID token: sign in (or refresh the token) and reconnect. */
+  Unauthenticated: 4401,
+  /** The login was disabled or its tokens revoked while connected: the user must sign in again. */
+  Revoked: 4403,
+  /** The token's lifetime ended while connected: reconnect with a fresh token (and resume with `after`). */
+  TokenExpired: 4419,
+  /** Firebase could not be reached to check the token: reconnect later (WebSocket's "try again later"). */
+  TryAgainLater: 1013,
+} as const;
+
+const CLOSE_FOR: Record<SessionFailure, number> = {
+  invalid: LiveCloseCode.Unauthenticated,
+  revoked: LiveCloseCode.Revoked,
+  expired: LiveCloseCode.TokenExpired,
+  // WebSocket's "try again later": clients reconnect by themselves.
+  unavailable: LiveCloseCode.TryAgainLater,
+};
+
+/** Live-update settings of the gateway. */
+export interface LiveOptions {
+  /** Pause between reads of the event log when nothing new came. @default 100 ms */
+  pollIntervalMs?: number;
+  /** How often an open connection's token is checked again for revocation. @default 60 000 ms */
+  recheckMs?: number;
+  /** Most subscriptions one connection may hold at once. @default 50 */
+  maxSubscriptionsPerConnection?: number;
+  /** Events a subscriber may have waiting before it is ended (it then resumes with its cursor). @default 5 000 */
+  maxBacklog?: number;
+}
+
+const REFUSAL_DOCUMENT = parse('subscription Refused { __typename }');
+
+/** A stream that ends at once with the refusal (several errors are joined into one message). */
+async function* refused(errors: GraphQLError[]): AsyncGenerator<never, undefined, unknown> {
+  const first = errors[0]!;
+  throw errors.length === 1 ? first : new GraphQLErrorClass(errors.map((e) => e.message).join('\n'), { extensions: first.extensions });
+}
+
+interface Session {
+  identity: Identity;
+  timers: NodeJS.Timeout[];
+}
+
+export interface Subscriptions {
+  /** Subscribers currently attached in this process. */
+  readonly subscribers: number;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Serves GraphQL subscriptions (graphql-ws) on the gateway's own HTTP server and `/graphql` path.
+ * The token travels in `connection_init` (`{ authorization: "Bearer <Firebase ID token>" }`), is
+ * checked again periodically and at its expiry, and each failure closes the socket with its own
+ * code ({@link LiveCloseCode}). Without `eventLog`, every subscription is refused with a clear error.
+ */
+export async function startSubscriptions(opts: {
+  httpServer: Server;
+  schema: () => GraphQLSchema | undefined;
+  run: RunQuery;
+  verifySession: SessionVerifier;
+  eventLog?: MongoOptions;
+  live?: LiveOptions;
+  limits: QueryLimits;
+  maxPayloadBytes: number;
+  logger: Logger;
+}): Promise<Subscriptions> {
+  const { logger } = opts;
+  const live = opts.live ?? {};
+  const recheckMs = live.recheckMs ?? 60_000;
+  const maxSubs = live.maxSubscriptionsPerConnection ?? 50;
+  let log: EventLog | null = null;
+  let tail: EventTail | null = null;
+  let hub: LiveHub | null = null;
+  if (opts.eventLog) {
+    log = await openEventLog(opts.eventLog);
+    tail = await startEventTail(log, logger, { pollIntervalMs: live.pollIntervalMs });
+    hub = createLiveHub({ log, tail, run: opts.run, logger }, { maxBacklog: live.maxBacklog });
+  }
+
+  const sessions = new WeakMap<object, Session>();
+
+  async function prepare(ctx: object & { subscriptions: Record<string, unknown> }, payload: { query?: unknown; operationName?: unknown; variables?: unknown }): Promise<{ schema: GraphQLSchema; sub: LiveSubscription } | GraphQLError[]> {
+    const session = sessions.get(ctx);
+    if (!session) return [codedError(ErrorCode.UNAUTHENTICATED, 'Sign in to subscribe.')];
+    if (!hub || !log) return [codedError(ErrorCode.INTERNAL, 'Live updates are not available on this gateway (no event log is configured).')];
+    if (Object.keys(ctx.subscriptions).length > maxSubs) {
+      return [codedError(ErrorCode.RATE_LIMITED, `At most ${maxSubs} subscriptions per connection.`)];
+    }
+    const schema = opts.schema();
+    if (!schema) return [codedError(ErrorCode.INTERNAL, 'The gateway is still starting; try again.')];
+    try {
+      const sub = await prepareSubscription({
+        schema,
+        query: payload.query,
+        operationName: payload.operationName,
+        variables: payload.variables,
+        identity: session.identity,
+        limits: opts.limits,
+        run: opts.run,
+      });
+      if (Array.isArray(sub)) return sub;
+      if (sub.after !== null && sub.after > tail!.position && sub.after > (await log.head())) {
+        return [badInput('This cursor is ahead of the event log; subscribe without `after`.', 'after')];
+      }
+      return { schema, sub };
+    } catch (err) {
+      logger.error('preparing a subscription failed', { error: String(err) });
+      return [codedError(ErrorCode.INTERNAL, 'Internal error.')];
+    }
+  }
+
+  const wss = new WebSocketServer({ server: opts.httpServer, path: '/graphql', maxPayload: opts.maxPayloadBytes });
+  const server = useServer<Record<string, unknown>, { socket: WebSocket }>(
+    {
+      async onConnect(ctx) {
+        const params = ctx.connectionParams ?? {};
+        const header = typeof params.authorization === 'string' ? params.authorization : typeof params.token === 'string' ? `Bearer ${params.token}` : '';
+        const token = /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
+        const socket = ctx.extra.socket;
+        if (!token) {
+          socket.close(LiveCloseCode.Unauthenticated, 'Send { authorization: "Bearer <ID token>" } in connection_init.');
+          return false;
+        }
+        const first = await opts.verifySession(token);
+        if (!first.ok) {
+          socket.close(CLOSE_FOR[first.reason], first.message);
+          return false;
+        }
+        const session: Session = { identity: first.identity, timers: [] };
+        sessions.set(ctx, session);
+        // The token stops being good at its expiry, or earlier if the login is revoked or disabled.
+        const untilExpiry = Math.max(0, Math.min(first.expires - Date.now(), 2 ** 31 - 1));
+        session.timers.push(setTimeout(() => socket.close(LiveCloseCode.TokenExpired, 'Your session expired; reconnect with a fresh token.'), untilExpiry));
+        const every = Math.round(recheckMs * (0.75 + Math.random() * 0.5)); // spread, so sockets do not recheck in step
+        session.timers.push(
+          setInterval(() => {
+            void opts.verifySession(token).then((again) => {
+              // A recheck that could not reach Firebase keeps the connection; the next one decides.
+              if (!again.ok && again.reason !== 'unavailable') socket.close(CLOSE_FOR[again.reason], again.message);
+            });
+          }, every),
+        );
+        return true;
+      },
+      onClose(ctx) {
+        for (const t of sessions.get(ctx)?.timers ?? []) clearTimeout(t);
+        sessions.delete(ctx);
+      },
+      async onSubscribe(ctx, _id, payload) {
+        const refusals = await prepare(ctx, payload);
+        if (!Array.isArray(refusals)) {
+          return { schema: refusals.schema, document: refusals.sub.document, operationName: refusals.sub.operationName, variableValues: payload.variables ?? {}, contextValue: refusals.sub, rootValue: null };
+        }
+        // graphql-ws only accepts errors made by its own copy of graphql; an error thrown by the
+        // stream reaches the client as an `error` message, code included, whichever copy made it.
+        return { schema: opts.schema()!, document: REFUSAL_DOCUMENT, variableValues: {}, contextValue: { refusals }, rootValue: null };
+      },
+      subscribe: (args) => {
+        const ctx = args.contextValue as LiveSubscription | { refusals: GraphQLError[] };
+        return 'refusals' in ctx ? refused(ctx.refusals) : hub!.subscribe(ctx);
+      },
+    },
+    wss,
+  );
+
+  return {
+    get subscribers() {
+      return hub?.size ?? 0;
+    },
+    async stop() {
+      // Sockets close with 1001 (going away): clients reconnect, to this gateway or another, and resume.
+      hub?.stop();
+      await server.dispose();
+      await tail?.stop();
+      await log?.close();
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page, type WebSocketRoute } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+// Mirrors the root test setup's declaration, which the portal's own type check does not see.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    portalPort: number;
+    mongoUri: string;
+    dbPrefix: string;
+  }
+}
+
+/** The root test helpers, loaded at run time (they are outside the portal's own type check). */
+interface Writer {
+  updateWorkOrder: (id: string, set: Record<string, unknown>, kind?: string) => Promise<{ seq: number }>;
+  close: () => Promise<void>;
+}
+const root = (path: string) => new URL(`../../${path}`, import.meta.url).href;
+const { openWriter } = (await import(/* @vite-ignore */ root('tests/live.ts'))) as { openWriter: (mongo: { uri: string; dbPrefix: string }) => Promise<Writer> };
+const { workOrderId } = (await import(/* @vite-ignore */ root('tests/demo.ts'))) as { workOrderId: (slug: string, n: number) => string };
+
+const port = inject('portalPort');
+const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
+let browser: Browser;
+let writer: Writer;
+
+beforeAll(async () => {
+  if (!port) throw new Error('The portal is not running: build it with `npm run build -w @wisp/portal` before the browser tests.');
+  writer = await openWriter({ uri: inject('mongoUri'), dbPrefix: inject('dbPrefix') });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await writer?.close();
+});
+
+async function signInAlice(page: Page) {
+  await page.goto(`http://skyline.localhost:${port}/`);
+  await page.fill('input[name="email"]', 'alice@skyline.example');
+  await page.fill('input[name="password"]', 'demo-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => page.locator('[data-testid=live-status]').getAttribute('data-status'), { timeout: 20_000 }).toBe('live');
+}
+
+describe('live updates in the portal', () => {
+  it('reconnects by itself after the connection drops and shows the change made meanwhile', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const sockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+      const sent: { socket: number; message: any }[] = [];
+      await context.routeWebSocket(/\/graphql$/, (ws) => {
+        const server = ws.connectToServer();
+        const socket = sockets.push({ page: ws, server });
+        // What the portal sends, passed on unchanged.
+        ws.onMessage((m) => {
+          sent.push({ socket, message: JSON.parse(String(m)) });
+          server.send(m);
+        });
+      });
+      const page = await context.newPage();
+      await signInAlice(page);
+      const items = page.locator('[data-testid=live-update][data-number="SKY-1001"]');
+      await writer.updateWorkOrder(workOrderId('skyline', 1001), { status: 'IN_PROGRESS' }, 'status_changed');
+      await expect.poll(() => items.count(), { timeout: 5_000 }).toBe(1);
+
+      // The network drops; the ticket changes while the portal is away.
+      const dropped = sockets.at(-1)!;
+      await dropped.page.close({ code: 1001, reason: 'network drop' });
+      await dropped.server.close();
+      await writer.updateWorkOrder(workOrderId('skyline', 1001), { status: 'WAITING_ON_CUSTOMER' }, 'status_changed');
+
+      await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(2);
+      expect(await items.first().textContent()).toContain('Waiting on customer');
+      expect(sockets.length).toBeGreaterThanOrEqual(2);
+      // It resumed: every subscription on the new socket named the last cursor it had received.
+      const resumed = sent.filter((s) => s.socket > 1 && s.message.type === 'subscribe');
+      expect(resumed.length).toBeGreaterThan(0);
+      for (const r of resumed) expect(r.message.payload.variables.after).toMatch(/^\d+$/);
+      await expect.poll(() => page.locator('[data-testid=live-status]').getAttribute('data-status')).toBe('live');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("shows a change to alice's ticket on her open dashboard without a reload, and nothing of bob's", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`http://skyline.localhost:${port}/`);
+      await page.fill('input[name="email"]', 'alice@skyline.example');
+      await page.fill('input[name="password"]', 'demo-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.locator('[data-testid=live-status]').getAttribute('data-status'), { timeout: 20_000 }).toBe('live');
+      await page.evaluate(() => ((window as unknown as { liveMarker: number }).liveMarker = 42));
+
+      // Bob's ticket changes first, then alice's: once hers shows, his would have too.
+      await writer.updateWorkOrder(workOrderId('skyline', 1002), { priority: 'HIGH' }, 'updated');
+      await writer.updateWorkOrder(workOrderId('skyline', 1001), { status: 'SCHEDULED' }, 'status_changed');
+
+      const item = page.locator('[data-testid=live-update][data-number="SKY-1001"]');
+      await expect.poll(() => item.count(), { timeout: 5_000 }).toBe(1);
+      expect(await item.textContent()).toMatch(/Status changed.*SKY-1001.*Slow speeds every evening.*Scheduled/s);
+      expect(await page.locator('[data-testid=live-update][data-number="SKY-1002"]').count()).toBe(0);
+      // Same document: no reload happened.
+      expect(await page.evaluate(() => (window as unknown as { liveMarker?: number }).liveMarker)).toBe(42);
+
+      mkdirSync(screenshots, { recursive: true });
+      await page.screenshot({ path: `${screenshots}skyline-dashboard-live.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("updates an agent's queue live with the tenant's changes only", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`http://skyline.localhost:${port}/`);
+      await page.fill('input[name="email"]', 'agent@skyline.example');
+      await page.fill('input[name="password"]', 'demo-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.locator('[data-testid=live-status]').getAttribute('data-status'), { timeout: 20_000 }).toBe('live');
+      expect(await page.locator('[data-testid=live-updates] h2').textContent()).toContain('Queue');
+
+      await writer.updateWorkOrder(workOrderId('prairie', 1002), { priority: 'HIGH' }, 'updated');
+      await writer.updateWorkOrder(workOrderId('skyline', 1004), { priority: 'HIGH' }, 'updated');
+      await expect.poll(() => page.locator('[data-testid=live-update][data-number="SKY-1004"]').count(), { timeout: 5_000 }).toBe(1);
+      expect(await page.locator('[data-testid=live-update][data-number^="PRA-"]').count()).toBe(0);
+      await page.screenshot({ path: `${screenshots}skyline-agent-queue-live.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+});
