@@ -7,7 +7,7 @@ export interface MongoOptions {
   /** Prefix of every database name, so test runs and installs never share data. @default "wisp" */
   dbPrefix?: string;
   /** Called for every command sent on connections opened with these options (measurements and tests). */
-  onCommand?: (event: { commandName: string; databaseName: string }) => void;
+  onCommand?: (event: { commandName: string; databaseName: string; command: Record<string, unknown> }) => void;
 }
 
 export function dbName(service: string, prefix = 'wisp'): string {
@@ -25,7 +25,7 @@ export async function connectMongo(service: string, options: MongoOptions): Prom
   await conn.asPromise();
   if (options.onCommand) {
     const listener = options.onCommand;
-    conn.getClient().on('commandStarted', (e) => listener({ commandName: e.commandName, databaseName: e.databaseName }));
+    conn.getClient().on('commandStarted', (e) => listener({ commandName: e.commandName, databaseName: e.databaseName, command: e.command }));
   }
   return conn;
 }
