@@ -2,6 +2,7 @@
 import { firebaseAuth, Role, signIdentityHeaders } from '@wisp/shared';
 import { codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { liveClient, until } from './live.ts';
 import { createTestTenant, uniqueSlug } from './tenantFixtures.ts';
 import { tenantId } from './demo.ts';
 
@@ -155,6 +156,12 @@ describe('suspension', () => {
     expect(codes(refused)).toEqual(['FORBIDDEN']);
     expect(codes(await gql(url, `mutation { updateBranding(input: { companyName: "x" }) { ok } }`, {}, { token: admin }))).toEqual(['FORBIDDEN']);
     expect((await gql(url, BRANDING_HOST, { host: `${t.slug}.localhost` })).data!.portalBranding).toMatchObject({ suspended: true });
+    // Live updates refuse it too: the socket closes as for a revoked login.
+    const socket = liveClient(url, customer);
+    socket.subscribe('subscription { myWorkOrdersChanged { cursor kind } }');
+    await until(() => socket.received.closes.length > 0, 'the live socket to close');
+    expect(socket.received.closes[0]!.code).toBe(4403);
+    await socket.dispose();
     // Other tenants are unaffected.
     expect(codes(await gql(url, `{ viewer { uid } }`, {}, { token: skylineAlice }))).toEqual([]);
 
