@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { emulatorIdToken, gql } from '@wisp/shared/testing';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './browser.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 declare module 'vitest' {
@@ -30,10 +31,7 @@ const STATUS = `mutation($id: ID!, $status: WorkOrderStatus!) { changeWorkOrderS
 beforeAll(async () => {
   expect(port, 'the portal must be built before the browser tests').toBeGreaterThan(0);
   mkdirSync(screenshots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
