@@ -1,5 +1,6 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
 import { renderBrandedEmail } from './brandedEmail.ts';
+import { isDuplicateKey } from './duplicateKey.ts';
 import type { Logger } from './log.ts';
 import { connectMongo, type MongoOptions } from './mongo.ts';
 import type { Outbox } from './outbox.ts';
@@ -86,7 +87,7 @@ export function agentNotifierOn(conn: Connection, deps: AgentNotifierDeps, ownsC
           await Notification.create({ ...notice, recipientUid: r.uid, dedupeKey: notice.dedupeKey, readAt: null });
         } catch (err) {
           // Already notified for this key: a retried action notifies once (the email below is deduplicated too).
-          if ((err as { code?: number }).code !== 11000) throw err;
+          if (!isDuplicateKey(err)) throw err;
         }
         if (!r.email || !tenant) continue;
         const domain = tenant.domains[0];

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKey } from './duplicateKey.ts';
 import { connectMongo, type MongoOptions } from './mongo.ts';
 
 /**
@@ -64,10 +65,6 @@ export interface EventLog {
   /** The newest `seq` (0 when empty): where a new subscriber starts. */
   head: () => Promise<number>;
   close: () => Promise<void>;
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
 }
 
 export function eventLogOn(conn: Connection, ownsConnection = false): EventLog {

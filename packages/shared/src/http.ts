@@ -27,9 +27,11 @@ export function sendError(res: ServerResponse, status: number, code: string, mes
   sendJson(res, status, { errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] });
 }
 
-class BodyTooLarge extends Error {}
+/** Thrown by {@link readBodyLimited} when a body is (or declares itself) larger than allowed. */
+export class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** Reads a request body, stopping as soon as it passes `limit` bytes (uploads and JSON alike). */
+export async function readBodyLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new BodyTooLarge();
   const chunks: Buffer[] = [];
@@ -39,7 +41,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
     if (size > limit) throw new BodyTooLarge();
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 const CORS_HEADERS = {
@@ -83,7 +85,7 @@ export function graphqlHttpHandler<C extends BaseContext>(server: ApolloServer<C
       }
       let raw: string;
       try {
-        raw = req.method === 'POST' ? await readBody(req, maxBody) : '';
+        raw = req.method === 'POST' ? (await readBodyLimited(req, maxBody)).toString('utf8') : '';
       } catch (err) {
         if (err instanceof BodyTooLarge) sendError(res, 413, 'BAD_REQUEST', `Request body is larger than ${maxBody} bytes.`, requestId);
         else sendError(res, 400, 'BAD_REQUEST', 'Could not read the request body.', requestId);

@@ -14,6 +14,7 @@ export * from './ferretdb.ts';
 export * from './emulator.ts';
 export * from './firebase.ts';
 export * from './demoIds.ts';
+export * from './duplicateKey.ts';
 export * from './eventLog.ts';
 export * from './outbox.ts';
 export * from './tenantDirectory.ts';

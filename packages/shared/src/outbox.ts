@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKey } from './duplicateKey.ts';
 import { connectMongo, type MongoOptions } from './mongo.ts';
 
 /**
@@ -82,7 +83,7 @@ export function outboxOn(conn: Connection, ownsConnection = false): Outbox {
         const created = await Email.create({ ...email, to: email.to.toLowerCase(), dedupeKey });
         return { email: toStored(created.toObject() as EmailRow), duplicate: false };
       } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
+        if (!isDuplicateKey(err)) throw err;
         const existing = await Email.findOne({ dedupeKey }).lean<EmailRow>();
         return { email: toStored(existing!), duplicate: true };
       }
@@ -110,7 +111,7 @@ export function outboxOn(conn: Connection, ownsConnection = false): Outbox {
       try {
         await conn.db!.collection<{ _id: string; at: Date }>('email_claims').insertOne({ _id: `${id}:${email.lockedUntil?.getTime() ?? 0}`, at: now });
       } catch (err) {
-        if ((err as { code?: number }).code === 11000) return false;
+        if (isDuplicateKey(err)) return false;
         throw err;
       }
       await Email.updateOne({ _id: id }, { $set: { lockedUntil: new Date(now.getTime() + leaseMs) } });

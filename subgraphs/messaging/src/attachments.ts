@@ -1,24 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isObjectId, Role, sendError, verifyIdentityHeaders, type Identity, type Logger } from '@wisp/shared';
+import { BodyTooLarge, type Identity, isObjectId, type Logger, readBodyLimited, Role, sendError, verifyIdentityHeaders } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Models } from './models/index.ts';
 import { canSeeWorkOrder } from './resolvers/access.ts';
 import type { Services } from './services.ts';
 import { CHUNK_BYTES, MAX_ATTACHMENT_BYTES, sniffContentType } from './sniff.ts';
 
-class TooLarge extends Error {}
-
-async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) throw new TooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new TooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 const safeFilename = (name: string | null) => {
   const cleaned = (name ?? '').replace(/[^\w .()-]/g, '_').trim().slice(0, 120);
@@ -45,9 +32,9 @@ export function attachmentRoutes({ models, services, identitySecret, log }: { mo
     if (identity.role === Role.PLATFORM_OPERATOR) return sendError(res, 403, 'FORBIDDEN', 'Platform operators do not add files to tickets.');
     let data: Buffer;
     try {
-      data = await readLimited(req, MAX_ATTACHMENT_BYTES);
+      data = await readBodyLimited(req, MAX_ATTACHMENT_BYTES);
     } catch (err) {
-      if (err instanceof TooLarge) return sendError(res, 413, 'BAD_USER_INPUT', 'Files may be at most 10 MB.');
+      if (err instanceof BodyTooLarge) return sendError(res, 413, 'BAD_USER_INPUT', 'Files may be at most 10 MB.');
       throw err;
     }
     if (data.length === 0) return sendError(res, 400, 'BAD_USER_INPUT', 'The file is empty.');

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode, isObjectId, verifyIdentityHeaders, type Identity, type Logger } from '@wisp/shared';
+import { BodyTooLarge, ErrorCode, type Identity, isDuplicateKey, isObjectId, type Logger, readBodyLimited, verifyIdentityHeaders } from '@wisp/shared';
 import { Types } from 'mongoose';
 import { detectImageType, IMAGE_TYPES, MAX_ASSET_BYTES, type ImageExt } from './assets/detectImageType.ts';
 import { sanitizeSvg } from './branding/sanitizeSvg.ts';
@@ -28,23 +28,7 @@ function sendCoded(res: ServerResponse, status: number, code: string, message: s
   sendJson(res, status, { errors: [{ message, extensions: { code, ...(field ? { field } : {}) } }] });
 }
 
-class TooLarge extends Error {}
 
-async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) throw new TooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new TooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}
 
 /** Stores an upload after checking who sends it, its size and, by content, its type. */
 async function upload(models: Models, identity: Identity | null, req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -59,9 +43,9 @@ async function upload(models: Models, identity: Identity | null, req: IncomingMe
   }
   let data: Buffer;
   try {
-    data = await readLimited(req, MAX_ASSET_BYTES);
+    data = await readBodyLimited(req, MAX_ASSET_BYTES);
   } catch (err) {
-    if (err instanceof TooLarge) return sendCoded(res, 413, ErrorCode.BAD_USER_INPUT, 'The file is larger than 1 MB.', 'file');
+    if (err instanceof BodyTooLarge) return sendCoded(res, 413, ErrorCode.BAD_USER_INPUT, 'The file is larger than 1 MB.', 'file');
     throw err;
   }
   if (data.length === 0) return sendCoded(res, 400, ErrorCode.BAD_USER_INPUT, 'The file is empty.', 'file');

@@ -1,10 +1,9 @@
-import { claimsFor, renderBrandedEmail, Role, type TenantInfo } from '@wisp/shared';
+import { claimsFor, isDuplicateKey, renderBrandedEmail, Role, type TenantInfo } from '@wisp/shared';
 import type { BaseAuth, UserRecord } from 'firebase-admin/auth';
 import type { Models, PortalStatus } from '../models/index.ts';
 import { audit, type Actor } from './audit.ts';
 import { inviteCode, inviteCodeHash, temporaryPassword } from './secrets.ts';
 import { portalBaseUrl, type PortalServices } from './services.ts';
-import { isDuplicateKey } from './duplicateKey.ts';
 
 export interface PortalDeps {
   models: Models;

@@ -1,11 +1,10 @@
-import { badInput, claimsFor, codedError, ErrorCode, Role } from '@wisp/shared';
+import { badInput, claimsFor, codedError, ErrorCode, isDuplicateKey, Role } from '@wisp/shared';
 import type { BaseAuth } from 'firebase-admin/auth';
 import { audit } from './audit.ts';
 import { sendPasswordReset, type PortalDeps } from './provisioning.ts';
 import { hit, SIGNUP_PER_ACCOUNT, SIGNUP_PER_CLIENT } from './rateLimit.ts';
 import { inviteCodeHash } from './secrets.ts';
 import { emailProblem, escapeRegex, normaliseEmail, passwordProblem, samePhone } from './validation.ts';
-import { isDuplicateKey } from './duplicateKey.ts';
 
 export interface SignUpInput {
   tenantSlug: string;

@@ -1,7 +1,7 @@
+import { isDuplicateKey } from '@wisp/shared';
 import type { Logger } from '@wisp/shared';
 import { SYSTEM_ACTOR, type Actor } from './audit.ts';
 import { provisionCustomer, type PortalDeps } from './provisioning.ts';
-import { isDuplicateKey } from './duplicateKey.ts';
 
 /** How the provisioning worker paces itself. */
 export interface WorkerOptions {

@@ -1,4 +1,4 @@
-import { badInput, codedError, ErrorCode, forbidden, isObjectId, notFound, Role, unauthenticated, type Identity } from '@wisp/shared';
+import { badInput, codedError, ErrorCode, forbidden, type Identity, isDuplicateKey, isObjectId, notFound, Role, unauthenticated } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
 import { audit, type Actor } from '../portal/audit.ts';
@@ -17,7 +17,6 @@ import { normalisePhone, phoneProblem } from '../portal/validation.ts';
 import { queueProvisioning } from '../portal/worker.ts';
 import { ACCESS_ROLES, staffTenant } from './access.ts';
 import { checkCustomerFields, type CustomerFieldsInput, type FieldError } from './customerInput.ts';
-import { isDuplicateKey } from '../portal/duplicateKey.ts';
 
 const deps = (ctx: Context): PortalDeps => ({ models: ctx.models, services: ctx.models.services });
 const actorOf = (identity: Identity): Actor => ({ uid: identity.uid, role: identity.role });

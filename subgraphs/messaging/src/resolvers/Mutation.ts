@@ -1,4 +1,4 @@
-import { badInput, codedError, ErrorCode, forbidden, isObjectId, isStaff, notFound, Role, unauthenticated, type Identity } from '@wisp/shared';
+import { badInput, codedError, ErrorCode, forbidden, type Identity, isDuplicateKey, isObjectId, isStaff, notFound, Role, unauthenticated } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
 import type { MessageRow } from '../loaders.ts';
@@ -65,7 +65,7 @@ export const Mutation = {
         await ctx.models.AttachmentLink.create({ _id: new Types.ObjectId(id), messageId });
       } catch (err) {
         await release();
-        if ((err as { code?: number }).code !== 11000) throw err;
+        if (!isDuplicateKey(err)) throw err;
         // A concurrent retry of this same send may hold the files: give back its message once it lands.
         for (let attempt = 0; attempt < 5; attempt++) {
           const original = await Message.findOne(key).lean<MessageRow>();
@@ -92,7 +92,7 @@ export const Mutation = {
       ).toObject() as unknown as MessageRow;
     } catch (err) {
       await release();
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
       return Message.findOne(key).lean<MessageRow>();
     }
     if (attachmentIds.length) {

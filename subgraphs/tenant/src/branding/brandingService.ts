@@ -1,5 +1,5 @@
 import { brandingContrast, type ContrastCheck } from '@wisp/shared/contrast';
-import { codedError, ErrorCode, forbidden, isObjectId, notFound, type Identity } from '@wisp/shared';
+import { codedError, ErrorCode, forbidden, type Identity, isDuplicateKey, isObjectId, notFound } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Models } from '../models/index.ts';
 import { diffBranding, validateBranding, type BrandingInput, type BrandingSnapshot, type FieldError } from './validateBranding.ts';
@@ -54,9 +54,6 @@ export async function loadAdministeredTenant(models: Models, tenantId: string): 
   return tenant;
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}
 
 /** A version claimed but never completed (its writer died between the two writes) is reclaimed after this long. */
 const ORPHAN_AFTER_MS = 15_000;

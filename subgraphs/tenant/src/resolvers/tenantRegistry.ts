@@ -1,4 +1,4 @@
-import { badInput, codedError, ErrorCode, firebaseAuth, isObjectId, notFound, type Identity } from '@wisp/shared';
+import { badInput, codedError, ErrorCode, firebaseAuth, type Identity, isDuplicateKey, isObjectId, notFound } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Models } from '../models/index.ts';
 import { NEUTRAL_BRANDING } from '../branding/neutralBranding.ts';
@@ -10,9 +10,6 @@ const SLUG = /^[a-z][a-z0-9-]{3,19}$/;
 const RESERVED_SLUGS = new Set(['admin', 'api', 'assets', 'gateway', 'graphql', 'login', 'portal', 'static', 'support', 'www']);
 const DOMAIN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}
 
 function tenantName(name: unknown): string {
   const trimmed = typeof name === 'string' ? name.trim() : '';

@@ -49,4 +49,4 @@ export function mutationId(p: Problems, value: unknown): string {
   return value;
 }
 
-export const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
+export { isDuplicateKey } from '@wisp/shared';

@@ -1,4 +1,4 @@
-import { forbidden, isObjectId, isStaff, notFound, Role, unauthenticated, type Identity } from '@wisp/shared';
+import { forbidden, type Identity, isDuplicateKey, isObjectId, isStaff, notFound, Role, unauthenticated } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
 import type { WorkOrderDoc } from '../models/index.ts';
@@ -83,7 +83,7 @@ export async function claim(ctx: Context, key: string): Promise<boolean> {
     await ctx.models.Claim.create({ key, at: new Date() });
     return true;
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) return false;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
 }
