@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertPortFree, spawnService, startAuthEmulator, startFerretDb, waitForPort, freePort, type Child, type MongoOptions } from '@wisp/shared';
+import { assertPortFree, spawnService, startAuthEmulator, startEmbeddedDb, waitForPort, freePort, type Child, type MongoOptions } from '@wisp/shared';
 import { start as startCustomer } from '@wisp/subgraph-customer';
 import { start as startMessaging } from '@wisp/subgraph-messaging';
 import { start as startTenant } from '@wisp/subgraph-tenant';
@@ -22,13 +22,31 @@ export interface Infra {
 }
 
 /** Starts what the services need underneath them, honouring MONGODB_URI and FIREBASE_AUTH_EMULATOR_HOST. */
-export async function startInfra({ dataDir, dbPort, emulatorPort, pidFiles = false }: { dataDir: string; dbPort?: number; emulatorPort?: number; pidFiles?: boolean }): Promise<Infra> {
+export async function startInfra({
+  dataDir,
+  dbPort,
+  emulatorPort,
+  pidFiles = false,
+  persistent = false,
+}: {
+  dataDir: string;
+  dbPort?: number;
+  emulatorPort?: number;
+  pidFiles?: boolean;
+  /** Keep the embedded database's data in a file under `dataDir` (`npm start`); in memory otherwise (tests). */
+  persistent?: boolean;
+}): Promise<Infra> {
   const stops: (() => Promise<void>)[] = [];
   const projectId = process.env.FIREBASE_PROJECT_ID ?? 'demo-wisp';
   try {
     let mongoUri = process.env.MONGODB_URI;
     if (!mongoUri) {
-      const db = await startFerretDb({ dataDir: join(dataDir, 'ferretdb'), port: dbPort, pidFile: pidFiles ? join(dataDir, 'ferretdb.pid') : undefined });
+      const db = await startEmbeddedDb({
+        file: persistent ? join(dataDir, 'embedded-db', 'wisp') : undefined,
+        port: dbPort,
+        logFile: join(dataDir, 'embedded-db.log'),
+        pidFile: pidFiles ? join(dataDir, 'embedded-db.pid') : undefined,
+      });
       stops.push(db.stop);
       mongoUri = db.uri;
     }

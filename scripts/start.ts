@@ -45,13 +45,14 @@ async function main() {
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
   process.on('SIGHUP', () => void shutdown());
-  for (const name of ['ferretdb', 'auth-emulator', 'portal']) await stopLeftover(join(dataDir, `${name}.pid`));
+  for (const name of ['embedded-db', 'auth-emulator', 'portal']) await stopLeftover(join(dataDir, `${name}.pid`));
 
   const infra = await startInfra({
     dataDir,
-    dbPort: portFromEnv('FERRETDB_PORT', 27018),
+    dbPort: portFromEnv('EMBEDDED_DB_PORT', 27018),
     emulatorPort: portFromEnv('AUTH_EMULATOR_PORT', 9099),
     pidFiles: true,
+    persistent: true,
   });
   stops.push(infra.stop);
   const identitySecret = process.env.IDENTITY_SECRET ?? randomBytes(32).toString('base64url');

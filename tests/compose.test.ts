@@ -30,8 +30,9 @@ const SOURCES: Record<string, { folders: string[]; entry?: string[] }> = {
 /** Variables code may read that a container does not need; each entry says why. */
 const OPTIONAL_EVERYWHERE: Record<string, string> = {
   DEBUG: 'opt-in debug logging (packages/shared/src/log.ts)',
-  FERRETDB_BIN: 'locates the embedded database, which only runs without MONGODB_URI (development and tests)',
-  XDG_CACHE_HOME: 'same: where the embedded database binary is cached',
+  EMBEDDED_DB_HOME: 'locates the embedded database, which only runs without MONGODB_URI (development and tests)',
+  EMBEDDED_DB_HEAP: 'same: the embedded database\'s JVM heap',
+  XDG_CACHE_HOME: 'same: where the embedded database is cached',
 };
 const OPTIONAL_FOR: Record<string, Record<string, string>> = {
   seed: {

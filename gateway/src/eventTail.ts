@@ -8,10 +8,16 @@ export interface EventTailOptions {
   keepRecent?: number;
   /** Events read per round trip. @default 500 */
   batchSize?: number;
+  /**
+   * How long the tail keeps polling after its last subscriber left (a reconnecting client finds it
+   * warm, with recent events in memory); after that it stops reading until someone subscribes.
+   * @default 30 000 ms
+   */
+  idleAfterMs?: number;
 }
 
 export interface EventTail {
-  /** The newest `seq` handed to listeners: where a subscriber without a cursor starts. */
+  /** The newest `seq` handed to listeners: where a subscriber without a cursor starts. Fresh only after {@link activate}. */
   readonly position: number;
   /**
    * The events after `seq` up to {@link position} from memory, or null when memory does not reach
@@ -20,64 +26,107 @@ export interface EventTail {
   recentAfter: (seq: number) => StoredEvent[] | null;
   /** Called with every event, once, in `seq` order. Returns an unsubscribe function. */
   listen: (listener: (event: StoredEvent) => void) => () => void;
-  /** Called when the log dropped events this process had not read yet (the cap overtook it). */
+  /** Called when the log dropped events this process had not read yet (trimming overtook it). */
   onGap: (listener: () => void) => void;
+  /**
+   * Says whether anyone needs live events now; the tail polls only while this is true (and for
+   * `idleAfterMs` after). @default () => false
+   */
+  demandFrom: (hasDemand: () => boolean) => void;
+  /** Resolves once the tail is polling and {@link position} is current: call before starting a subscriber. */
+  activate: () => Promise<void>;
+  /** True while the tail is asleep for want of subscribers (an idle gateway sends no queries). */
+  readonly idle: boolean;
   stop: () => Promise<void>;
 }
 
 /**
- * The one reader of the event log in a gateway process: it polls the log in `seq` order and hands
- * each event to every listener in memory, so a thousand subscribers cost one query per poll.
- * Starts at the log's head: a subscriber who wants older events asks the log itself (resume).
+ * The one reader of the event log in a gateway process: while anyone subscribes, it polls the log
+ * in `seq` order with an indexed range query and hands each event to every listener in memory, so
+ * a thousand subscribers cost one query per poll. With nobody subscribed it sleeps and costs
+ * nothing; the next subscriber wakes it, and it catches up from where it stopped (or from the
+ * head, when it slept through more than it keeps in memory) before that subscriber starts.
  */
 export async function startEventTail(log: EventLog, logger: Logger, options: EventTailOptions = {}): Promise<EventTail> {
   const pollMs = options.pollIntervalMs ?? 100;
   const batch = options.batchSize ?? 500;
   const keep = options.keepRecent ?? 10_000;
+  const idleAfter = options.idleAfterMs ?? 30_000;
   let recent: StoredEvent[] = [];
   const listeners = new Set<(e: StoredEvent) => void>();
   const gapListeners: (() => void)[] = [];
+  let hasDemand: () => boolean = () => false;
   let position = await log.head();
   let stopped = false;
+  let idle = false;
+  let lastDemandAt = Date.now();
+  // Subscribers waiting for the tail to be current.
+  let activations: (() => void)[] = [];
   let wake: (() => void) | null = null;
-  const sleep = (ms: number) =>
+  const sleep = (ms: number | null) =>
     new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
+      const t = ms === null ? null : setTimeout(() => {
         wake = null;
         resolve();
       }, ms);
       wake = () => {
-        clearTimeout(t);
+        if (t) clearTimeout(t);
         wake = null;
         resolve();
       };
     });
 
+  const publish = (event: StoredEvent) => {
+    position = event.seq;
+    recent.push(event);
+    if (recent.length > keep * 1.25) recent = recent.slice(-keep);
+    for (const l of listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        logger.error('live listener failed', { error: String(err), seq: event.seq });
+      }
+    }
+  };
+
   const loop = (async () => {
     let failures = 0;
     while (!stopped) {
+      if (hasDemand() || activations.length) lastDemandAt = Date.now();
+      else if (Date.now() - lastDemandAt >= idleAfter) {
+        idle = true;
+        await sleep(null);
+        idle = false;
+        lastDemandAt = Date.now();
+        if (stopped) break;
+        try {
+          // Slept through more than memory holds: nobody was listening, so start from the head.
+          const head = await log.head();
+          if (head - position > keep) {
+            position = head;
+            recent = [];
+          }
+        } catch {
+          /* the read below reports it */
+        }
+      }
       try {
         const { events, gap } = await log.readAfter(position, batch);
         failures = 0;
         if (gap) {
           recent = [];
-          logger.error('event log overtook this gateway; live subscribers must resubscribe', { position });
+          logger.error('the event log was trimmed past this gateway; live subscribers must resubscribe', { position });
           for (const l of gapListeners) l();
         }
         for (const event of events) {
           if (stopped) break;
-          position = event.seq;
-          recent.push(event);
-          if (recent.length > keep * 1.25) recent = recent.slice(-keep);
-          for (const l of listeners) {
-            try {
-              l(event);
-            } catch (err) {
-              logger.error('live listener failed', { error: String(err), seq: event.seq });
-            }
-          }
+          publish(event);
         }
         if (events.length === batch) continue;
+        // Caught up: whoever waited for a current position can start now.
+        const ready = activations;
+        activations = [];
+        for (const r of ready) r();
       } catch (err) {
         failures++;
         logger.warn('reading the event log failed; retrying', { error: (err as Error).message, failures });
@@ -86,11 +135,15 @@ export async function startEventTail(log: EventLog, logger: Logger, options: Eve
       }
       await sleep(pollMs);
     }
+    for (const r of activations) r();
   })();
 
   return {
     get position() {
       return position;
+    },
+    get idle() {
+      return idle;
     },
     recentAfter(seq) {
       if (seq >= position) return [];
@@ -104,6 +157,17 @@ export async function startEventTail(log: EventLog, logger: Logger, options: Eve
     },
     onGap(listener) {
       gapListeners.push(listener);
+    },
+    demandFrom(fn) {
+      hasDemand = fn;
+    },
+    activate() {
+      if (stopped) return Promise.resolve();
+      lastDemandAt = Date.now();
+      if (!idle) return Promise.resolve();
+      const ready = new Promise<void>((r) => activations.push(r));
+      wake?.();
+      return ready;
     },
     async stop() {
       stopped = true;

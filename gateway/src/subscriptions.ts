@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { GraphQLError as GraphQLErrorClass, parse, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { badInput, codedError, ErrorCode, openEventLog, type EventLog, type Identity, type Logger, type MongoOptions } from '@wisp/shared';
+import { badInput, codedError, ErrorCode, openEventLog, startEventLogTrimmer, type EventLog, type Identity, type Logger, type MongoOptions } from '@wisp/shared';
 import { startEventTail, type EventTail } from './eventTail.ts';
 import { createLiveHub, type LiveHub } from './liveHub.ts';
 import { prepareSubscription, type LiveSubscription, type RunQuery } from './liveQuery.ts';
@@ -87,10 +87,15 @@ export async function startSubscriptions(opts: {
   let log: EventLog | null = null;
   let tail: EventTail | null = null;
   let hub: LiveHub | null = null;
+  let trimmer: { stop: () => Promise<void> } | null = null;
   if (opts.eventLog) {
     log = await openEventLog(opts.eventLog);
     tail = await startEventTail(log, logger, { pollIntervalMs: live.pollIntervalMs });
     hub = createLiveHub({ log, tail, run: opts.run, logger }, { maxBacklog: live.maxBacklog });
+    const liveHub = hub;
+    tail.demandFrom(() => liveHub.size > 0);
+    // Every gateway trims; a trim removes only what is past the limits, so several never remove more.
+    trimmer = startEventLogTrimmer(log, { onError: (err) => logger.warn('trimming the event log failed', { error: String(err) }) });
   }
 
   const sessions = new WeakMap<object, Session>();
@@ -115,6 +120,8 @@ export async function startSubscriptions(opts: {
         run: opts.run,
       });
       if (Array.isArray(sub)) return sub;
+      // An idle tail sleeps; it must be current before a subscriber takes its position.
+      await tail!.activate();
       if (sub.after !== null && sub.after > tail!.position && sub.after > (await log.head())) {
         return [badInput('This cursor is ahead of the event log; subscribe without `after`.', 'after')];
       }
@@ -188,6 +195,7 @@ export async function startSubscriptions(opts: {
       hub?.stop();
       await server.dispose();
       await tail?.stop();
+      await trimmer?.stop();
       await log?.close();
     },
   };

@@ -14,8 +14,9 @@ const event = (i: number): ChangeEvent => ({
 
 describe('the event log', () => {
   let log: EventLog;
+  const prefix = `evt_${randomBytes(4).toString('hex')}`;
   beforeAll(async () => {
-    log = await openEventLog({ uri: inject('mongoUri'), dbPrefix: `evt_${randomBytes(4).toString('hex')}` });
+    log = await openEventLog({ uri: inject('mongoUri'), dbPrefix: prefix });
   });
   afterAll(() => log.close());
 
@@ -29,5 +30,56 @@ describe('the event log', () => {
     const resumed = await log.readAfter(start + 25);
     expect(resumed.events.map((e) => e.seq)).toEqual(Array.from({ length: 15 }, (_, i) => start + 26 + i));
     expect((await log.readAfter(start + 40)).events).toEqual([]);
+  });
+
+  it('keeps one order when writers in separate processes race (separate connections)', async () => {
+    const other = await openEventLog({ uri: inject('mongoUri'), dbPrefix: prefix });
+    try {
+      const start = await log.head();
+      await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? other : log).append(event(i))));
+      const { events } = await log.readAfter(start);
+      expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => start + i + 1));
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('trims the oldest events past the count limit and tells a reader behind them about the gap', async () => {
+    const trimmed = await openEventLog({ uri: inject('mongoUri'), dbPrefix: `evt_${randomBytes(4).toString('hex')}` });
+    try {
+      for (let i = 0; i < 25; i++) await trimmed.append(event(i));
+      expect(await trimmed.trim({ maxEvents: 10 })).toBe(15);
+      expect(await trimmed.trim({ maxEvents: 10 })).toBe(0);
+      const kept = await trimmed.readAfter(15);
+      expect(kept.gap).toBe(false);
+      expect(kept.events.map((e) => e.seq)).toEqual(Array.from({ length: 10 }, (_, i) => 16 + i));
+      // A cursor from before the trim can no longer be served without loss.
+      const behind = await trimmed.readAfter(3);
+      expect(behind.gap).toBe(true);
+      // New appends continue the sequence after a trim.
+      expect((await trimmed.append(event(99))).seq).toBe(26);
+    } finally {
+      await trimmed.close();
+    }
+  });
+
+  it('trims by age, keeping everything younger than the cut-off', async () => {
+    const aged = await openEventLog({ uri: inject('mongoUri'), dbPrefix: `evt_${randomBytes(4).toString('hex')}` });
+    try {
+      for (let i = 0; i < 6; i++) await aged.append(event(i));
+      const firstBatchDone = Date.now();
+      await new Promise((r) => setTimeout(r, 30));
+      for (let i = 6; i < 10; i++) await aged.append(event(i));
+      // Seen from an hour later, with a limit of an hour minus a moment: only the second batch is young enough.
+      const now = new Date(firstBatchDone + 3600_000 + 15);
+      expect(await aged.trim({ maxAgeMs: 3600_000 }, now)).toBe(6);
+      expect((await aged.readAfter(6)).events.map((e) => e.seq)).toEqual([7, 8, 9, 10]);
+      // A week later nothing is young enough, but the newest event stays so that seq goes on from it.
+      expect(await aged.trim({ maxAgeMs: 3600_000 }, new Date(Date.now() + 7 * 24 * 3600_000))).toBe(3);
+      expect(await aged.head()).toBe(10);
+      expect((await aged.append(event(10))).seq).toBe(11);
+    } finally {
+      await aged.close();
+    }
   });
 });

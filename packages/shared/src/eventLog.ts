@@ -4,14 +4,16 @@ import { connectMongo, type MongoOptions } from './mongo.ts';
 
 /**
  * The change feed of the work-order and messaging subgraphs: every change appends one event, in
- * one global order (`seq`), to a capped collection. Readers (the gateway's live updates) poll in
- * `seq` order, so a reader that remembers the last `seq` it saw resumes without loss.
+ * one global order (`seq`), to an ordinary collection. Readers (the gateway's live updates) read
+ * it with an indexed range query in `seq` order, so a reader that remembers the last `seq` it saw
+ * resumes without loss.
  *
  * Order without transactions: `seq` has a unique index and a writer takes "highest + 1",
  * retrying on a duplicate key. A writer can only take n + 1 once event n is visible, so readers
- * never see a later event before an earlier one. Retention is bounded by the capped collection
- * (size and count, see {@link EVENT_LOG_LIMITS}); a reader resuming from a cursor older than the
- * oldest kept event is told so (`gap`) instead of silently missing events.
+ * never see a later event before an earlier one, and `seq` has no gaps. Retention (count and age,
+ * see {@link EVENT_LOG_LIMITS}) is enforced by {@link EventLog.trim}, which only ever removes the
+ * oldest events; a reader resuming from a cursor older than the oldest kept event is told so
+ * (`gap`) instead of silently missing events.
  */
 
 export type EventEntity = 'WorkOrder' | 'Message';
@@ -38,8 +40,8 @@ export interface StoredEvent extends ChangeEvent {
   at: Date;
 }
 
-/** @default 64 MiB and 200 000 events, whichever is reached first */
-export const EVENT_LOG_LIMITS = { sizeBytes: 64 * 1024 * 1024, maxEvents: 200_000 };
+/** How much of the log is kept: events older than `maxAgeMs` or beyond the newest `maxEvents` go. @default 200 000 events, 7 days */
+export const EVENT_LOG_LIMITS = { maxEvents: 200_000, maxAgeMs: 7 * 24 * 3600_000 };
 
 const eventSchema = new Schema(
   {
@@ -54,7 +56,7 @@ const eventSchema = new Schema(
     outage: { type: Boolean, default: false },
     at: { type: Date, required: true },
   },
-  { capped: { size: EVENT_LOG_LIMITS.sizeBytes, max: EVENT_LOG_LIMITS.maxEvents }, versionKey: false, autoCreate: true },
+  { versionKey: false, autoCreate: true },
 );
 eventSchema.index({ seq: 1 }, { unique: true });
 
@@ -64,6 +66,13 @@ export interface EventLog {
   readAfter: (seq: number, limit?: number) => Promise<{ events: StoredEvent[]; gap: boolean }>;
   /** The newest `seq` (0 when empty): where a new subscriber starts. */
   head: () => Promise<number>;
+  /**
+   * Removes the oldest events beyond the retention limits (never the newest one, which `seq`
+   * continues from); returns how many went. Cheap on any
+   * server: `seq` is gap-free, so the count limit is a range and the age limit a binary search,
+   * both on the unique `seq` index.
+   */
+  trim: (limits?: Partial<typeof EVENT_LOG_LIMITS>, now?: Date) => Promise<number>;
   close: () => Promise<void>;
 }
 
@@ -109,16 +118,73 @@ export function eventLogOn(conn: Connection, ownsConnection = false): EventLog {
       await ready;
       const events = await Event.find({ seq: { $gt: seq } }).sort({ seq: 1 }).limit(limit).lean<StoredEvent[]>();
       let gap = false;
-      // Nothing new needs no second look: the cap drops the oldest events, never the newest.
+      // Nothing new needs no second look: trimming drops the oldest events, never the newest.
       if (seq > 0 && events.length > 0 && events[0]!.seq !== seq + 1) {
-        // The events right after `seq` were dropped by the cap.
+        // The events right after `seq` were trimmed.
         const oldest = await Event.findOne({}, { seq: 1 }).sort({ seq: 1 }).lean();
         gap = !!oldest && oldest.seq > seq + 1;
       }
       return { events: events.map(({ _id, ...e }: StoredEvent & { _id?: unknown }) => e as StoredEvent), gap };
     },
+    async trim(limits = {}, now = new Date()) {
+      await ready;
+      const { maxEvents, maxAgeMs } = { ...EVENT_LOG_LIMITS, ...limits };
+      const newest = await head();
+      const oldestDoc = await Event.findOne({}, { seq: 1 }).sort({ seq: 1 }).lean();
+      if (!oldestDoc) return 0;
+      // Everything below `keepFrom` goes. By count: the newest maxEvents seqs stay.
+      let keepFrom = Math.max(oldestDoc.seq, newest - maxEvents + 1);
+      // By age: the first kept event younger than the cut-off, found by bisection over seq.
+      // Appends take `at` when they take `seq`, so `at` rises with `seq` (give or take clock skew
+      // between writers, which only moves the cut by a few events).
+      const cutoff = now.getTime() - maxAgeMs;
+      const atOf = async (n: number) => (await Event.findOne({ seq: n }, { at: 1 }).lean())?.at?.getTime();
+      let lo = keepFrom;
+      let hi = newest + 1;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const at = await atOf(mid);
+        // A missing seq can only be one being trimmed concurrently: treat it as old.
+        if (at === undefined || at < cutoff) lo = mid + 1;
+        else hi = mid;
+      }
+      // The newest event always stays: `seq` continues from it, so cursors stay meaningful.
+      keepFrom = Math.min(lo, newest);
+      if (keepFrom <= oldestDoc.seq) return 0;
+      const { deletedCount } = await Event.deleteMany({ seq: { $lt: keepFrom } });
+      return deletedCount ?? 0;
+    },
     close: async () => {
       if (ownsConnection) await conn.close();
+    },
+  };
+}
+
+/** Options for {@link startEventLogTrimmer}. */
+export interface EventLogTrimmerOptions {
+  /** Pause between two trims. @default 60 000 ms */
+  intervalMs?: number;
+  limits?: Partial<typeof EVENT_LOG_LIMITS>;
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Runs {@link EventLog.trim} now and then every `intervalMs` until stopped. Several processes may
+ * each run one: a trim removes only what is past the limits, so running it twice removes nothing more.
+ */
+export function startEventLogTrimmer(log: EventLog, options: EventLogTrimmerOptions = {}): { stop: () => Promise<void> } {
+  const interval = options.intervalMs ?? 60_000;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    running = log.trim(options.limits).catch((err) => options.onError?.(err));
+  };
+  tick();
+  const timer = setInterval(tick, interval);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
     },
   };
 }

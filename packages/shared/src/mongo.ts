@@ -2,7 +2,7 @@ import mongoose, { type Connection } from 'mongoose';
 
 /** Where a service keeps its data: one database per service, named `${prefix}_${service}`. */
 export interface MongoOptions {
-  /** A MongoDB connection string (MongoDB 7 in production, the embedded FerretDB in development). */
+  /** A MongoDB connection string (MongoDB 7 in production, the embedded mongo-java-server in development and tests). */
   uri: string;
   /** Prefix of every database name, so test runs and installs never share data. @default "wisp" */
   dbPrefix?: string;

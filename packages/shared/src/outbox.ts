@@ -104,18 +104,13 @@ export function outboxOn(conn: Connection, ownsConnection = false): Outbox {
     async claim(id, leaseMs = 5 * 60_000) {
       await ready;
       const now = new Date();
-      const email = await Email.findOne({ _id: id }, { status: 1, lockedUntil: 1 }).lean<{ status: string; lockedUntil?: Date | null }>();
-      if (!email || email.status !== 'PENDING' || (email.lockedUntil && email.lockedUntil > now)) return false;
-      // A unique key decides between racing senders (concurrent conditional updates are not atomic
-      // on the embedded database): one claim per email and previous lease.
-      try {
-        await conn.db!.collection<{ _id: string; at: Date }>('email_claims').insertOne({ _id: `${id}:${email.lockedUntil?.getTime() ?? 0}`, at: now });
-      } catch (err) {
-        if (isDuplicateKey(err)) return false;
-        throw err;
-      }
-      await Email.updateOne({ _id: id }, { $set: { lockedUntil: new Date(now.getTime() + leaseMs) } });
-      return true;
+      // One conditional update decides between racing senders; a sender that dies leaves a lease
+      // that simply runs out.
+      const res = await Email.updateOne(
+        { _id: id, status: 'PENDING', $or: [{ lockedUntil: null }, { lockedUntil: { $lte: now } }] },
+        { $set: { lockedUntil: new Date(now.getTime() + leaseMs) } },
+      );
+      return res.modifiedCount === 1;
     },
     async markSent(id) {
       await Email.updateOne({ _id: id, status: 'PENDING' }, { $set: { status: 'SENT', sentAt: new Date() } });

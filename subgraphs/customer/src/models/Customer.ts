@@ -47,6 +47,8 @@ const customerSchema = new Schema(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true },
     accountNumber: { type: String, required: true },
+    /** The account number upper-cased: self-signup matches it by equality, case-insensitively, without a regular expression. */
+    accountNumberKey: String,
     name: { type: String, required: true },
     email: { type: String, lowercase: true, trim: true },
     phone: String,
@@ -73,6 +75,20 @@ const customerSchema = new Schema(
   { timestamps: true },
 );
 customerSchema.index({ tenantId: 1, accountNumber: 1 }, { unique: true });
+customerSchema.index({ tenantId: 1, accountNumberKey: 1 });
+
+/** The form of an account number that matching compares. */
+export const accountNumberKey = (accountNumber: string) => accountNumber.trim().toUpperCase();
+
+// Every write path that sets the account number sets its key too, so no caller can forget it.
+customerSchema.pre('validate', function () {
+  if (typeof this.accountNumber === 'string') this.accountNumberKey = accountNumberKey(this.accountNumber);
+});
+customerSchema.pre(['updateOne', 'updateMany', 'findOneAndUpdate'], function () {
+  const update = this.getUpdate() as { $set?: { accountNumber?: unknown }; accountNumber?: unknown } | null;
+  const value = update?.$set?.accountNumber ?? update?.accountNumber;
+  if (typeof value === 'string') this.set('accountNumberKey', accountNumberKey(value));
+});
 customerSchema.index({ tenantId: 1, site: 1 });
 customerSchema.index({ tenantId: 1, email: 1 });
 // Staff search runs anchored prefix matches on these.

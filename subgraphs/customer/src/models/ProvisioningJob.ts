@@ -2,8 +2,8 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 /**
  * Background work to give a customer a portal login. `_id` is `provision:<customerId>`, so a
- * customer has one job however often creation is retried. A worker claims an attempt by inserting
- * its claim (see below): two workers never run the same attempt.
+ * customer has one job however often creation is retried. A worker takes an attempt with a
+ * conditional update on `attempts` (see the worker): two workers never run the same attempt.
  */
 const jobSchema = new Schema(
   {
@@ -27,15 +27,4 @@ export type ProvisioningJobDoc = InferSchemaType<typeof jobSchema>;
 
 export function provisioningJobModel(conn: Connection) {
   return conn.model('ProvisioningJob', jobSchema, 'provisioning_jobs');
-}
-
-/**
- * One claimed attempt of a job: `_id` is `<jobId>#<attempt>`. Whoever inserts it owns the attempt.
- * A unique key, not a conditional update, decides: the embedded database does not make
- * concurrent read-modify-write updates atomic, unique keys it does enforce.
- */
-const jobClaimSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { versionKey: false });
-
-export function jobClaimModel(conn: Connection) {
-  return conn.model('JobClaim', jobClaimSchema, 'provisioning_job_claims');
 }

@@ -4,7 +4,7 @@ import { customerModel } from './Customer.ts';
 import { mutationReceiptModel } from './MutationReceipt.ts';
 import { portalInviteModel } from './PortalInvite.ts';
 import { portalLinkModel } from './PortalLink.ts';
-import { jobClaimModel, provisioningJobModel } from './ProvisioningJob.ts';
+import { provisioningJobModel } from './ProvisioningJob.ts';
 import { rateLimitHitModel } from './RateLimitHit.ts';
 
 export function createModels(conn: Connection) {
@@ -12,7 +12,6 @@ export function createModels(conn: Connection) {
     Customer: customerModel(conn),
     PortalLink: portalLinkModel(conn),
     ProvisioningJob: provisioningJobModel(conn),
-    JobClaim: jobClaimModel(conn),
     AuditEntry: auditEntryModel(conn),
     PortalInvite: portalInviteModel(conn),
     RateLimitHit: rateLimitHitModel(conn),

@@ -3,8 +3,9 @@ import type { BaseAuth } from 'firebase-admin/auth';
 import { audit } from './audit.ts';
 import { sendPasswordReset, type PortalDeps } from './provisioning.ts';
 import { hit, SIGNUP_PER_ACCOUNT, SIGNUP_PER_CLIENT } from './rateLimit.ts';
+import { accountNumberKey } from '../models/Customer.ts';
 import { inviteCodeHash } from './secrets.ts';
-import { emailProblem, escapeRegex, normaliseEmail, passwordProblem, samePhone } from './validation.ts';
+import { emailProblem, normaliseEmail, passwordProblem, samePhone } from './validation.ts';
 
 export interface SignUpInput {
   tenantSlug: string;
@@ -70,7 +71,7 @@ export async function signUpWithAccount(deps: PortalDeps, input: SignUpInput, cl
   } else {
     const customer = await deps.models.Customer.findOne({
       tenantId: tenant.id,
-      accountNumber: new RegExp(`^${escapeRegex(accountNumber!)}$`, 'i'),
+      accountNumberKey: accountNumberKey(accountNumber!),
     }).lean();
     if (!customer?.phone || !samePhone(customer.phone, phone!)) throw noMatch();
     customerId = String(customer._id);

@@ -37,8 +37,8 @@ export async function queueProvisioning(deps: Pick<PortalDeps, 'models'>, job: {
 const backoffMs = (attempts: number) => 1_000 * 2 ** Math.min(attempts, 10);
 
 /**
- * Runs provisioning jobs until stopped. Each attempt is claimed by inserting a unique claim
- * (`<jobId>#<attempt>`), so of several workers (replicas, or one taking over a crashed worker's
+ * Runs provisioning jobs until stopped. Each attempt is taken by a conditional update (on the
+ * attempt count read), so of several workers (replicas, or one taking over a crashed worker's
  * job after its lease ran out) exactly one runs each attempt. Failures are recorded on the job and the customer and retried with
  * backoff; permanent ones (no email, email taken) stop at once.
  */
@@ -64,17 +64,14 @@ export function startProvisioningWorker(deps: PortalDeps, log: Logger, options: 
     let ran = 0;
     for (const job of candidates) {
       if (stopped) break;
-      // The attempt belongs to whoever inserts its claim first.
-      try {
-        await deps.models.JobClaim.create({ _id: `${job._id}#${job.attempts + 1}`, at: new Date() });
-      } catch (err) {
-        if (isDuplicateKey(err)) continue;
-        throw err;
-      }
-      await deps.models.ProvisioningJob.updateOne(
-        { _id: job._id },
+      // The attempt belongs to whoever moves the job on from the state it was read in: the
+      // condition on `attempts` lets exactly one of racing workers through. A worker that dies
+      // mid-attempt leaves only a lease, which runs out.
+      const taken = await deps.models.ProvisioningJob.updateOne(
+        { _id: job._id, attempts: job.attempts, status: job.status },
         { $set: { status: 'RUNNING', lockedUntil: new Date(Date.now() + leaseMs), attempts: job.attempts + 1 } },
       );
+      if (taken.modifiedCount !== 1) continue;
       ran++;
       const actor = job.actorUid ? { uid: job.actorUid, role: job.actorRole ?? 'STAFF' } : SYSTEM_ACTOR;
       const outcome = await provisionCustomer(deps, job.customerId, { ...actor, uid: `${actor.uid}` }).catch((err: unknown) => ({

@@ -1,10 +1,9 @@
 import type { Connection } from 'mongoose';
 import { callbackRequestModel } from './CallbackRequest.ts';
-import { claimModel } from './Claim.ts';
 import { workOrderModel } from './WorkOrder.ts';
 
 export function createModels(conn: Connection) {
-  return { WorkOrder: workOrderModel(conn), CallbackRequest: callbackRequestModel(conn), Claim: claimModel(conn) };
+  return { WorkOrder: workOrderModel(conn), CallbackRequest: callbackRequestModel(conn) };
 }
 export type Models = ReturnType<typeof createModels>;
 export type { WorkOrderDoc } from './WorkOrder.ts';

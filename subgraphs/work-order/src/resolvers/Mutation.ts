@@ -5,7 +5,6 @@ import { actorName } from '../services.ts';
 import { canTransition, TRANSITIONS, type Status } from '../transitions.ts';
 import { date, isDuplicateKey, mutationId, optionalText, Problems, text } from './input.ts';
 import {
-  claim,
   emit,
   loadVisible,
   numberPrefix,
@@ -80,13 +79,10 @@ async function changeStatus(ctx: Context, wo: WorkOrderRow, to: Status, note: st
   const unset: Record<string, ''> = {};
   if (to === 'RESOLVED') set.resolvedAt = at;
   else if (from === 'RESOLVED' && to !== 'CLOSED') unset.resolvedAt = '';
-  // The n-th change of a work order is claimed once: of two concurrent changes from the same state one wins.
-  if (!(await claim(ctx, `status:${wo._id}:${(wo.timeline ?? []).length}`))) {
-    throw codedError(ErrorCode.CONFLICT, 'The work order changed meanwhile; reload and try again.');
-  }
-  // Conditional on the status we read as well, for changes made outside this path.
+  // Conditional on what we read: the status, and that the timeline has no entry beyond the ones we
+  // saw. Of two concurrent changes from the same state exactly one matches; nothing is left locked.
   const res = await ctx.models.WorkOrder.updateOne(
-    { _id: wo._id, status: from },
+    { _id: wo._id, status: from, [`timeline.${(wo.timeline ?? []).length}`]: { $exists: false } },
     { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}), $push: { timeline: entry } },
   );
   if (res.modifiedCount !== 1) throw codedError(ErrorCode.CONFLICT, 'The work order changed meanwhile; reload and try again.');
@@ -264,7 +260,8 @@ export const Mutation = {
     const comment = optionalText(p, 'comment', args.comment, 2_000);
     p.throwIfAny();
     if (wo.status !== 'RESOLVED' && wo.status !== 'CLOSED') throw badInput('Only resolved tickets can be rated.', 'id');
-    if (wo.rating?.score || !(await claim(ctx, `rating:${wo._id}`))) throw codedError(ErrorCode.CONFLICT, 'This ticket has already been rated.');
+    if (wo.rating?.score) throw codedError(ErrorCode.CONFLICT, 'This ticket has already been rated.');
+    // The update's condition decides between racing ratings: one matches, the others see CONFLICT.
     const res = await ctx.models.WorkOrder.updateOne(
       { _id: wo._id, status: { $in: ['RESOLVED', 'CLOSED'] }, rating: { $exists: false } },
       { $set: { rating: { score: args.score, comment, at: new Date() } } },
@@ -397,8 +394,7 @@ export const Mutation = {
     const eta = date(p, 'eta', args.eta);
     const key = mutationId(p, args.clientMutationId);
     p.throwIfAny();
-    // A retried update (same key) is stored once.
-    if (!(await claim(ctx, `outage-update:${wo._id}:${key}`))) return (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
+    // A retried update (same key) is stored once: the condition matches only while the key is absent.
     const res = await ctx.models.WorkOrder.updateOne(
       { _id: wo._id, 'publicUpdates.clientMutationId': { $ne: key } },
       {

@@ -1,4 +1,4 @@
-import { forbidden, type Identity, isDuplicateKey, isObjectId, isStaff, notFound, Role, unauthenticated } from '@wisp/shared';
+import { forbidden, type Identity, isObjectId, isStaff, notFound, Role, unauthenticated } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
 import type { WorkOrderDoc } from '../models/index.ts';
@@ -77,13 +77,4 @@ export function numberPrefix(slug: string): string {
   return (letters.slice(0, 3) || 'WO').padEnd(3, 'X');
 }
 
-/** Takes a one-time claim; false when someone already holds it. */
-export async function claim(ctx: Context, key: string): Promise<boolean> {
-  try {
-    await ctx.models.Claim.create({ key, at: new Date() });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
+
