@@ -29,7 +29,17 @@ export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'wisp-test-'));
   const stops: (() => Promise<void>)[] = [];
   const teardown = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    // Each part gets a bounded time, so one that hangs cannot keep the rest (and their ports) alive.
+    for (const stop of stops.reverse()) {
+      const started = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        stop().then(() => 'stopped', () => 'failed'),
+        new Promise<string>((resolve) => (timer = setTimeout(() => resolve('timed out'), 8_000))),
+      ]);
+      clearTimeout(timer);
+      if (outcome !== 'stopped') console.error(`test stack: a part ${outcome} while stopping after ${Date.now() - started} ms`);
+    }
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
