@@ -4,7 +4,8 @@
  * as the work-order and messaging subgraphs do.
  */
 import { randomBytes } from 'node:crypto';
-import { connectMongo, firebaseAuth, openEventLog, type ChangeEvent, type EventLog, type MongoOptions, type StoredEvent } from '@wisp/shared';
+import { connectMongo, firebaseAuth, type MongoOptions } from '@wisp/shared';
+import { newEvent, openEventLog, type EventLog, type StoredEvent } from '@wisp/events';
 import { createModels as messagingModels } from '@wisp/subgraph-messaging/models';
 import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
 import { authTenantIdFor, emulatorIdToken } from '@wisp/shared/testing';
@@ -73,6 +74,17 @@ export async function openWriter(mongo: MongoOptions) {
   const { Message } = messagingModels(msgConn);
   const log: EventLog = await openEventLog(mongo);
 
+  /** The ticket facts the catalogue asks of every work-order event. */
+  const factsOf = (wo: { number: string; type?: string | null; status?: string | null; priority?: string | null; category?: string | null; reporterCustomerId?: unknown; affectedCustomerIds?: unknown[] | null }) => ({
+    number: wo.number,
+    type: String(wo.type ?? 'SUPPORT'),
+    status: String(wo.status ?? 'OPEN'),
+    priority: String(wo.priority ?? 'MEDIUM'),
+    category: String(wo.category ?? 'OTHER'),
+    reporterCustomerId: wo.reporterCustomerId ? String(wo.reporterCustomerId) : null,
+    affectedCustomerIds: (wo.affectedCustomerIds ?? []).map(String),
+  });
+
   async function concerned(workOrderId: string) {
     const wo = await WorkOrder.findById(workOrderId).lean();
     if (!wo) throw new Error(`no work order ${workOrderId}`);
@@ -96,46 +108,51 @@ export async function openWriter(mongo: MongoOptions) {
         affectedCustomerIds: opts.affected ?? [],
       });
       const id = String(wo._id);
-      const event = await log.append({
-        tenantId: opts.tenantId,
-        entity: 'WorkOrder',
-        entityId: id,
-        kind: 'created',
-        workOrderId: id,
-        customerIds: [opts.reporter, ...(opts.affected ?? [])].filter((x): x is string => !!x),
-        internal: false,
-        outage: opts.type === 'OUTAGE',
-      });
+      const event = await log.append(
+        newEvent('ticket.created', {
+          tenantId: opts.tenantId,
+          entityId: id,
+          kind: 'created',
+          workOrderId: id,
+          customerIds: [opts.reporter, ...(opts.affected ?? [])].filter((x): x is string => !!x),
+          internal: false,
+          outage: opts.type === 'OUTAGE',
+          payload: factsOf(wo),
+        }),
+      );
       return { id, number: wo.number, event };
     },
     async updateWorkOrder(workOrderId: string, set: Record<string, unknown>, kind = 'updated', internal = false): Promise<StoredEvent> {
       await WorkOrder.updateOne({ _id: workOrderId }, { $set: set });
       const { wo, customerIds } = await concerned(workOrderId);
-      const event: ChangeEvent = {
-        tenantId: String(wo.tenantId),
-        entity: 'WorkOrder',
-        entityId: workOrderId,
-        kind,
-        workOrderId,
-        customerIds,
-        internal,
-        outage: wo.type === 'OUTAGE',
-      };
-      return log.append(event);
+      return log.append(
+        newEvent('ticket.updated', {
+          tenantId: String(wo.tenantId),
+          entityId: workOrderId,
+          kind,
+          workOrderId,
+          customerIds,
+          internal,
+          outage: wo.type === 'OUTAGE',
+          payload: { ...factsOf(wo), fields: Object.keys(set) },
+        }),
+      );
     },
     async addMessage(workOrderId: string, body: string, { internal = false, authorKind = 'AGENT' }: { internal?: boolean; authorKind?: 'AGENT' | 'CUSTOMER' | 'SYSTEM' } = {}) {
       const { wo, customerIds } = await concerned(workOrderId);
       const m = await Message.create({ tenantId: wo.tenantId, workOrderId: new Types.ObjectId(workOrderId), body, authorKind, authorName: 'Support', internal });
-      const stored = await log.append({
-        tenantId: String(wo.tenantId),
-        entity: 'Message',
-        entityId: String(m._id),
-        kind: 'message_added',
-        workOrderId,
-        customerIds,
-        internal,
-        outage: wo.type === 'OUTAGE',
-      });
+      const stored = await log.append(
+        newEvent('message.created', {
+          tenantId: String(wo.tenantId),
+          entityId: String(m._id),
+          kind: 'message_added',
+          workOrderId,
+          customerIds,
+          internal,
+          outage: wo.type === 'OUTAGE',
+          payload: { workOrderId, authorKind, internal, attachmentCount: 0 },
+        }),
+      );
       return { messageId: String(m._id), event: stored };
     },
     async close() {

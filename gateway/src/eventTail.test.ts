@@ -1,18 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectMongo, createLogger, eventLogOn, type ChangeEvent, type EventLog, type StoredEvent } from '@wisp/shared';
+import { connectMongo, createLogger } from '@wisp/shared';
+import { eventLogOn, newEvent, type ChangeEvent, type EventLog, type StoredEvent } from '@wisp/events';
 import type { Connection } from 'mongoose';
 import { startEventTail } from './eventTail.ts';
 
-const event = (i: number): ChangeEvent => ({
-  tenantId: 't1',
-  entity: 'WorkOrder',
-  entityId: `wo${i}`,
-  kind: 'updated',
-  workOrderId: `wo${i}`,
-  customerIds: ['c1'],
-  internal: false,
-});
+const event = (i: number): ChangeEvent =>
+  newEvent('ticket.updated', {
+    tenantId: 't1',
+    entityId: `wo${i}`,
+    kind: 'updated',
+    workOrderId: `wo${i}`,
+    customerIds: ['c1'],
+    internal: false,
+    payload: { number: `T-${i}`, type: 'SUPPORT', status: 'OPEN', priority: 'MEDIUM', category: 'OTHER', reporterCustomerId: 'c1', affectedCustomerIds: [], fields: ['title'] },
+  });
 
 const until = async (check: () => boolean, ms = 5_000) => {
   const deadline = Date.now() + ms;

@@ -1,4 +1,5 @@
-import type { EventLog, Logger, StoredEvent } from '@wisp/shared';
+import type { Logger } from '@wisp/shared';
+import type { EventLog, StoredEvent } from '@wisp/events';
 
 /** Options for {@link startEventTail}. */
 export interface EventTailOptions {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import { codedError, ErrorCode, type EventLog, type Logger, type StoredEvent } from '@wisp/shared';
+import { codedError, ErrorCode, type Logger } from '@wisp/shared';
+import { type EventLog, type StoredEvent } from '@wisp/events';
 import type { EventTail } from './eventTail.ts';
 import { TransientError, type LiveSubscription, type RunQuery } from './liveQuery.ts';
 

@@ -16,7 +16,8 @@ import {
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
-import { badInput, forbidden, isObjectId, Role, type Identity, type StoredEvent } from '@wisp/shared';
+import { badInput, forbidden, isObjectId, Role, type Identity } from '@wisp/shared';
+import { type StoredEvent } from '@wisp/events';
 import { queryLimitRules, type QueryLimits } from './limits.ts';
 
 // The schema comes from @apollo/gateway, which loads graphql's CommonJS build; graphql refuses a
@@ -255,18 +256,22 @@ export async function prepareSubscription(input: {
 
   const tenantOk = (e: StoredEvent) => identity.role === Role.PLATFORM_OPERATOR || e.tenantId === identity.tenantId;
   const mine = (e: StoredEvent) => !customer || e.customerIds.includes(identity.customerId!);
+  // A call-back request is a change to its ticket (or, about no ticket, to itself) for live clients.
+  const ticketChange = (e: StoredEvent) => e.entity === 'WorkOrder' || e.entity === 'CallbackRequest';
   const accepts = (e: StoredEvent): boolean => {
     if (!tenantOk(e)) return false;
     if (customer && e.internal) return false;
+    // The log carries every service's events; live ticket fields care about tickets and their conversations.
+    if (!e.workOrderId || !(ticketChange(e) || e.entity === 'Message')) return false;
     switch (field) {
       case 'workOrderUpdated':
-        return e.entity === 'WorkOrder' && e.workOrderId === workOrderId;
+        return ticketChange(e) && e.workOrderId === workOrderId;
       case 'messageAdded':
         return e.entity === 'Message' && e.workOrderId === workOrderId;
       case 'myWorkOrdersChanged':
         return mine(e);
       case 'serviceNoticesChanged':
-        return e.entity === 'WorkOrder' && !!e.outage && mine(e);
+        return ticketChange(e) && !!e.outage && mine(e);
       case 'queueChanged':
         return true;
     }

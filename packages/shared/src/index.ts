@@ -15,7 +15,6 @@ export * from './emulator.ts';
 export * from './firebase.ts';
 export * from './demoIds.ts';
 export * from './duplicateKey.ts';
-export * from './eventLog.ts';
 export * from './outbox.ts';
 export * from './tenantDirectory.ts';
 export * from './brandedEmail.ts';

@@ -1,19 +1,6 @@
-import {
-  connectMongo,
-  createLogger,
-  createStaffDirectory,
-  customerDirectoryOn,
-  eventLogOn,
-  openAgentNotifier,
-  openOutbox,
-  openTenantDirectory,
-  type AgentNotifier,
-  type CustomerDirectory,
-  type EventLog,
-  type StaffDirectory,
-  type SubgraphOptions,
-  type SubgraphSetup,
-} from '@wisp/shared';
+import { connectMongo, createLogger, createStaffDirectory, customerDirectoryOn, openAgentNotifier, openOutbox, openTenantDirectory, type AgentNotifier, type CustomerDirectory, type StaffDirectory, type SubgraphOptions, type SubgraphSetup } from '@wisp/shared';
+import { createRelay, eventLogOn, type EventLog, type Relay } from '@wisp/events';
+import { startSystemLines } from './systemLines.ts';
 import { Types, type Connection } from 'mongoose';
 import { attachmentRoutes } from './attachments.ts';
 import type { Models } from './models/index.ts';
@@ -38,6 +25,8 @@ export interface WorkOrderLookup {
 
 export interface Services {
   events: EventLog;
+  /** Moves the events saved with each message and receipt to the event log. */
+  relay: Relay;
   workOrders: WorkOrderLookup;
   customers: CustomerDirectory;
   staff: StaffDirectory;
@@ -60,7 +49,7 @@ function workOrderLookupOn(conn: Connection): WorkOrderLookup {
   };
 }
 
-export async function openServices(_conn: Connection, options: SubgraphOptions, models: Models): Promise<SubgraphSetup<Services>> {
+export async function openServices(conn: Connection, options: SubgraphOptions, models: Models): Promise<SubgraphSetup<Services>> {
   const log = createLogger('subgraph-messaging');
   const [eventsConn, workOrderConn, customerConn] = await Promise.all([
     connectMongo('events', options.mongo),
@@ -71,8 +60,12 @@ export async function openServices(_conn: Connection, options: SubgraphOptions, 
   const outbox = await openOutbox(options.mongo);
   const staff = createStaffDirectory(tenants);
   const notifier = await openAgentNotifier(options.mongo, { outbox, tenants, staff, log });
+  const events = eventLogOn(eventsConn);
+  const relay = createRelay(events, () => [models.Message, models.ReadReceipt], { logger: log });
+  const systemLines = await startSystemLines({ conn, models, log: events, relay, logger: log });
   const services: Services = {
-    events: eventLogOn(eventsConn),
+    events,
+    relay,
     workOrders: workOrderLookupOn(workOrderConn),
     customers: customerDirectoryOn(customerConn),
     staff,
@@ -82,6 +75,8 @@ export async function openServices(_conn: Connection, options: SubgraphOptions, 
     services,
     routes: attachmentRoutes({ models, services, identitySecret: options.identitySecret, log }),
     stop: async () => {
+      await systemLines.stop();
+      await relay.stop();
       await Promise.all([tenants.close(), outbox.close(), notifier.close(), eventsConn.close(), workOrderConn.close(), customerConn.close()]);
     },
   };

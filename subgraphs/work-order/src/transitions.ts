@@ -22,16 +22,3 @@ export function canTransition(from: string, to: string): boolean {
   return ((TRANSITIONS as Record<string, readonly string[]>)[from] ?? []).includes(to);
 }
 
-const LABELS: Record<Status, string> = {
-  OPEN: 'Open',
-  IN_PROGRESS: 'In progress',
-  WAITING_ON_CUSTOMER: 'Waiting on customer',
-  SCHEDULED: 'Scheduled',
-  EN_ROUTE: 'En route',
-  ON_SITE: 'On site',
-  RESOLVED: 'Resolved',
-  CLOSED: 'Closed',
-  CANCELLED: 'Cancelled',
-};
-
-export const statusLabel = (s: string) => LABELS[s as Status] ?? s;

@@ -1,3 +1,4 @@
+import { addPendingEvents } from '@wisp/events';
 import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
 
 const messageSchema = new Schema(
@@ -20,6 +21,8 @@ const messageSchema = new Schema(
   },
   { timestamps: true },
 );
+// The events of each change are saved with it (see @wisp/events publishing).
+addPendingEvents(messageSchema);
 messageSchema.index({ tenantId: 1, workOrderId: 1, _id: 1 });
 messageSchema.index({ tenantId: 1, authorUid: 1, clientMutationId: 1 }, { unique: true });
 

@@ -1,3 +1,4 @@
+import { addPendingEvents } from '@wisp/events';
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 /** How far one reader has read one conversation: everything created up to `readAt`. */
@@ -11,6 +12,8 @@ const readReceiptSchema = new Schema(
   },
   { versionKey: false },
 );
+// The events of each change are saved with it (see @wisp/events publishing).
+addPendingEvents(readReceiptSchema);
 readReceiptSchema.index({ workOrderId: 1, readerUid: 1 }, { unique: true });
 
 export type ReadReceiptDoc = InferSchemaType<typeof readReceiptSchema>;

@@ -1,7 +1,9 @@
 import { badInput, codedError, ErrorCode, forbidden, type Identity, isDuplicateKey, isObjectId, isStaff, notFound, Role, unauthenticated } from '@wisp/shared';
+import { newEvent, PENDING_EVENTS, withEvents, type ChangeEvent } from '@wisp/events';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
 import type { MessageRow } from '../loaders.ts';
+import type { WorkOrderFacts } from '../services.ts';
 import { canSeeWorkOrder, customerIdsOf } from './access.ts';
 
 interface SendMessageInput {
@@ -19,6 +21,25 @@ async function authorName(ctx: Context, identity: Identity): Promise<string> {
   if (identity.role === Role.CUSTOMER) return (await ctx.services.customers.get(identity.tenantId!, identity.customerId!))?.name ?? 'Customer';
   if (identity.tenantId) return (await ctx.services.staff.get(identity.tenantId, identity.uid))?.name ?? 'Support';
   return 'Platform operations';
+}
+
+/** The event of a new message in a work order's conversation. */
+export function messageEvent(
+  wo: Pick<WorkOrderFacts, '_id' | 'tenantId' | 'type' | 'reporterCustomerId' | 'affectedCustomerIds'>,
+  messageId: Types.ObjectId,
+  kind: string,
+  facts: { authorKind: string; internal: boolean; attachmentCount: number },
+): ChangeEvent {
+  return newEvent('message.created', {
+    tenantId: String(wo.tenantId),
+    entityId: String(messageId),
+    kind,
+    workOrderId: String(wo._id),
+    customerIds: customerIdsOf(wo),
+    internal: facts.internal,
+    outage: wo.type === 'OUTAGE',
+    payload: { workOrderId: String(wo._id), ...facts },
+  });
 }
 
 export const Mutation = {
@@ -88,8 +109,12 @@ export const Mutation = {
           ...(isCustomer ? { authorCustomerId: new Types.ObjectId(identity.customerId) } : {}),
           internal,
           attachmentIds: attachmentIds.map((id) => new Types.ObjectId(id)),
+          [PENDING_EVENTS]: [
+            messageEvent(wo, messageId, internal ? 'internal_note_added' : 'message_added', { authorKind: isCustomer ? 'CUSTOMER' : 'AGENT', internal, attachmentCount: attachmentIds.length }),
+          ],
         })
       ).toObject() as unknown as MessageRow;
+      delete (message as unknown as Record<string, unknown>)[PENDING_EVENTS];
     } catch (err) {
       await release();
       if (!isDuplicateKey(err)) throw err;
@@ -98,16 +123,7 @@ export const Mutation = {
     if (attachmentIds.length) {
       await Attachment.updateMany({ _id: { $in: attachmentIds.map((id) => new Types.ObjectId(id)) } }, { $set: { messageId: message._id, internal } });
     }
-    await ctx.services.events.append({
-      tenantId: String(wo.tenantId),
-      entity: 'Message',
-      entityId: String(message._id),
-      kind: internal ? 'internal_note_added' : 'message_added',
-      workOrderId: String(wo._id),
-      customerIds: customerIdsOf(wo),
-      internal,
-      outage: wo.type === 'OUTAGE',
-    });
+    await ctx.services.relay.flush(Message, message._id);
     if (isCustomer) {
       await ctx.services.notifier.notify({
         tenantId: String(wo.tenantId),
@@ -128,22 +144,22 @@ export const Mutation = {
     if (!identity) throw unauthenticated();
     const wo = await ctx.loaders.workOrder.load(isObjectId(workOrderId) ? workOrderId : '');
     if (!canSeeWorkOrder(identity, wo)) throw notFound('Work order');
-    await ctx.models.ReadReceipt.updateOne(
-      { workOrderId: wo._id, readerUid: identity.uid },
-      { $set: { readAt: new Date(), tenantId: wo.tenantId, readerKind: identity.role === Role.CUSTOMER ? 'CUSTOMER' : 'STAFF' } },
-      { upsert: true },
-    );
-    ctx.loaders.receipts.clear(String(wo._id));
-    await ctx.services.events.append({
+    const readerKind = identity.role === Role.CUSTOMER ? 'CUSTOMER' : 'STAFF';
+    const receipt = { workOrderId: wo._id, readerUid: identity.uid };
+    // The receipt's entity id is the conversation's (its work order): live clients reload that conversation.
+    const read = newEvent('conversation.read', {
       tenantId: String(wo.tenantId),
-      entity: 'Message',
       entityId: String(wo._id),
       kind: 'read_receipt',
       workOrderId: String(wo._id),
       customerIds: customerIdsOf(wo),
       internal: false,
       outage: wo.type === 'OUTAGE',
+      payload: { workOrderId: String(wo._id), readerKind },
     });
+    await ctx.models.ReadReceipt.updateOne(receipt, withEvents({ $set: { readAt: new Date(), tenantId: wo.tenantId, readerKind } }, [read]), { upsert: true });
+    ctx.loaders.receipts.clear(String(wo._id));
+    await ctx.services.relay.flush(ctx.models.ReadReceipt, receipt);
     return { id: String(wo._id) };
   },
 

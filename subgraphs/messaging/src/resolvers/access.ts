@@ -41,5 +41,5 @@ export function canSeeWorkOrder(identity: Identity | null, wo: WorkOrderFacts | 
   return isStaff(identity);
 }
 
-export const customerIdsOf = (wo: WorkOrderFacts) =>
+export const customerIdsOf = (wo: Pick<WorkOrderFacts, 'reporterCustomerId' | 'affectedCustomerIds'>) =>
   [...new Set([...(wo.reporterCustomerId ? [String(wo.reporterCustomerId)] : []), ...(wo.affectedCustomerIds ?? []).map(String)])];

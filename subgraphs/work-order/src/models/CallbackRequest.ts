@@ -1,3 +1,4 @@
+import { addPendingEvents } from '@wisp/events';
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 const callbackRequestSchema = new Schema(
@@ -15,6 +16,8 @@ const callbackRequestSchema = new Schema(
   },
   { timestamps: true },
 );
+// The events of each change are saved with it (see @wisp/events publishing).
+addPendingEvents(callbackRequestSchema);
 callbackRequestSchema.index({ tenantId: 1, createdByUid: 1, clientMutationId: 1 }, { unique: true });
 callbackRequestSchema.index({ tenantId: 1, status: 1, _id: -1 });
 

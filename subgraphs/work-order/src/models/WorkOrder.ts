@@ -1,3 +1,4 @@
+import { addPendingEvents } from '@wisp/events';
 import { Schema, Types, type Connection, type InferSchemaType } from 'mongoose';
 
 export const WORK_ORDER_STATUSES = [
@@ -65,6 +66,8 @@ const workOrderSchema = new Schema(
   },
   { timestamps: true },
 );
+// The events of each change are saved with it (see @wisp/events publishing).
+addPendingEvents(workOrderSchema);
 workOrderSchema.index({ tenantId: 1, number: 1 }, { unique: true });
 workOrderSchema.index({ tenantId: 1, reporterCustomerId: 1, _id: -1 });
 workOrderSchema.index({ tenantId: 1, affectedCustomerIds: 1, _id: -1 });

@@ -1,22 +1,34 @@
 import { badInput, codedError, ErrorCode, forbidden, isObjectId, notFound, Role, type Identity } from '@wisp/shared';
+import { newEvent, PENDING_EVENTS, withEvents, type ChangeEvent } from '@wisp/events';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
 import { actorName } from '../services.ts';
 import { canTransition, TRANSITIONS, type Status } from '../transitions.ts';
 import { date, isDuplicateKey, mutationId, optionalText, Problems, text } from './input.ts';
-import {
-  emit,
-  loadVisible,
-  numberPrefix,
-  postSystemLine,
-  requireCustomer,
-  requireIdentity,
-  requireStaff,
-  statusLine,
-  type WorkOrderRow,
-} from './workOrderOps.ts';
+import { loadVisible, numberPrefix, requireCustomer, requireIdentity, requireStaff, saveChange, ticketEvent, type WorkOrderRow } from './workOrderOps.ts';
 
 type Priority = 'LOW' | 'MEDIUM' | 'HIGH' | 'URGENT';
+
+/** A call-back event; a request about no ticket is routed as its own work order id, as live updates expect. */
+function callbackEvent(
+  type: 'callback.requested' | 'callback.completed',
+  kind: string,
+  tenantId: string,
+  requestId: Types.ObjectId,
+  customerId: string,
+  workOrderId: Types.ObjectId | null,
+  extra: Record<string, unknown>,
+): ChangeEvent {
+  return newEvent(type, {
+    tenantId,
+    entityId: String(requestId),
+    kind,
+    workOrderId: String(workOrderId ?? requestId),
+    customerIds: [customerId],
+    internal: false,
+    payload: { customerId, workOrderId: workOrderId ? String(workOrderId) : null, ...extra } as never,
+  });
+}
 
 interface OpenTicketInput {
   title: string;
@@ -44,7 +56,15 @@ interface CreateOutageInput {
  * Creates a work order with the tenant's next number, once per client mutation id. Numbers are
  * never reused: highest + 1 under a unique index, retried when another create took it first.
  */
-async function createOnce(ctx: Context, identity: Identity, tenantId: string, fields: Record<string, unknown>, clientMutationId: string) {
+async function createOnce(
+  ctx: Context,
+  identity: Identity,
+  tenantId: string,
+  fields: Record<string, unknown>,
+  clientMutationId: string,
+  /** The events of the creation, saved with the new document. */
+  eventsFor: (wo: WorkOrderRow) => ChangeEvent[],
+) {
   const { WorkOrder } = ctx.models;
   const tid = new Types.ObjectId(tenantId);
   const key = { tenantId: tid, createdByUid: identity.uid, clientMutationId };
@@ -56,8 +76,12 @@ async function createOnce(ctx: Context, identity: Identity, tenantId: string, fi
     const last = await WorkOrder.findOne({ tenantId: tid }, { seq: 1 }).sort({ seq: -1 }).lean<{ seq?: number }>();
     const seq = Math.max(1000, last?.seq ?? 1000) + 1;
     try {
-      const doc = await WorkOrder.create({ ...fields, ...key, seq, number: `${prefix}-${seq}` });
-      return { wo: doc.toObject() as unknown as WorkOrderRow, created: true };
+      const _id = new Types.ObjectId();
+      const draft = { ...fields, ...key, _id, seq, number: `${prefix}-${seq}` } as unknown as WorkOrderRow;
+      const doc = await WorkOrder.create({ ...draft, [PENDING_EVENTS]: eventsFor(draft) });
+      await ctx.services.relay.flush(WorkOrder, _id);
+      const { [PENDING_EVENTS]: _pending, ...wo } = doc.toObject() as unknown as WorkOrderRow & Record<string, unknown>;
+      return { wo: wo as unknown as WorkOrderRow, created: true };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       const again = await WorkOrder.findOne(key).lean<WorkOrderRow>();
@@ -81,15 +105,16 @@ async function changeStatus(ctx: Context, wo: WorkOrderRow, to: Status, note: st
   else if (from === 'RESOLVED' && to !== 'CLOSED') unset.resolvedAt = '';
   // Conditional on what we read: the status, and that the timeline has no entry beyond the ones we
   // saw. Of two concurrent changes from the same state exactly one matches; nothing is left locked.
-  const res = await ctx.models.WorkOrder.updateOne(
-    { _id: wo._id, status: from, [`timeline.${(wo.timeline ?? []).length}`]: { $exists: false } },
+  const change = (wo.timeline ?? []).length;
+  const event = ticketEvent({ ...wo, status: to }, 'ticket.statusChanged', to === 'CANCELLED' ? 'cancelled' : 'status_changed', { from, to, note: note ?? null, change });
+  const res = await saveChange(
+    ctx,
+    { _id: wo._id, status: from, [`timeline.${change}`]: { $exists: false } },
     { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}), $push: { timeline: entry } },
+    [event],
   );
   if (res.modifiedCount !== 1) throw codedError(ErrorCode.CONFLICT, 'The work order changed meanwhile; reload and try again.');
-  const updated = (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
-  await postSystemLine(ctx, updated, statusLine(from, to, note), `status:${wo._id}:${updated.timeline.length}`);
-  await emit(ctx, updated, to === 'CANCELLED' ? 'cancelled' : 'status_changed');
-  return updated;
+  return (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
 }
 
 const PRIORITIES: Priority[] = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'];
@@ -123,7 +148,7 @@ export const Mutation = {
     const customer = await ctx.services.customers.get(tenantId, customerId);
     if (!customer) throw notFound('Customer');
     const cpe = customer.equipment[0];
-    const { wo, created } = await createOnce(
+    const { wo } = await createOnce(
       ctx,
       identity,
       tenantId,
@@ -150,8 +175,8 @@ export const Mutation = {
         timeline: [{ from: null, to: 'OPEN', at: new Date(), byUid: identity.uid, byName: await actorName(ctx.services, identity) }],
       },
       key,
+      (draft) => [ticketEvent(draft, 'ticket.created', 'created')],
     );
-    if (created) await emit(ctx, wo, 'created');
     // Also on a retry: if the first attempt failed before notifying, the retry does it (once, by key).
     await ctx.services.notifier.notify({
       tenantId,
@@ -212,10 +237,9 @@ export const Mutation = {
     } else {
       update = { $unset: { assigneeUid: '', assigneeName: '' } };
     }
-    await ctx.models.WorkOrder.updateOne({ _id: wo._id }, update);
-    const updated = (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
-    await emit(ctx, updated, 'assigned');
-    return updated;
+    const assignee = (update.$set as { assigneeUid?: string } | undefined)?.assigneeUid ?? null;
+    await saveChange(ctx, { _id: wo._id }, update, [ticketEvent(wo, 'ticket.assigned', 'assigned', { assigneeUid: assignee })]);
+    return (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
   },
 
   scheduleVisit: async (_: unknown, args: { id: string; windowStart?: string | null; windowEnd?: string | null }, ctx: Context) => {
@@ -227,16 +251,10 @@ export const Mutation = {
     if (!!start !== !!end) p.add(start ? 'windowEnd' : 'windowStart', 'Give both ends of the visit window, or neither to clear it.');
     else if (start && end && end <= start) p.add('windowEnd', 'The visit window must end after it starts.');
     p.throwIfAny();
-    await ctx.models.WorkOrder.updateOne({ _id: wo._id }, start && end ? { $set: { visitWindow: { start, end } } } : { $unset: { visitWindow: '' } });
-    const updated = (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
-    await postSystemLine(
-      ctx,
-      updated,
-      start && end ? `Visit scheduled: ${start.toISOString()} – ${end.toISOString()}.` : 'Visit window cleared.',
-      `schedule:${wo._id}:${new Types.ObjectId().toHexString()}`,
-    );
-    await emit(ctx, updated, 'scheduled');
-    return updated;
+    await saveChange(ctx, { _id: wo._id }, start && end ? { $set: { visitWindow: { start, end } } } : { $unset: { visitWindow: '' } }, [
+      ticketEvent(wo, 'ticket.visitScheduled', 'scheduled', { windowStart: start?.toISOString() ?? null, windowEnd: end?.toISOString() ?? null }),
+    ]);
+    return (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
   },
 
   setWorkOrderEta: async (_: unknown, args: { id: string; eta?: string | null }, ctx: Context) => {
@@ -245,10 +263,8 @@ export const Mutation = {
     const p = new Problems();
     const eta = date(p, 'eta', args.eta);
     p.throwIfAny();
-    await ctx.models.WorkOrder.updateOne({ _id: wo._id }, eta ? { $set: { eta } } : { $unset: { eta: '' } });
-    const updated = (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
-    await emit(ctx, updated, 'eta_changed');
-    return updated;
+    await saveChange(ctx, { _id: wo._id }, eta ? { $set: { eta } } : { $unset: { eta: '' } }, [ticketEvent(wo, 'ticket.etaChanged', 'eta_changed', { eta: eta?.toISOString() ?? null })]);
+    return (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
   },
 
   rateTicket: async (_: unknown, args: { id: string; score: number; comment?: string | null }, ctx: Context) => {
@@ -262,14 +278,14 @@ export const Mutation = {
     if (wo.status !== 'RESOLVED' && wo.status !== 'CLOSED') throw badInput('Only resolved tickets can be rated.', 'id');
     if (wo.rating?.score) throw codedError(ErrorCode.CONFLICT, 'This ticket has already been rated.');
     // The update's condition decides between racing ratings: one matches, the others see CONFLICT.
-    const res = await ctx.models.WorkOrder.updateOne(
+    const res = await saveChange(
+      ctx,
       { _id: wo._id, status: { $in: ['RESOLVED', 'CLOSED'] }, rating: { $exists: false } },
       { $set: { rating: { score: args.score, comment, at: new Date() } } },
+      [ticketEvent(wo, 'ticket.rated', 'rated', { score: args.score })],
     );
     if (res.modifiedCount !== 1) throw codedError(ErrorCode.CONFLICT, 'This ticket has already been rated.');
-    const updated = (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
-    await emit(ctx, updated, 'rated');
-    return updated;
+    return (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
   },
 
   requestCallback: async (
@@ -289,38 +305,27 @@ export const Mutation = {
     const tenantId = new Types.ObjectId(identity.tenantId);
     const filter = { tenantId, createdByUid: identity.uid, clientMutationId: key };
     let request = await CallbackRequest.findOne(filter).lean();
-    let created = false;
     if (!request) {
+      const _id = new Types.ObjectId();
       try {
-        request = (
-          await CallbackRequest.create({
-            ...filter,
-            customerId: new Types.ObjectId(identity.customerId),
-            ...(wo ? { workOrderId: wo._id } : {}),
-            preferredTime,
-            phone,
-            note,
-          })
-        ).toObject();
-        created = true;
+        await CallbackRequest.create({
+          _id,
+          ...filter,
+          customerId: new Types.ObjectId(identity.customerId),
+          ...(wo ? { workOrderId: wo._id } : {}),
+          preferredTime,
+          phone,
+          note,
+          [PENDING_EVENTS]: [callbackEvent('callback.requested', 'callback_requested', identity.tenantId, _id, identity.customerId, wo?._id ?? null, { preferredTime: preferredTime!.toISOString() })],
+        });
+        await ctx.services.relay.flush(CallbackRequest, _id);
+        request = (await CallbackRequest.findById(_id).lean())!;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         request = (await CallbackRequest.findOne(filter).lean())!;
       }
     }
     const customer = await ctx.services.customers.get(identity.tenantId, identity.customerId);
-    if (created) {
-      await ctx.services.events.append({
-        tenantId: identity.tenantId,
-        entity: 'WorkOrder',
-        entityId: wo ? String(wo._id) : String(request._id),
-        kind: 'callback_requested',
-        // A request about no ticket belongs to itself.
-        workOrderId: wo ? String(wo._id) : String(request._id),
-        customerIds: [identity.customerId],
-        internal: false,
-      });
-    }
     await ctx.services.notifier.notify({
       tenantId: identity.tenantId,
       kind: 'CALLBACK_REQUESTED',
@@ -338,10 +343,16 @@ export const Mutation = {
     const identity = requireStaff(ctx.identity);
     if (!isObjectId(id)) throw notFound('Call-back request');
     const filter = { _id: new Types.ObjectId(id), tenantId: new Types.ObjectId(identity.tenantId) };
-    await ctx.models.CallbackRequest.updateOne({ ...filter, status: 'REQUESTED' }, { $set: { status: 'DONE' } });
-    const request = await ctx.models.CallbackRequest.findOne(filter).lean();
-    if (!request) throw notFound('Call-back request');
-    return request;
+    const before = await ctx.models.CallbackRequest.findOne(filter).lean();
+    if (!before) throw notFound('Call-back request');
+    const done = await ctx.models.CallbackRequest.updateOne(
+      { ...filter, status: 'REQUESTED' },
+      withEvents({ $set: { status: 'DONE' } }, [
+        callbackEvent('callback.completed', 'callback_completed', identity.tenantId, before._id, String(before.customerId), before.workOrderId ?? null, {}),
+      ]),
+    );
+    if (done.modifiedCount === 1) await ctx.services.relay.flush(ctx.models.CallbackRequest, before._id);
+    return (await ctx.models.CallbackRequest.findOne(filter).lean())!;
   },
 
   createOutage: async (_: unknown, { input }: { input: CreateOutageInput }, ctx: Context) => {
@@ -363,7 +374,7 @@ export const Mutation = {
     const atSite = site ? await ctx.services.customers.idsAtSite(identity.tenantId, site) : [];
     const affected = [...new Set([...atSite, ...listed.map((c) => c.id)])];
     if (affected.length === 0) throw badInput(`No customers are served from ${site}.`, 'site');
-    const { wo, created } = await createOnce(
+    const { wo } = await createOnce(
       ctx,
       identity,
       identity.tenantId,
@@ -380,8 +391,8 @@ export const Mutation = {
         timeline: [{ from: null, to: 'OPEN', at: new Date(), byUid: identity.uid, byName: await actorName(ctx.services, identity) }],
       },
       key,
+      (draft) => [ticketEvent(draft, 'outage.created', 'outage_created', { site: site ?? null })],
     );
-    if (created) await emit(ctx, wo, 'outage_created');
     return wo;
   },
 
@@ -395,15 +406,15 @@ export const Mutation = {
     const key = mutationId(p, args.clientMutationId);
     p.throwIfAny();
     // A retried update (same key) is stored once: the condition matches only while the key is absent.
-    const res = await ctx.models.WorkOrder.updateOne(
+    await saveChange(
+      ctx,
       { _id: wo._id, 'publicUpdates.clientMutationId': { $ne: key } },
       {
         $push: { publicUpdates: { body, at: new Date(), byName: await actorName(ctx.services, identity), clientMutationId: key } },
         ...(eta ? { $set: { eta } } : {}),
       },
+      [ticketEvent(wo, 'outage.updated', 'outage_updated', { body, eta: (eta ?? wo.eta)?.toISOString() ?? null })],
     );
-    const updated = (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
-    if (res.modifiedCount === 1) await emit(ctx, updated, 'outage_updated');
-    return updated;
+    return (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
   },
 };

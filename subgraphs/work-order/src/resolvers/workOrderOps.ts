@@ -1,8 +1,8 @@
 import { forbidden, type Identity, isObjectId, isStaff, notFound, Role, unauthenticated } from '@wisp/shared';
-import { Types } from 'mongoose';
+import { newEvent, withEvents, type ChangeEvent, type EventType, type PayloadOf } from '@wisp/events';
+import { Types, type UpdateQuery } from 'mongoose';
 import type { Context } from '../context.ts';
 import type { WorkOrderDoc } from '../models/index.ts';
-import { statusLabel } from '../transitions.ts';
 import { canSeeWorkOrder } from './access.ts';
 
 export type WorkOrderRow = WorkOrderDoc & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
@@ -37,38 +37,45 @@ export async function loadVisible(ctx: Context, id: string): Promise<WorkOrderRo
 export const customerIdsOf = (wo: Pick<WorkOrderRow, 'reporterCustomerId' | 'affectedCustomerIds'>) =>
   [...new Set([...(wo.reporterCustomerId ? [String(wo.reporterCustomerId)] : []), ...(wo.affectedCustomerIds ?? []).map(String)])];
 
-/** Appends one change event for a work order (every change does; live updates read them). */
-export async function emit(ctx: Context, wo: WorkOrderRow, kind: string) {
-  await ctx.services.events.append({
+/** The facts every work-order event carries about its ticket (see the event catalogue). */
+function ticketFacts(wo: Pick<WorkOrderRow, 'number' | 'type' | 'status' | 'priority' | 'category' | 'reporterCustomerId' | 'affectedCustomerIds'>) {
+  return {
+    number: wo.number,
+    type: String(wo.type),
+    status: String(wo.status),
+    priority: String(wo.priority),
+    category: String(wo.category),
+    reporterCustomerId: wo.reporterCustomerId ? String(wo.reporterCustomerId) : null,
+    affectedCustomerIds: (wo.affectedCustomerIds ?? []).map(String),
+  };
+}
+
+/**
+ * An event about a work order as it is AFTER the change (`wo`), to be saved with the change
+ * ({@link saveChange}). `kind` is what live-update clients are told.
+ */
+export function ticketEvent<T extends EventType>(wo: WorkOrderRow, type: T, kind: string, extra: Record<string, unknown> = {}): ChangeEvent {
+  return newEvent(type, {
     tenantId: String(wo.tenantId),
-    entity: 'WorkOrder',
     entityId: String(wo._id),
     kind,
     workOrderId: String(wo._id),
     customerIds: customerIdsOf(wo),
     internal: false,
     outage: wo.type === 'OUTAGE',
+    payload: { ...ticketFacts(wo), ...extra } as PayloadOf<T>,
   });
 }
 
-/** Posts a system line in the conversation and its message event. `key` makes it idempotent. */
-export async function postSystemLine(ctx: Context, wo: WorkOrderRow, body: string, key: string) {
-  const messageId = await ctx.services.system.post({ tenantId: String(wo.tenantId), workOrderId: String(wo._id), body, key });
-  await ctx.services.events.append({
-    tenantId: String(wo.tenantId),
-    entity: 'Message',
-    entityId: messageId,
-    kind: 'message_added',
-    workOrderId: String(wo._id),
-    customerIds: customerIdsOf(wo),
-    internal: false,
-    outage: wo.type === 'OUTAGE',
-  });
-}
-
-export function statusLine(from: string | null | undefined, to: string, note?: string | null) {
-  const base = from ? `Status changed from ${statusLabel(from)} to ${statusLabel(to)}.` : `Status set to ${statusLabel(to)}.`;
-  return note ? `${base} ${note}` : base;
+/**
+ * Makes a change to one work order and saves its events in the same write (one document, one
+ * atomic update), then relays them to the event log. Returns the update's result: a condition in
+ * `filter` that no longer holds changes nothing and publishes nothing.
+ */
+export async function saveChange(ctx: Context, filter: { _id: Types.ObjectId } & Record<string, unknown>, update: UpdateQuery<unknown>, events: ChangeEvent[]) {
+  const res = await ctx.models.WorkOrder.updateOne(filter, withEvents(update, events));
+  if (res.modifiedCount === 1) await ctx.services.relay.flush(ctx.models.WorkOrder, filter._id);
+  return res;
 }
 
 /** The tenant's number prefix: SKY for skyline, PRA for prairie, derived from the slug. */

@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openEventLog, type ChangeEvent, type EventLog } from './eventLog.ts';
+import { newEvent } from './publishing.ts';
 
-const event = (i: number): ChangeEvent => ({
-  tenantId: 't1',
-  entity: 'WorkOrder',
-  entityId: `wo${i}`,
-  kind: 'updated',
-  workOrderId: `wo${i}`,
-  customerIds: ['c1'],
-  internal: false,
-});
+const event = (i: number): ChangeEvent =>
+  newEvent('ticket.updated', {
+    tenantId: 't1',
+    entityId: `wo${i}`,
+    kind: 'updated',
+    workOrderId: `wo${i}`,
+    customerIds: ['c1'],
+    internal: false,
+    payload: { number: `T-${i}`, type: 'SUPPORT', status: 'OPEN', priority: 'MEDIUM', category: 'OTHER', reporterCustomerId: 'c1', affectedCustomerIds: [], fields: ['title'] },
+  });
 
 describe('the event log', () => {
   let log: EventLog;

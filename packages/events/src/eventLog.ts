@@ -1,6 +1,6 @@
+import { connectMongo, isDuplicateKey, type MongoOptions } from '@wisp/shared';
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey } from './duplicateKey.ts';
-import { connectMongo, type MongoOptions } from './mongo.ts';
+import type { EventEntity, EventType, Owner } from './catalogue.ts';
 
 /**
  * The change feed of the work-order and messaging subgraphs: every change appends one event, in
@@ -16,23 +16,28 @@ import { connectMongo, type MongoOptions } from './mongo.ts';
  * (`gap`) instead of silently missing events.
  */
 
-export type EventEntity = 'WorkOrder' | 'Message';
-
-/** One change, as appended by a subgraph. */
+/** One event as appended: the catalogue's facts (type, payload) plus what readers route by. */
 export interface ChangeEvent {
+  /** Unique per event: appending the same event again (a retried relay) stores it once. */
+  id: string;
+  type: EventType;
+  version: number;
+  owner: Owner;
   tenantId: string;
   entity: EventEntity;
   entityId: string;
-  /** What happened, e.g. "created", "status_changed", "message_added". */
+  /** What live-update clients are told happened, e.g. "created", "status_changed", "message_added". */
   kind: string;
-  /** The work order the change belongs to (itself for WorkOrder events). */
-  workOrderId: string;
+  /** The work order the change belongs to (itself for WorkOrder events), if any. */
+  workOrderId?: string | null;
   /** Customers the change concerns (reporter and affected customers): a cheap first filter. */
   customerIds: string[];
   /** True for changes staff alone may see (internal notes). */
   internal: boolean;
   /** True for outage work orders (service notices). */
   outage?: boolean;
+  /** The catalogue payload of `type` (see EVENT_CATALOGUE). */
+  payload: Record<string, unknown>;
 }
 
 export interface StoredEvent extends ChangeEvent {
@@ -46,11 +51,16 @@ export const EVENT_LOG_LIMITS = { maxEvents: 200_000, maxAgeMs: 7 * 24 * 3600_00
 const eventSchema = new Schema(
   {
     seq: { type: Number, required: true },
+    id: { type: String, required: true },
+    type: { type: String, required: true },
+    version: { type: Number, required: true },
+    owner: { type: String, required: true },
     tenantId: { type: String, required: true },
     entity: { type: String, required: true },
     entityId: { type: String, required: true },
     kind: { type: String, required: true },
-    workOrderId: { type: String, required: true },
+    workOrderId: { type: String, default: null },
+    payload: { type: Schema.Types.Mixed, default: {} },
     customerIds: { type: [String], default: [] },
     internal: { type: Boolean, default: false },
     outage: { type: Boolean, default: false },
@@ -59,8 +69,17 @@ const eventSchema = new Schema(
   { versionKey: false, autoCreate: true },
 );
 eventSchema.index({ seq: 1 }, { unique: true });
+// Sparse: events written before ids existed have none.
+eventSchema.index({ id: 1 }, { unique: true, sparse: true });
+
+/** True when a duplicate-key error is about the event id (the event is stored already), not the seq. */
+const isDuplicateId = (err: unknown) => {
+  const e = err as { keyPattern?: Record<string, unknown>; message?: string };
+  return !!e.keyPattern?.id || /index: id_1\b|\bid_1 dup key/.test(e.message ?? '');
+};
 
 export interface EventLog {
+  /** Appends an event once: appending an event with the same `id` again returns the stored one. */
   append: (event: ChangeEvent) => Promise<StoredEvent>;
   /** Events after `seq`, oldest first; `gap` when events after `seq` have already been dropped. */
   readAfter: (seq: number, limit?: number) => Promise<{ events: StoredEvent[]; gap: boolean }>;
@@ -99,6 +118,13 @@ export function eventLogOn(conn: Connection, ownsConnection = false): EventLog {
         return doc;
       } catch (err) {
         nextSeq = null;
+        if (isDuplicateKey(err) && isDuplicateId(err)) {
+          const stored = await Event.findOne({ id: event.id }).lean<StoredEvent & { _id?: unknown }>();
+          if (stored) {
+            const { _id, ...rest } = stored;
+            return rest as StoredEvent;
+          }
+        }
         if (!isDuplicateKey(err) || attempt >= 50) throw err;
         // Another writer took this seq: take the next one.
         await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(attempt + 1, 10)));

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * The event catalogue: every fact a service publishes about its own entities, with its owner,
+ * version and payload. A service's events are its public contract: consumers (live updates, read
+ * models, webhooks, notifications) depend on these shapes, so a breaking change is a new version.
+ * Payloads carry facts, not secrets: nothing in them is hidden from staff of the tenant, and
+ * `internal` on the envelope marks what customers must never be told.
+ */
+
+/** The services that own entities, hence publish events. */
+export type Owner = 'tenant' | 'customer' | 'work-order' | 'messaging';
+
+/** The entities events are about. */
+export type EventEntity = 'Tenant' | 'Customer' | 'WorkOrder' | 'Message' | 'CallbackRequest';
+
+const id = z.string().min(1);
+const status = z.string().min(1);
+const when = z.iso.datetime({ offset: true });
+
+const ticketFacts = {
+  number: z.string(),
+  type: z.string(),
+  status,
+  priority: z.string(),
+  category: z.string(),
+  reporterCustomerId: id.nullable(),
+  affectedCustomerIds: z.array(id),
+};
+
+/** Name → owner, entity, version and payload schema of every event. */
+export const EVENT_CATALOGUE = {
+  // work-order: tickets
+  'ticket.created': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object(ticketFacts) },
+  'ticket.updated': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, fields: z.array(z.string()) }) },
+  'ticket.statusChanged': {
+    owner: 'work-order',
+    entity: 'WorkOrder',
+    version: 1,
+    // `change` is the timeline position of this change: with the ticket id it names the change once.
+    payload: z.object({ ...ticketFacts, from: status.nullable(), to: status, note: z.string().nullable(), change: z.number().int().nonnegative() }),
+  },
+  'ticket.assigned': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, assigneeUid: id.nullable() }) },
+  // A cleared visit window has no ends.
+  'ticket.visitScheduled': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, windowStart: when.nullable(), windowEnd: when.nullable() }) },
+  'ticket.etaChanged': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, eta: when.nullable() }) },
+  'ticket.rated': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, score: z.number().int() }) },
+  // work-order: outages. They are work orders of type OUTAGE (`outage: true` on the envelope), so
+  // their status changes, resolution included, are ticket.statusChanged.
+  'outage.created': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, site: z.string().nullable() }) },
+  'outage.updated': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, body: z.string(), eta: when.nullable() }) },
+  // work-order: call-backs
+  'callback.requested': { owner: 'work-order', entity: 'CallbackRequest', version: 1, payload: z.object({ customerId: id, workOrderId: id.nullable(), preferredTime: when }) },
+  'callback.completed': { owner: 'work-order', entity: 'CallbackRequest', version: 1, payload: z.object({ customerId: id, workOrderId: id.nullable() }) },
+  // messaging
+  'message.created': {
+    owner: 'messaging',
+    entity: 'Message',
+    version: 1,
+    payload: z.object({ workOrderId: id, authorKind: z.string(), internal: z.boolean(), attachmentCount: z.number().int().nonnegative() }),
+  },
+  'conversation.read': { owner: 'messaging', entity: 'Message', version: 1, payload: z.object({ workOrderId: id, readerKind: z.enum(['CUSTOMER', 'STAFF']) }) },
+  // customer
+  'customer.created': { owner: 'customer', entity: 'Customer', version: 1, payload: z.object({ accountNumber: z.string(), site: z.string().nullable(), serviceStatus: status }) },
+  'customer.updated': { owner: 'customer', entity: 'Customer', version: 1, payload: z.object({ fields: z.array(z.string()), site: z.string().nullable() }) },
+  'customer.serviceStatusChanged': { owner: 'customer', entity: 'Customer', version: 1, payload: z.object({ from: status.nullable(), to: status }) },
+  'portalAccess.changed': { owner: 'customer', entity: 'Customer', version: 1, payload: z.object({ status, action: z.string() }) },
+  // tenant
+  'tenant.created': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ slug: z.string(), name: z.string() }) },
+  'tenant.renamed': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ name: z.string() }) },
+  'tenant.suspended': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({}) },
+  'tenant.reactivated': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({}) },
+  'branding.published': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ version: z.number().int() }) },
+} as const satisfies Record<string, { owner: Owner; entity: EventEntity; version: number; payload: z.ZodType }>;
+
+export type EventType = keyof typeof EVENT_CATALOGUE;
+export type PayloadOf<T extends EventType> = z.infer<(typeof EVENT_CATALOGUE)[T]['payload']>;
+
+/** The event types a service may publish. */
+export function eventTypesOf(owner: Owner): EventType[] {
+  return (Object.keys(EVENT_CATALOGUE) as EventType[]).filter((t) => EVENT_CATALOGUE[t].owner === owner);
+}

@@ -1,0 +1,4 @@
+export * from './catalogue.ts';
+export * from './eventLog.ts';
+export * from './publishing.ts';
+export * from './consumer.ts';

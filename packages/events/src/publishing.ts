@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@wisp/shared';
+import { Schema, Types, type Model, type UpdateQuery } from 'mongoose';
+import { EVENT_CATALOGUE, type EventType, type PayloadOf } from './catalogue.ts';
+import type { ChangeEvent, EventLog } from './eventLog.ts';
+
+/**
+ * Publishing in the same write path as the change (the transactional outbox, kept inside the
+ * entity's own document): the events of a change are pushed onto the document's
+ * `_pendingEvents` in the very update that makes the change. MongoDB writes one document
+ * atomically, so the change and its events are saved together or not at all, with no transaction.
+ * A relay then appends them to the event log (idempotently, by event id) and removes them from
+ * the document. A crash between saving and relaying loses nothing: the relay's sweep finds
+ * documents that still carry pending events and finishes the job.
+ */
+export const PENDING_EVENTS = '_pendingEvents';
+
+/** Adds the pending-events field to an entity schema (hidden from ordinary reads). */
+export function addPendingEvents(schema: Schema): void {
+  schema.add({ [PENDING_EVENTS]: { type: [Schema.Types.Mixed], default: undefined, select: false } });
+  // Lets the sweep find unrelayed events without reading every document.
+  schema.index({ [`${PENDING_EVENTS}.id`]: 1 }, { sparse: true });
+}
+
+/** Fields of an event its publisher supplies; the catalogue supplies the rest. */
+export type EventInit<T extends EventType> = Omit<ChangeEvent, 'id' | 'type' | 'version' | 'owner' | 'entity' | 'payload'> & { payload: PayloadOf<T> };
+
+/** Builds an event of the catalogue, checking its payload against the catalogue's schema. */
+export function newEvent<T extends EventType>(type: T, init: EventInit<T>): ChangeEvent {
+  const def = EVENT_CATALOGUE[type];
+  const parsed = def.payload.safeParse(init.payload);
+  if (!parsed.success) throw new Error(`Event ${type} does not match the catalogue: ${parsed.error.message}`);
+  return { ...init, id: randomUUID(), type, version: def.version, owner: def.owner, entity: def.entity, payload: parsed.data as Record<string, unknown> };
+}
+
+/** The update with `events` pushed onto the document in the same write. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the update of any model
+export function withEvents(update: UpdateQuery<any>, events: ChangeEvent[]): UpdateQuery<any> {
+  if (!events.length) return update;
+  const push = { ...((update.$push as Record<string, unknown>) ?? {}), [PENDING_EVENTS]: { $each: events } };
+  return { ...update, $push: push };
+}
+
+/** Options for {@link createRelay}. */
+export interface RelayOptions {
+  /** Pause between two sweeps for events a crashed writer left behind. @default 2 000 ms */
+  sweepMs?: number;
+  logger: Logger;
+}
+
+export interface Relay {
+  /** Appends the pending events of one document of `model` (by id or filter) to the log, then removes them from it. */
+  flush: (model: Model<any>, which: unknown) => Promise<void>;
+  /** Flushes every document that still carries pending events; returns how many events went. */
+  sweep: () => Promise<number>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Moves pending events from the documents of `models` to the log: at once after each write
+ * (`flush`) and by a periodic sweep. Events of one document go in the order they were pushed; an
+ * event relayed twice (by a flush and a sweep at once) is stored once, by its id.
+ */
+export function createRelay(log: EventLog, models: () => Model<any>[], options: RelayOptions): Relay {
+  const sweepMs = options.sweepMs ?? 2_000;
+  const relayDoc = async (model: Model<any>, which: unknown): Promise<number> => {
+    const filter = which && typeof which === 'object' && !(which instanceof Types.ObjectId) ? (which as Record<string, unknown>) : { _id: which };
+    const doc = await model.findOne(filter).select(`+${PENDING_EVENTS}`).lean<Record<string, unknown>>();
+    const pending = (doc?.[PENDING_EVENTS] as ChangeEvent[] | undefined) ?? [];
+    if (!pending.length) return 0;
+    for (const event of pending) await log.append(event);
+    await model.updateOne({ _id: doc!._id }, { $pull: { [PENDING_EVENTS]: { id: { $in: pending.map((e) => e.id) } } } });
+    return pending.length;
+  };
+  const sweep = async () => {
+    let moved = 0;
+    for (const model of models()) {
+      const docs = await model.find({ [`${PENDING_EVENTS}.id`]: { $exists: true } }, { _id: 1 }).limit(500).lean<{ _id: unknown }[]>();
+      for (const d of docs) moved += await relayDoc(model, d._id);
+    }
+    return moved;
+  };
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = sweep()
+      .then((n) => {
+        // Usually a write whose own flush was still under way; after a crash, what it left behind.
+        if (n) options.logger.debug('relayed pending events', { events: n });
+      })
+      .catch((err) => options.logger.warn('relaying pending events failed', { error: String(err) }));
+  }, sweepMs);
+  timer.unref();
+  return {
+    async flush(model, which) {
+      if (stopped) return;
+      // The change is saved already; if relaying fails now, the sweep retries it.
+      await relayDoc(model, which).catch((err) => options.logger.warn('relaying events failed; the sweep will retry', { error: String(err) }));
+    },
+    sweep,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
