@@ -29,6 +29,7 @@ const SOURCES: Record<string, { folders: string[]; entry?: string[] }> = {
 
 /** Variables code may read that a container does not need; each entry says why. */
 const OPTIONAL_EVERYWHERE: Record<string, string> = {
+  APOLLO_KEY: 'Apollo usage reporting, off unless an operator configures it (packages/shared/src/inlineTrace.ts)',
   DEBUG: 'opt-in debug logging (packages/shared/src/log.ts)',
   FERRETDB_BIN: 'locates the embedded database, which only runs without MONGODB_URI (development and tests)',
   XDG_CACHE_HOME: 'same: where the embedded database binary is cached',
