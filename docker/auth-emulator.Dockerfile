@@ -12,6 +12,8 @@ ENV CI=true \
     npm_config_fund=false \
     npm_config_audit=false
 RUN npm install --global --ignore-scripts "firebase-tools@${FIREBASE_TOOLS_VERSION}" && npm cache clean --force
+# The CLI writes its debug log into the working directory while it runs, so the node user owns it.
+RUN mkdir /emulator && chown node:node /emulator
 WORKDIR /emulator
 COPY firebase.json ./
 USER node
