@@ -1,15 +1,17 @@
 # syntax=docker/dockerfile:1
-# One image for every Node service in docker-compose.yml; each service picks its entry point with `command:`.
+# One image for the Node services in docker-compose.yml: the four subgraphs, the gateway, the portal
+# and the demo-data seed, each chosen with `command:`. The build stage compiles the TypeScript
+# (`npm run build`); the runtime stage holds that output and production dependencies only, and runs
+# it with plain `node`. The Firebase Auth emulator has its own image (docker/auth-emulator.Dockerfile).
 
-FROM node:20-bookworm-slim AS deps
+FROM node:20-bookworm-slim AS manifests
 WORKDIR /app
-# The image talks to a real MongoDB, so the embedded database (FerretDB, built with Go) is not needed.
-ENV SKIP_FERRETDB_BUILD=1 \
-    CI=true \
-    npm_config_update_notifier=false
+ENV CI=true \
+    npm_config_update_notifier=false \
+    npm_config_fund=false \
+    npm_config_audit=false
 # Manifests first, so editing source does not re-run `npm ci`.
 COPY package.json package-lock.json ./
-COPY scripts/install-ferretdb.mjs scripts/
 COPY packages/shared/package.json packages/shared/
 COPY subgraphs/tenant/package.json subgraphs/tenant/
 COPY subgraphs/customer/package.json subgraphs/customer/
@@ -18,22 +20,33 @@ COPY subgraphs/messaging/package.json subgraphs/messaging/
 COPY gateway/package.json gateway/
 COPY schema/package.json schema/
 COPY portal/package.json portal/
-RUN npm ci --no-audit --no-fund
 
-FROM deps AS build
-# Never let a host's node_modules or build output into the image.
-COPY --exclude=**/node_modules --exclude=portal/build --exclude=portal/.svelte-kit --exclude=.git . .
-RUN npm run build -w @wisp/portal
+# --ignore-scripts throughout: no dependency the images use needs an install script (esbuild ships
+# its binary as a package), and the root postinstall fetches the embedded database, which a
+# container never runs (it talks to MongoDB).
+FROM manifests AS build
+RUN npm ci --ignore-scripts
+# .dockerignore keeps the host's node_modules and build output out of the context.
+COPY . .
+RUN npm run build
+
+FROM manifests AS prod-deps
+RUN npm ci --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
-    FIREBASE_CLI_DISABLE_UPDATE_CHECK=true \
-    NO_UPDATE_NOTIFIER=1 \
-    npm_config_update_notifier=false
-# Services run TypeScript with tsx and the auth emulator with firebase-tools (both dev dependencies),
-# so the whole installed tree comes along.
-COPY --from=build --chown=node:node /app /app
+    NODE_OPTIONS=--enable-source-maps
+COPY --from=prod-deps --chown=node:node /app /app
+# Only what `npm run build` produced, plus the supergraph the gateway reads at startup.
+COPY --from=build --chown=node:node /app/schema/supergraph.graphql schema/
+COPY --from=build --chown=node:node /app/subgraphs/tenant/dist subgraphs/tenant/dist
+COPY --from=build --chown=node:node /app/subgraphs/customer/dist subgraphs/customer/dist
+COPY --from=build --chown=node:node /app/subgraphs/work-order/dist subgraphs/work-order/dist
+COPY --from=build --chown=node:node /app/subgraphs/messaging/dist subgraphs/messaging/dist
+COPY --from=build --chown=node:node /app/gateway/dist gateway/dist
+COPY --from=build --chown=node:node /app/scripts/dist scripts/dist
+COPY --from=build --chown=node:node /app/portal/build portal/build
 USER node
-EXPOSE 3000 4000 4001 4002 4003 4004 9099
-CMD ["npx", "tsx", "gateway/src/index.ts"]
+EXPOSE 3000 4000 4001 4002 4003 4004
+CMD ["node", "gateway/dist/index.js"]

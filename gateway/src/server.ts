@@ -11,6 +11,7 @@ import {
   createLogger,
   errorMaskingPlugin,
   graphqlHttpHandler,
+  inlineTracePlugins,
   IDENTITY_TS_HEADER,
   REQUEST_ID_HEADER,
   signClientAddressHeaders,
@@ -110,7 +111,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     includeStacktraceInErrorResponses: false,
     validationRules: queryLimitRules(options.limits ?? DEFAULT_LIMITS),
     parseOptions: { maxTokens: 5_000 },
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin(), ...inlineTracePlugins<GatewayContext>()],
   });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {

@@ -3,6 +3,7 @@ export * from './identity.ts';
 export * from './log.ts';
 export * from './http.ts';
 export * from './masking.ts';
+export * from './inlineTrace.ts';
 export * from './mongo.ts';
 export * from './pagination.ts';
 export * from './loaders.ts';

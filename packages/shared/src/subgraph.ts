@@ -10,6 +10,7 @@ import { unauthenticated } from './errors.ts';
 import { graphqlHttpHandler } from './http.ts';
 import { assertUsableSecret, verifyClientAddress, verifyIdentityHeaders, type Identity } from './identity.ts';
 import { createLogger, type Logger } from './log.ts';
+import { inlineTracePlugins } from './inlineTrace.ts';
 import { errorMaskingPlugin } from './masking.ts';
 import { connectMongo, ensureIndexes, type MongoOptions } from './mongo.ts';
 
@@ -82,7 +83,7 @@ export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M
   const apollo = new ApolloServer<SubgraphContext<M, L, S>>({
     schema: buildSubgraphSchema([{ typeDefs: def.typeDefs, resolvers: def.resolvers as never }]),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), errorMaskingPlugin(log)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), errorMaskingPlugin(log), ...inlineTracePlugins<SubgraphContext<M, L, S>>()],
   });
   await apollo.start();
   httpServer.on(
