@@ -13,6 +13,7 @@ ENV CI=true \
 # Manifests first, so editing source does not re-run `npm ci`.
 COPY package.json package-lock.json ./
 COPY packages/shared/package.json packages/shared/
+COPY packages/events/package.json packages/events/
 COPY subgraphs/tenant/package.json subgraphs/tenant/
 COPY subgraphs/customer/package.json subgraphs/customer/
 COPY subgraphs/work-order/package.json subgraphs/work-order/
