@@ -2,6 +2,7 @@ import { byIdLoader, type Identity } from '@wisp/shared';
 import DataLoader from 'dataloader';
 import { Types } from 'mongoose';
 import type { Models } from './models/index.ts';
+import { SUMMARIES, type ConversationSummary } from './conversationSummary.ts';
 import { canSeeWorkOrder, visibleMessages } from './resolvers/access.ts';
 import type { Services, WorkOrderFacts } from './services.ts';
 
@@ -10,8 +11,9 @@ export type MessageRow = Lean<import('./models/index.ts').MessageDoc>;
 export type AttachmentRow = Lean<import('./models/index.ts').AttachmentDoc>;
 
 /**
- * Per-request loaders. A conversation, its read receipts and its files load for every work order
- * of a batch at once: one `$in` query each, however many tickets a page lists.
+ * Per-request loaders. A conversation, its summary, its read receipts and its files load for every
+ * work order of a batch at once: one `$in` query each, however many tickets a page lists. Lists
+ * read summaries (counts, newest message), never whole conversations.
  */
 export function createLoaders(models: Models, identity: Identity | null, services: Services) {
   const workOrder = new DataLoader<string, WorkOrderFacts | null>(async (ids) => {
@@ -40,7 +42,20 @@ export function createLoaders(models: Models, identity: Identity | null, service
     return ids.map((id) => byWo.get(id) ?? []);
   });
 
-  const receipts = new DataLoader<string, { readerUid: string; readerKind: string; readAt: Date }[]>(async (ids) => {
+  const summary = new DataLoader<string, ConversationSummary | null>(async (ids) => {
+    if (!identity) return ids.map(() => null);
+    const visible = await visibleIds(ids);
+    const rows = visible.length
+      ? ((await models.Message.db
+          .collection(SUMMARIES)
+          .find({ _id: { $in: visible.map((id) => new Types.ObjectId(id)) } }, { projection: { counted: 0 } })
+          .toArray()) as unknown as ConversationSummary[])
+      : [];
+    const byId = new Map(rows.map((r) => [String(r._id), r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  const receipts = new DataLoader<string, { readerUid: string; readerKind: string; readAt: Date; seenOthers?: number }[]>(async (ids) => {
     const rows = await models.ReadReceipt.find({ workOrderId: { $in: ids.filter((id) => /^[0-9a-f]{24}$/i.test(id)).map((id) => new Types.ObjectId(id)) } })
       .batchSize(10_000)
       .lean();
@@ -64,6 +79,6 @@ export function createLoaders(models: Models, identity: Identity | null, service
     return ids.map((id) => rows.filter((r) => String(r.workOrderId) === id));
   });
 
-  return { message: byIdLoader(models.Message), workOrder, conversation, receipts, attachments };
+  return { message: byIdLoader(models.Message), workOrder, conversation, summary, receipts, attachments };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -16,6 +16,7 @@ import {
   type SubgraphSetup,
   type TenantDirectory,
 } from '@wisp/shared';
+import { recordMessage } from '@wisp/subgraph-messaging/conversationSummary';
 import { Types, type Connection } from 'mongoose';
 
 /** Posts the system's own lines into a work order's conversation (status changes, outage updates). */
@@ -59,7 +60,9 @@ function systemMessagesOn(conn: Connection): SystemMessages {
         },
         { upsert: true },
       );
-      const doc = await messages().findOne(filter, { projection: { _id: 1 } });
+      const doc = await messages().findOne(filter, { projection: { _id: 1, workOrderId: 1 } });
+      // Counted on every post, the first and any repeat alike: counting is idempotent per message.
+      await recordMessage(conn.db!, { _id: doc!._id, tenantId: filter.tenantId, workOrderId: doc!.workOrderId, internal: false, authorKind: 'SYSTEM', authorUid: 'system' });
       return String(doc!._id);
     },
   };

@@ -1,6 +1,7 @@
 import { badInput, codedError, ErrorCode, forbidden, type Identity, isDuplicateKey, isObjectId, isStaff, notFound, Role, unauthenticated } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
+import { recordMessage, summaryView } from '../conversationSummary.ts';
 import type { MessageRow } from '../loaders.ts';
 import { canSeeWorkOrder, customerIdsOf } from './access.ts';
 
@@ -44,8 +45,13 @@ export const Mutation = {
 
     const { Message, Attachment } = ctx.models;
     const key = { tenantId: wo.tenantId, authorUid: identity.uid, clientMutationId: input.clientMutationId };
+    // A retry also finishes counting the first attempt's message, should that have been cut short.
+    const counted = async (m: MessageRow | null) => {
+      if (m) await recordMessage(Message.db.db!, m);
+      return m;
+    };
     const existing = await Message.findOne(key).lean<MessageRow>();
-    if (existing) return existing;
+    if (existing) return counted(existing);
 
     if (attachmentIds.length) {
       const usable = await Attachment.countDocuments({
@@ -69,7 +75,7 @@ export const Mutation = {
         // A concurrent retry of this same send may hold the files: give back its message once it lands.
         for (let attempt = 0; attempt < 5; attempt++) {
           const original = await Message.findOne(key).lean<MessageRow>();
-          if (original) return original;
+          if (original) return counted(original);
           await new Promise((r) => setTimeout(r, 40));
         }
         throw badInput('Attach only files you uploaded to this ticket and have not attached yet.', 'attachmentIds');
@@ -93,8 +99,9 @@ export const Mutation = {
     } catch (err) {
       await release();
       if (!isDuplicateKey(err)) throw err;
-      return Message.findOne(key).lean<MessageRow>();
+      return counted(await Message.findOne(key).lean<MessageRow>());
     }
+    await recordMessage(Message.db.db!, message);
     if (attachmentIds.length) {
       await Attachment.updateMany({ _id: { $in: attachmentIds.map((id) => new Types.ObjectId(id)) } }, { $set: { messageId: message._id, internal } });
     }
@@ -128,9 +135,15 @@ export const Mutation = {
     if (!identity) throw unauthenticated();
     const wo = await ctx.loaders.workOrder.load(isObjectId(workOrderId) ? workOrderId : '');
     if (!canSeeWorkOrder(identity, wo)) throw notFound('Work order');
+    // What was there to read, then when: a message counted in the summary was written before `readAt`.
+    const { others } = summaryView(await ctx.loaders.summary.load(String(wo._id)), identity);
     await ctx.models.ReadReceipt.updateOne(
       { workOrderId: wo._id, readerUid: identity.uid },
-      { $set: { readAt: new Date(), tenantId: wo.tenantId, readerKind: identity.role === Role.CUSTOMER ? 'CUSTOMER' : 'STAFF' } },
+      {
+        $set: { tenantId: wo.tenantId, readerKind: identity.role === Role.CUSTOMER ? 'CUSTOMER' : 'STAFF' },
+        // Concurrent marks of one reader never move the receipt backwards.
+        $max: { readAt: new Date(), seenOthers: others },
+      },
       { upsert: true },
     );
     ctx.loaders.receipts.clear(String(wo._id));
