@@ -74,6 +74,8 @@ const customerSchema = new Schema(
 );
 customerSchema.index({ tenantId: 1, accountNumber: 1 }, { unique: true });
 customerSchema.index({ tenantId: 1, site: 1 });
+// The staff customer list, newest first.
+customerSchema.index({ tenantId: 1, _id: -1 });
 customerSchema.index({ tenantId: 1, email: 1 });
 // Staff search runs anchored prefix matches on these.
 customerSchema.index({ tenantId: 1, name: 1 });
