@@ -78,9 +78,14 @@ export async function recordMessage(db: mongo.Db, m: CountedMessage): Promise<vo
   }
 }
 
-/** Counts every stored message not yet counted: for data written before summaries existed. */
+/**
+ * Counts every stored message into the summaries once per database: for conversations written
+ * before summaries were kept. Interrupted, it starts over on the next start (counting is
+ * idempotent); done, it leaves a marker so later starts skip it.
+ */
 export async function backfillSummaries(db: mongo.Db): Promise<number> {
-  if ((await db.collection(SUMMARIES).estimatedDocumentCount()) > 0) return 0;
+  const migrations = db.collection<{ _id: string; at: Date }>('migrations');
+  if (await migrations.findOne({ _id: 'conversation-summaries' })) return 0;
   let n = 0;
   const cursor = db
     .collection('messages')
@@ -90,6 +95,7 @@ export async function backfillSummaries(db: mongo.Db): Promise<number> {
     await recordMessage(db, m as unknown as CountedMessage);
     n++;
   }
+  await migrations.updateOne({ _id: 'conversation-summaries' }, { $setOnInsert: { at: new Date() } }, { upsert: true });
   return n;
 }
 
