@@ -252,10 +252,19 @@ describe('conversations stored before summaries were kept', () => {
         { tenantId: tid, workOrderId: wo, body: 'On it', authorKind: 'AGENT', authorUid: 'agent-login', authorName: 'Support' },
         { tenantId: tid, workOrderId: wo, body: 'Tower 3', authorKind: 'AGENT', authorUid: 'agent-login', authorName: 'Support', internal: true },
       ]);
-      expect(await backfillSummaries(conn.db!)).toBe(3);
+      const readAt = new Date();
+      await conn.db!.collection('readreceipts').insertMany([
+        { tenantId: tid, workOrderId: wo, readerUid: 'alice-login', readerKind: 'CUSTOMER', readAt },
+        { tenantId: tid, workOrderId: wo, readerUid: 'agent-login', readerKind: 'STAFF', readAt },
+      ]);
+      await conn.db!.collection('messages').insertOne({ _id: new Types.ObjectId(), tenantId: tid, workOrderId: wo, body: 'Fixed', authorKind: 'AGENT', authorUid: 'agent-login', authorName: 'Support', internal: false, createdAt: new Date(readAt.getTime() + 1000) });
+      expect(await backfillSummaries(conn.db!)).toBe(4);
       expect(await backfillSummaries(conn.db!)).toBe(0);
       const summary = await conn.db!.collection(SUMMARIES).findOne({ _id: wo });
-      expect(summary).toMatchObject({ total: 3, shared: 1, byCustomer: { [String(aliceId)]: 1 } });
+      expect(summary).toMatchObject({ total: 4, shared: 2, byCustomer: { [String(aliceId)]: 1 } });
+      // Alice had read the one reply there was; the agent had read Alice's message.
+      const seen = Object.fromEntries((await conn.db!.collection('readreceipts').find({ workOrderId: wo }).toArray()).map((r) => [r.readerUid, r.seenOthers]));
+      expect(seen).toEqual({ 'alice-login': 1, 'agent-login': 1 });
     } finally {
       await conn.dropDatabase();
       await conn.close();

@@ -95,6 +95,16 @@ export async function backfillSummaries(db: mongo.Db): Promise<number> {
     await recordMessage(db, m as unknown as CountedMessage);
     n++;
   }
+  // Receipts from before remember only a time: count what there was to read by then.
+  const receipts = db.collection('readreceipts');
+  for await (const r of receipts.find({ seenOthers: { $exists: false } })) {
+    const others =
+      r.readerKind === 'CUSTOMER'
+        ? { internal: false, authorKind: { $ne: 'CUSTOMER' } }
+        : { authorUid: { $ne: r.readerUid } };
+    const seenOthers = await db.collection('messages').countDocuments({ tenantId: r.tenantId, workOrderId: r.workOrderId, createdAt: { $lte: r.readAt }, ...others });
+    await receipts.updateOne({ _id: r._id }, { $max: { seenOthers } });
+  }
   await migrations.updateOne({ _id: 'conversation-summaries' }, { $setOnInsert: { at: new Date() } }, { upsert: true });
   return n;
 }
