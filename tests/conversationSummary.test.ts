@@ -20,7 +20,7 @@ import { customerId, tenantId } from './demo.ts';
 const mongo = { uri: inject('mongoUri'), dbPrefix: `summary_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}` };
 const MESSAGING_DB = dbName('messaging', mongo.dbPrefix);
 let counting = false;
-const commands: { name: string; collection: string; filter: unknown }[] = [];
+const commands: { name: string; collection: string; filter: unknown; limit?: unknown }[] = [];
 let services: Services;
 let url: string;
 let alice: string, bob: string, agent: string, admin: string;
@@ -35,7 +35,7 @@ beforeAll(async () => {
     onCommand: (e) => {
       if (!counting || e.databaseName !== MESSAGING_DB) return;
       const c = e.command as Record<string, unknown>;
-      commands.push({ name: e.commandName, collection: String(c[e.commandName]), filter: c.filter ?? c.pipeline ?? c.query ?? null });
+      commands.push({ name: e.commandName, collection: String(c[e.commandName]), filter: c.filter ?? c.pipeline ?? c.query ?? null, limit: c.limit });
     },
   });
   url = services.gatewayUrl;
@@ -143,6 +143,30 @@ describe('ticket lists read conversation summaries', () => {
     expect(staffBulk.length).toBeGreaterThanOrEqual(90);
     for (const t of staffBulk) expect(t).toMatchObject({ messageCount: 6, unreadCount: 6, lastMessage: { internal: false } });
   }, 180_000);
+});
+
+describe('a ticket page', () => {
+  it('reads one page of a long conversation, not all of it', async () => {
+    const [id] = await addTickets(1, 30);
+    const PAGE = `query($id: ID!, $after: String) { workOrder(id: $id) { messages(first: 10, after: $after) { edges { node { body } } pageInfo { hasNextPage endCursor } } } }`;
+    const pages: string[][] = [];
+    let after: string | null = null;
+    do {
+      commands.length = 0;
+      counting = true;
+      const r: Awaited<ReturnType<typeof gql<Record<string, any>>>> = await gql(url, PAGE, { id, after }, { token: agent });
+      counting = false;
+      expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+      const conn: { edges: { node: { body: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } = r.data!.workOrder.messages;
+      pages.push(conn.edges.map((e) => e.node.body));
+      after = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
+      const reads = commands.filter((c) => c.collection === 'messages' && c.name === 'find');
+      expect(reads).toHaveLength(1);
+      expect(reads[0]!.limit).toBe(11);
+    } while (after);
+    expect(pages.map((p) => p.length)).toEqual([10, 10, 10]);
+    expect(pages.flat()).toEqual(Array.from({ length: 30 }, (_, k) => expect.stringMatching(new RegExp(`#${k}$`))));
+  });
 });
 
 const TICKET = `query($id: ID!) { workOrder(id: $id) { messageCount unreadCount lastMessage { id body internal } } }`;

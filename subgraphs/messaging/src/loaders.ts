@@ -10,6 +10,13 @@ type Lean<T> = T & { _id: Types.ObjectId; createdAt: Date };
 export type MessageRow = Lean<import('./models/index.ts').MessageDoc>;
 export type AttachmentRow = Lean<import('./models/index.ts').AttachmentDoc>;
 
+/** One page of one work order's conversation: `limit + 1` messages after the `after` id, oldest first. */
+export interface ConversationPage {
+  id: string;
+  limit: number;
+  after: Types.ObjectId | null;
+}
+
 /**
  * Per-request loaders. A conversation, its summary, its read receipts and its files load for every
  * work order of a batch at once: one `$in` query each, however many tickets a page lists. Lists
@@ -28,19 +35,34 @@ export function createLoaders(models: Models, identity: Identity | null, service
     return ids.filter((_, i) => canSeeWorkOrder(identity, facts[i] as WorkOrderFacts | null));
   };
 
-  const conversation = new DataLoader<string, MessageRow[]>(async (ids) => {
-    if (!identity) return ids.map(() => []);
-    const visible = await visibleIds(ids);
-    const rows = visible.length
-      ? await models.Message.find({ $and: [visibleMessages(identity), { workOrderId: { $in: visible.map((id) => new Types.ObjectId(id)) } }] })
+  // Keyed by page: one ticket's page reads only its `limit + 1` messages; a list of tickets asking
+  // for the same page shares one `$in` query (which cannot cap rows per ticket).
+  const conversation = new DataLoader<ConversationPage, MessageRow[], string>(
+    async (keys) => {
+      if (!identity) return keys.map(() => []);
+      const visible = new Set(await visibleIds([...new Set(keys.map((k) => k.id))]));
+      const groups = new Map<string, ConversationPage[]>();
+      for (const k of keys) {
+        if (!visible.has(k.id)) continue;
+        const g = `${k.limit}|${k.after ?? ''}`;
+        groups.set(g, [...(groups.get(g) ?? []), k]);
+      }
+      const results = new Map<ConversationPage, MessageRow[]>();
+      for (const group of groups.values()) {
+        const { limit, after } = group[0]!;
+        const rows = await models.Message.find({
+          $and: [visibleMessages(identity), { workOrderId: { $in: group.map((k) => new Types.ObjectId(k.id)) } }, after ? { _id: { $gt: after } } : {}],
+        })
           .sort({ _id: 1 })
+          .limit(group.length === 1 ? limit + 1 : 0)
           .batchSize(10_000)
-          .lean<MessageRow[]>()
-      : [];
-    const byWo = new Map<string, MessageRow[]>();
-    for (const r of rows) byWo.set(String(r.workOrderId), [...(byWo.get(String(r.workOrderId)) ?? []), r]);
-    return ids.map((id) => byWo.get(id) ?? []);
-  });
+          .lean<MessageRow[]>();
+        for (const k of group) results.set(k, rows.filter((r) => String(r.workOrderId) === k.id).slice(0, limit + 1));
+      }
+      return keys.map((k) => results.get(k) ?? []);
+    },
+    { cacheKeyFn: (k) => `${k.id}|${k.limit}|${k.after ?? ''}` },
+  );
 
   const summary = new DataLoader<string, ConversationSummary | null>(async (ids) => {
     if (!identity) return ids.map(() => null);

@@ -11,9 +11,7 @@ export const WorkOrder = {
     if (!ctx.identity) throw unauthenticated();
     const { limit, after } = pageQuery(args);
     if (!isObjectId(id)) return toConnection([], limit);
-    const all = await ctx.loaders.conversation.load(id);
-    const rows = after ? all.filter((m) => m._id > after) : all;
-    return toConnection(rows.slice(0, limit + 1), limit);
+    return toConnection(await ctx.loaders.conversation.load({ id, limit, after }), limit);
   },
   messageCount: async ({ id }: { id: string }, _: unknown, ctx: Context) =>
     isObjectId(id) && ctx.identity ? summaryView(await ctx.loaders.summary.load(id), ctx.identity).count : 0,
