@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { claimsFor, connectMongo, firebaseAuth, firebaseProjectId, type MongoOptions } from '@wisp/shared';
 import { createModels as customerModels } from '@wisp/subgraph-customer/models';
+import { recordMessage } from '@wisp/subgraph-messaging/conversationSummary';
 import { createModels as messagingModels } from '@wisp/subgraph-messaging/models';
 import { createModels as tenantModels } from '@wisp/subgraph-tenant/models';
 import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
@@ -125,8 +126,9 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
         );
         const reporter = wo.reporter ? t.customers.find((c) => c.key === wo.reporter) : undefined;
         for (const [i, m] of wo.messages.entries()) {
+          const mid = oid(messageId(t.slug, wo.n, i));
           await Message.updateOne(
-            { _id: oid(messageId(t.slug, wo.n, i)) },
+            { _id: mid },
             {
               $setOnInsert: {
                 ...createdAt(oid(messageId(t.slug, wo.n, i))),
@@ -141,6 +143,8 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
             },
             { upsert: true, timestamps: false },
           );
+          const stored = await Message.findById(mid).lean();
+          await recordMessage(Message.db.db!, stored!);
         }
       }
     }

@@ -117,7 +117,7 @@ export async function startServices(opts: {
       identitySecret: opts.identitySecret,
       firebaseProjectId: opts.projectId,
       subgraphUrls,
-      eventLog: { uri: opts.mongoUri, dbPrefix: opts.dbPrefix },
+      eventLog: common.mongo,
     });
     stops.unshift(gateway.stop);
     return { gatewayUrl: gateway.url, subgraphUrls, stop: () => stopAll(stops.reverse()) };

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { connectMongo } from '@wisp/shared';
 import { emulatorIdToken, gql } from '@wisp/shared/testing';
+import { recordMessage } from '@wisp/subgraph-messaging/conversationSummary';
 import { createModels as messagingModels } from '@wisp/subgraph-messaging/models';
 import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
 import { Types } from 'mongoose';
@@ -30,7 +31,8 @@ beforeAll(async () => {
     identitySecret: randomBytes(32).toString('base64url'),
     projectId: inject('projectId'),
     onCommand: (e) => {
-      if (counting && !IGNORED.has(e.commandName)) commands.push(`${e.databaseName}.${e.commandName}`);
+      // The gateway's event-log tail polls on its own clock; it is no part of the list.
+      if (counting && !IGNORED.has(e.commandName) && !e.databaseName.endsWith('_events')) commands.push(`${e.databaseName}.${e.commandName}`);
     },
   });
   alice = await emulatorIdToken('alice@skyline.example', 'skyline');
@@ -58,9 +60,10 @@ async function addTickets(n: number, from: number) {
       reporterCustomerId: me,
     }));
     await WorkOrder.insertMany(orders);
-    await Message.insertMany(
+    const messages = await Message.insertMany(
       orders.map((o) => ({ tenantId: tid, workOrderId: o._id, body: `About ${o.number}`, authorKind: 'CUSTOMER', authorCustomerId: me, authorUid: 'alice', authorName: 'Alice Nguyen' })),
     );
+    for (const m of messages) await recordMessage(mc.db!, m);
   } finally {
     await Promise.all([wc.close(), mc.close()]);
   }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { connectMongo, firebaseAuth, type MongoOptions } from '@wisp/shared';
 import { newEvent, openEventLog, type EventLog, type StoredEvent } from '@wisp/events';
+import { recordMessage } from '@wisp/subgraph-messaging/conversationSummary';
 import { createModels as messagingModels } from '@wisp/subgraph-messaging/models';
 import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
 import { authTenantIdFor, emulatorIdToken } from '@wisp/shared/testing';
@@ -141,6 +142,7 @@ export async function openWriter(mongo: MongoOptions) {
     async addMessage(workOrderId: string, body: string, { internal = false, authorKind = 'AGENT' }: { internal?: boolean; authorKind?: 'AGENT' | 'CUSTOMER' | 'SYSTEM' } = {}) {
       const { wo, customerIds } = await concerned(workOrderId);
       const m = await Message.create({ tenantId: wo.tenantId, workOrderId: new Types.ObjectId(workOrderId), body, authorKind, authorName: 'Support', internal });
+      await recordMessage(Message.db.db!, m);
       const stored = await log.append(
         newEvent('message.created', {
           tenantId: String(wo.tenantId),

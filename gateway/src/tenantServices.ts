@@ -10,6 +10,11 @@ export interface TenantServicesOptions {
   supergraphSdl?: string;
   /** How long a tenant's status is trusted before it is asked again. @default 3000 ms */
   statusTtlMs?: number;
+  /**
+   * How long before a cached status expires a request that reads it starts a refresh in the
+   * background (the request itself answers from the cache). @default a third of `statusTtlMs`
+   */
+  statusRefreshAheadMs?: number;
 }
 
 /** Largest logo or favicon upload. @default 1 MiB (the tenant subgraph enforces the same) */
@@ -41,12 +46,12 @@ export function tenantServices(options: TenantServicesOptions) {
   const log = createLogger('gateway');
   const base = tenantBaseUrl(options);
   const ttl = options.statusTtlMs ?? 3000;
+  const refreshAhead = Math.min(options.statusRefreshAheadMs ?? ttl / 3, ttl);
   const statuses = new Map<string, { status: string; until: number }>();
+  // One lookup per tenant at a time: a burst of requests after expiry waits on the same answer.
+  const inFlight = new Map<string, Promise<string>>();
 
-  async function tenantStatus(tenantId: string): Promise<string> {
-    const now = Date.now();
-    const hit = statuses.get(tenantId);
-    if (hit && hit.until > now) return hit.status;
+  async function lookUp(tenantId: string): Promise<string> {
     const res = await fetch(`${base}/internal/tenant-status/${encodeURIComponent(tenantId)}`, {
       headers: signIdentityHeaders(null, options.identitySecret),
       signal: AbortSignal.timeout(5000),
@@ -54,15 +59,37 @@ export function tenantServices(options: TenantServicesOptions) {
       log.error('tenant status lookup failed', { error: String(err) });
       return null;
     });
-    const body = res?.ok ? ((await res.json()) as { status?: string }) : null;
+    const body = res?.ok ? ((await res.json().catch(() => null)) as { status?: string } | null) : null;
+    const now = Date.now();
     if (!body?.status) {
       // Fail closed, but keep using a recent answer through a short outage.
+      const hit = statuses.get(tenantId);
       if (hit && now - hit.until < 60_000) return hit.status;
       throw codedError(ErrorCode.INTERNAL, 'Internal error.');
     }
-    if (statuses.size > 10_000) statuses.clear();
+    if (statuses.size > 10_000 && !statuses.has(tenantId)) statuses.clear();
     statuses.set(tenantId, { status: body.status, until: now + ttl });
     return body.status;
+  }
+
+  function shared(tenantId: string): Promise<string> {
+    let pending = inFlight.get(tenantId);
+    if (!pending) {
+      pending = lookUp(tenantId).finally(() => inFlight.delete(tenantId));
+      inFlight.set(tenantId, pending);
+    }
+    return pending;
+  }
+
+  function tenantStatus(tenantId: string): Promise<string> {
+    const hit = statuses.get(tenantId);
+    const now = Date.now();
+    if (!hit || hit.until <= now) return shared(tenantId);
+    if (hit.until - now <= refreshAhead && !inFlight.has(tenantId)) {
+      // Nearly stale: renew it now so the requests after expiry still answer from the cache.
+      shared(tenantId).catch(() => undefined);
+    }
+    return Promise.resolve(hit.status);
   }
 
   /** Wraps the authenticator: a login of a suspended (or unknown) tenant is FORBIDDEN. */

@@ -52,6 +52,8 @@ const notificationSchema = new Schema(
 );
 notificationSchema.index({ recipientUid: 1, dedupeKey: 1 }, { unique: true });
 notificationSchema.index({ tenantId: 1, recipientUid: 1, _id: -1 });
+// The unread ones (readAt null) and their count, which the queue page shows on every load.
+notificationSchema.index({ tenantId: 1, recipientUid: 1, readAt: 1, _id: -1 });
 
 type Row = Omit<AgentNotification, 'id'> & { _id: Types.ObjectId; dedupeKey: string };
 const toNotification = ({ _id, dedupeKey: _d, ...rest }: Row): AgentNotification => ({ ...rest, id: String(_id) });

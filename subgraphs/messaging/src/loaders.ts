@@ -2,6 +2,7 @@ import { byIdLoader, type Identity } from '@wisp/shared';
 import DataLoader from 'dataloader';
 import { Types } from 'mongoose';
 import type { Models } from './models/index.ts';
+import { SUMMARIES, type ConversationSummary } from './conversationSummary.ts';
 import { canSeeWorkOrder, visibleMessages } from './resolvers/access.ts';
 import type { Services, WorkOrderFacts } from './services.ts';
 
@@ -9,9 +10,17 @@ type Lean<T> = T & { _id: Types.ObjectId; createdAt: Date };
 export type MessageRow = Lean<import('./models/index.ts').MessageDoc>;
 export type AttachmentRow = Lean<import('./models/index.ts').AttachmentDoc>;
 
+/** One page of one work order's conversation: `limit + 1` messages after the `after` id, oldest first. */
+export interface ConversationPage {
+  id: string;
+  limit: number;
+  after: Types.ObjectId | null;
+}
+
 /**
- * Per-request loaders. A conversation, its read receipts and its files load for every work order
- * of a batch at once: one `$in` query each, however many tickets a page lists.
+ * Per-request loaders. A conversation, its summary, its read receipts and its files load for every
+ * work order of a batch at once: one `$in` query each, however many tickets a page lists. Lists
+ * read summaries (counts, newest message), never whole conversations.
  */
 export function createLoaders(models: Models, identity: Identity | null, services: Services) {
   const workOrder = new DataLoader<string, WorkOrderFacts | null>(async (ids) => {
@@ -26,21 +35,49 @@ export function createLoaders(models: Models, identity: Identity | null, service
     return ids.filter((_, i) => canSeeWorkOrder(identity, facts[i] as WorkOrderFacts | null));
   };
 
-  const conversation = new DataLoader<string, MessageRow[]>(async (ids) => {
-    if (!identity) return ids.map(() => []);
+  // Keyed by page: one ticket's page reads only its `limit + 1` messages; a list of tickets asking
+  // for the same page shares one `$in` query (which cannot cap rows per ticket).
+  const conversation = new DataLoader<ConversationPage, MessageRow[], string>(
+    async (keys) => {
+      if (!identity) return keys.map(() => []);
+      const visible = new Set(await visibleIds([...new Set(keys.map((k) => k.id))]));
+      const groups = new Map<string, ConversationPage[]>();
+      for (const k of keys) {
+        if (!visible.has(k.id)) continue;
+        const g = `${k.limit}|${k.after ?? ''}`;
+        groups.set(g, [...(groups.get(g) ?? []), k]);
+      }
+      const results = new Map<ConversationPage, MessageRow[]>();
+      for (const group of groups.values()) {
+        const { limit, after } = group[0]!;
+        const rows = await models.Message.find({
+          $and: [visibleMessages(identity), { workOrderId: { $in: group.map((k) => new Types.ObjectId(k.id)) } }, after ? { _id: { $gt: after } } : {}],
+        })
+          .sort({ _id: 1 })
+          .limit(group.length === 1 ? limit + 1 : 0)
+          .batchSize(10_000)
+          .lean<MessageRow[]>();
+        for (const k of group) results.set(k, rows.filter((r) => String(r.workOrderId) === k.id).slice(0, limit + 1));
+      }
+      return keys.map((k) => results.get(k) ?? []);
+    },
+    { cacheKeyFn: (k) => `${k.id}|${k.limit}|${k.after ?? ''}` },
+  );
+
+  const summary = new DataLoader<string, ConversationSummary | null>(async (ids) => {
+    if (!identity) return ids.map(() => null);
     const visible = await visibleIds(ids);
     const rows = visible.length
-      ? await models.Message.find({ $and: [visibleMessages(identity), { workOrderId: { $in: visible.map((id) => new Types.ObjectId(id)) } }] })
-          .sort({ _id: 1 })
-          .batchSize(10_000)
-          .lean<MessageRow[]>()
+      ? ((await models.Message.db
+          .collection(SUMMARIES)
+          .find({ _id: { $in: visible.map((id) => new Types.ObjectId(id)) } }, { projection: { counted: 0 } })
+          .toArray()) as unknown as ConversationSummary[])
       : [];
-    const byWo = new Map<string, MessageRow[]>();
-    for (const r of rows) byWo.set(String(r.workOrderId), [...(byWo.get(String(r.workOrderId)) ?? []), r]);
-    return ids.map((id) => byWo.get(id) ?? []);
+    const byId = new Map(rows.map((r) => [String(r._id), r]));
+    return ids.map((id) => byId.get(id) ?? null);
   });
 
-  const receipts = new DataLoader<string, { readerUid: string; readerKind: string; readAt: Date }[]>(async (ids) => {
+  const receipts = new DataLoader<string, { readerUid: string; readerKind: string; readAt: Date; seenOthers?: number }[]>(async (ids) => {
     const rows = await models.ReadReceipt.find({ workOrderId: { $in: ids.filter((id) => /^[0-9a-f]{24}$/i.test(id)).map((id) => new Types.ObjectId(id)) } })
       .batchSize(10_000)
       .lean();
@@ -64,6 +101,6 @@ export function createLoaders(models: Models, identity: Identity | null, service
     return ids.map((id) => rows.filter((r) => String(r.workOrderId) === id));
   });
 
-  return { message: byIdLoader(models.Message), workOrder, conversation, receipts, attachments };
+  return { message: byIdLoader(models.Message), workOrder, conversation, summary, receipts, attachments };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -3,6 +3,7 @@ import { createRelay, eventLogOn, type EventLog, type Relay } from '@wisp/events
 import { startSystemLines } from './systemLines.ts';
 import { Types, type Connection } from 'mongoose';
 import { attachmentRoutes } from './attachments.ts';
+import { backfillSummaries } from './conversationSummary.ts';
 import type { Models } from './models/index.ts';
 
 /** What this subgraph needs to know of a work order: read-only, from the work-order subgraph's database. */
@@ -51,6 +52,9 @@ function workOrderLookupOn(conn: Connection): WorkOrderLookup {
 
 export async function openServices(conn: Connection, options: SubgraphOptions, models: Models): Promise<SubgraphSetup<Services>> {
   const log = createLogger('subgraph-messaging');
+  // Conversations stored before summaries were kept are counted once, on the first start after.
+  const backfilled = await backfillSummaries(conn.db!);
+  if (backfilled) log.info('conversation summaries built', { messages: backfilled });
   const [eventsConn, workOrderConn, customerConn] = await Promise.all([
     connectMongo('events', options.mongo),
     connectMongo('work-order', options.mongo),

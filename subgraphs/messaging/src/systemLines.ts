@@ -2,6 +2,8 @@ import { PENDING_EVENTS, startConsumer, type Consumer, type EventLog, type Paylo
 import { isDuplicateKey, type Logger } from '@wisp/shared';
 import { Types, type Connection } from 'mongoose';
 import type { Models } from './models/index.ts';
+import { recordMessage } from './conversationSummary.ts';
+import type { MessageRow } from './loaders.ts';
 import { messageEvent } from './resolvers/Mutation.ts';
 
 const LABELS: Record<string, string> = {
@@ -78,7 +80,10 @@ export function startSystemLines(deps: { conn: Connection; models: Models; log: 
         if (isDuplicateKey(err)) return { upsertedId: null };
         throw err;
       });
-      // Written now, or by an earlier delivery whose relay may not have finished: relay either way.
+      // Written now, or by an earlier delivery that may have stopped short: count and relay either way
+      // (both are idempotent per message).
+      const written = await Message.findOne(key).lean<MessageRow>();
+      if (written) await recordMessage(Message.db.db!, written);
       await deps.relay.flush(Message, res.upsertedId ?? key);
     },
   });

@@ -90,6 +90,8 @@ customerSchema.pre(['updateOne', 'updateMany', 'findOneAndUpdate'], function () 
   if (typeof value === 'string') this.set('accountNumberKey', accountNumberKey(value));
 });
 customerSchema.index({ tenantId: 1, site: 1 });
+// The staff customer list, newest first.
+customerSchema.index({ tenantId: 1, _id: -1 });
 customerSchema.index({ tenantId: 1, email: 1 });
 // Staff search runs anchored prefix matches on these.
 customerSchema.index({ tenantId: 1, name: 1 });

@@ -21,7 +21,9 @@ const jobSchema = new Schema(
   },
   { timestamps: true, versionKey: false },
 );
+// The worker takes due jobs and jobs whose lease ran out.
 jobSchema.index({ status: 1, runAfter: 1 });
+jobSchema.index({ status: 1, lockedUntil: 1 });
 
 export type ProvisioningJobDoc = InferSchemaType<typeof jobSchema>;
 

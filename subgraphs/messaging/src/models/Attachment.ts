@@ -19,7 +19,8 @@ const attachmentSchema = new Schema(
   },
   { timestamps: true },
 );
-attachmentSchema.index({ tenantId: 1, workOrderId: 1, _id: 1 });
+// A batch of work orders' files; their ids are unique across tenants, so no tenant prefix.
+attachmentSchema.index({ workOrderId: 1, _id: 1 });
 
 const chunkSchema = new Schema(
   {

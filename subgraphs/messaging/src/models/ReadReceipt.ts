@@ -9,6 +9,8 @@ const readReceiptSchema = new Schema(
     readerUid: { type: String, required: true },
     readerKind: { type: String, enum: ['CUSTOMER', 'STAFF'], required: true },
     readAt: { type: Date, required: true },
+    /** How many messages by others the conversation held for this reader when they read it (unread = now − this). */
+    seenOthers: { type: Number, default: 0 },
   },
   { versionKey: false },
 );

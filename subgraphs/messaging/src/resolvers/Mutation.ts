@@ -2,6 +2,7 @@ import { badInput, codedError, ErrorCode, forbidden, type Identity, isDuplicateK
 import { newEvent, PENDING_EVENTS, withEvents, type ChangeEvent } from '@wisp/events';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
+import { recordMessage, summaryView } from '../conversationSummary.ts';
 import type { MessageRow } from '../loaders.ts';
 import type { WorkOrderFacts } from '../services.ts';
 import { canSeeWorkOrder, customerIdsOf } from './access.ts';
@@ -65,8 +66,13 @@ export const Mutation = {
 
     const { Message, Attachment } = ctx.models;
     const key = { tenantId: wo.tenantId, authorUid: identity.uid, clientMutationId: input.clientMutationId };
+    // A retry also finishes counting the first attempt's message, should that have been cut short.
+    const counted = async (m: MessageRow | null) => {
+      if (m) await recordMessage(Message.db.db!, m);
+      return m;
+    };
     const existing = await Message.findOne(key).lean<MessageRow>();
-    if (existing) return existing;
+    if (existing) return counted(existing);
 
     if (attachmentIds.length) {
       const usable = await Attachment.countDocuments({
@@ -90,7 +96,7 @@ export const Mutation = {
         // A concurrent retry of this same send may hold the files: give back its message once it lands.
         for (let attempt = 0; attempt < 5; attempt++) {
           const original = await Message.findOne(key).lean<MessageRow>();
-          if (original) return original;
+          if (original) return counted(original);
           await new Promise((r) => setTimeout(r, 40));
         }
         throw badInput('Attach only files you uploaded to this ticket and have not attached yet.', 'attachmentIds');
@@ -118,8 +124,9 @@ export const Mutation = {
     } catch (err) {
       await release();
       if (!isDuplicateKey(err)) throw err;
-      return Message.findOne(key).lean<MessageRow>();
+      return counted(await Message.findOne(key).lean<MessageRow>());
     }
+    await recordMessage(Message.db.db!, message);
     if (attachmentIds.length) {
       await Attachment.updateMany({ _id: { $in: attachmentIds.map((id) => new Types.ObjectId(id)) } }, { $set: { messageId: message._id, internal } });
     }
@@ -146,6 +153,8 @@ export const Mutation = {
     if (!canSeeWorkOrder(identity, wo)) throw notFound('Work order');
     const readerKind = identity.role === Role.CUSTOMER ? 'CUSTOMER' : 'STAFF';
     const receipt = { workOrderId: wo._id, readerUid: identity.uid };
+    // What was there to read, then when: a message counted in the summary was written before `readAt`.
+    const { others } = summaryView(await ctx.loaders.summary.load(String(wo._id)), identity);
     // The receipt's entity id is the conversation's (its work order): live clients reload that conversation.
     const read = newEvent('conversation.read', {
       tenantId: String(wo.tenantId),
@@ -157,7 +166,18 @@ export const Mutation = {
       outage: wo.type === 'OUTAGE',
       payload: { workOrderId: String(wo._id), readerKind },
     });
-    await ctx.models.ReadReceipt.updateOne(receipt, withEvents({ $set: { readAt: new Date(), tenantId: wo.tenantId, readerKind } }, [read]), { upsert: true });
+    await ctx.models.ReadReceipt.updateOne(
+      receipt,
+      withEvents(
+        {
+          $set: { tenantId: wo.tenantId, readerKind },
+          // Concurrent marks of one reader never move the receipt backwards.
+          $max: { readAt: new Date(), seenOthers: others },
+        },
+        [read],
+      ),
+      { upsert: true },
+    );
     ctx.loaders.receipts.clear(String(wo._id));
     await ctx.services.relay.flush(ctx.models.ReadReceipt, receipt);
     return { id: String(wo._id) };

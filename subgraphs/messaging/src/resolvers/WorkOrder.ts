@@ -1,5 +1,8 @@
 import { isObjectId, pageQuery, toConnection, unauthenticated, type PageArgs } from '@wisp/shared';
 import type { Context } from '../context.ts';
+import { summaryView } from '../conversationSummary.ts';
+import type { MessageRow } from '../loaders.ts';
+import { canSeeMessage } from './access.ts';
 
 const mine = (ctx: Context) => ctx.identity?.uid;
 
@@ -8,21 +11,22 @@ export const WorkOrder = {
     if (!ctx.identity) throw unauthenticated();
     const { limit, after } = pageQuery(args);
     if (!isObjectId(id)) return toConnection([], limit);
-    const all = await ctx.loaders.conversation.load(id);
-    const rows = after ? all.filter((m) => m._id > after) : all;
-    return toConnection(rows.slice(0, limit + 1), limit);
+    return toConnection(await ctx.loaders.conversation.load({ id, limit, after }), limit);
   },
-  messageCount: async ({ id }: { id: string }, _: unknown, ctx: Context) => (isObjectId(id) ? (await ctx.loaders.conversation.load(id)).length : 0),
+  messageCount: async ({ id }: { id: string }, _: unknown, ctx: Context) =>
+    isObjectId(id) && ctx.identity ? summaryView(await ctx.loaders.summary.load(id), ctx.identity).count : 0,
   unreadCount: async ({ id }: { id: string }, _: unknown, ctx: Context) => {
     if (!isObjectId(id) || !ctx.identity) return 0;
-    const [all, receipts] = await Promise.all([ctx.loaders.conversation.load(id), ctx.loaders.receipts.load(id)]);
-    const readAt = receipts.find((r) => r.readerUid === mine(ctx))?.readAt;
-    return all.filter((m) => m.authorUid !== mine(ctx) && (!readAt || m.createdAt > readAt)).length;
+    const [s, receipts] = await Promise.all([ctx.loaders.summary.load(id), ctx.loaders.receipts.load(id)]);
+    const seen = receipts.find((r) => r.readerUid === mine(ctx))?.seenOthers ?? 0;
+    return Math.max(0, summaryView(s, ctx.identity).others - seen);
   },
   lastMessage: async ({ id }: { id: string }, _: unknown, ctx: Context) => {
-    if (!isObjectId(id)) return null;
-    const all = await ctx.loaders.conversation.load(id);
-    return all[all.length - 1] ?? null;
+    if (!isObjectId(id) || !ctx.identity) return null;
+    const { lastId } = summaryView(await ctx.loaders.summary.load(id), ctx.identity);
+    if (!lastId) return null;
+    const m = (await ctx.loaders.message.load(String(lastId))) as MessageRow | null;
+    return m && canSeeMessage(ctx.identity, m) ? m : null;
   },
   attachments: async ({ id }: { id: string }, _: unknown, ctx: Context) => (isObjectId(id) ? ctx.loaders.attachments.load(id) : []),
 };

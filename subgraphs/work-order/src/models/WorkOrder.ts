@@ -69,8 +69,16 @@ const workOrderSchema = new Schema(
 // The events of each change are saved with it (see @wisp/events publishing).
 addPendingEvents(workOrderSchema);
 workOrderSchema.index({ tenantId: 1, number: 1 }, { unique: true });
+// A customer's list (theirs or affecting them), newest first, and the same narrowed by status.
 workOrderSchema.index({ tenantId: 1, reporterCustomerId: 1, _id: -1 });
 workOrderSchema.index({ tenantId: 1, affectedCustomerIds: 1, _id: -1 });
+workOrderSchema.index({ tenantId: 1, reporterCustomerId: 1, status: 1, _id: -1 });
+workOrderSchema.index({ tenantId: 1, affectedCustomerIds: 1, status: 1, _id: -1 });
+// Active outages: the tenant's for staff, those on a customer's site for the customer's banner.
+workOrderSchema.index({ tenantId: 1, type: 1, status: 1, _id: -1 });
+workOrderSchema.index({ tenantId: 1, affectedCustomerIds: 1, type: 1, status: 1, _id: -1 });
+// The staff queue, unfiltered.
+workOrderSchema.index({ tenantId: 1, _id: -1 });
 workOrderSchema.index({ tenantId: 1, createdByUid: 1, clientMutationId: 1 }, { unique: true });
 workOrderSchema.index({ tenantId: 1, status: 1, _id: -1 });
 workOrderSchema.index({ tenantId: 1, seq: -1 });

@@ -1,0 +1,266 @@
+/**
+ * Every hot query has an index MongoDB 7 would answer it from. The embedded database ignores
+ * non-unique indexes, so nothing here reads an explain plan: the test reasons about the indexes
+ * the schemas declare (see indexCoverage.ts). It checks two things: the list below of the
+ * queries portal pages and live subscriptions issue, and every query the services really send
+ * while a customer, an agent and an admin use the portal through the gateway (pages, live
+ * subscriptions, the gateway's event-log reads, background jobs).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { agentNotifierOn, connectMongo, outboxOn, type MongoOptions } from '@wisp/shared';
+import { eventLogOn } from '@wisp/events';
+import { emulatorIdToken, gql } from '@wisp/shared/testing';
+import { createModels as customerModels } from '@wisp/subgraph-customer/models';
+import { createModels as messagingModels } from '@wisp/subgraph-messaging/models';
+import { createModels as tenantModels } from '@wisp/subgraph-tenant/models';
+import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
+import type { Connection } from 'mongoose';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { seedDemo } from '../scripts/seed.ts';
+import { startServices, type Services } from '../scripts/stack.ts';
+import { customerId, workOrderId } from './demo.ts';
+import { describeShape, servingIndex, shapeOf, type DeclaredIndex, type Direction, type QueryShape } from './indexCoverage.ts';
+import { liveClient, until } from './live.ts';
+
+/**
+ * The portal's own operations, read from its sources (importing them would need a SvelteKit
+ * build): every `const NAME = gql\`…\`` of a file, with `${CONST}` pieces filled in from the same file.
+ */
+function portalOperations(path: string): Record<string, string> {
+  const text = readFileSync(new URL(`../portal/src/${path}`, import.meta.url), 'utf8');
+  const pieces = Object.fromEntries([...text.matchAll(/const (\w+) = `([^`]*)`/g)].map((m) => [m[1], m[2]]));
+  const ops: Record<string, string> = {};
+  for (const m of text.matchAll(/(\w+)(?::|\s*(?::[^=\n]+)?=)\s*gql`([^`]*)`/g)) ops[m[1]!] = m[2]!.replace(/\$\{(\w+)\}/g, (_, k: string) => pieces[k] ?? '');
+  return ops;
+}
+const api = portalOperations('lib/tickets/api.ts');
+const { ADMIN_BRANDING_QUERY, HISTORY_QUERY } = portalOperations('routes/admin/branding/brandingAdmin.ts');
+const { VIEWER_QUERY } = portalOperations('routes/viewerQuery.ts');
+
+/** What the portal's server asks for every page (lib/server/tenantLookup.ts), trimmed to the fields that touch the database. */
+const PORTAL_BRANDING_QUERY = `query($host: String!) { portalBranding(host: $host) { tenantSlug authTenantId suspended companyName logoUrl colors { primary } faq { question } } }`;
+
+const mongo: MongoOptions = { uri: inject('mongoUri'), dbPrefix: `ix_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}` };
+
+/**
+ * Fields that only thin out one work order's conversation or files once an index has narrowed the
+ * scan to that work order (a customer never sees internal notes or other customers' words).
+ */
+const RESIDUAL: Record<string, string[]> = {
+  'messaging.messages': ['internal', 'authorKind', 'authorCustomerId'],
+  'messaging.attachments': ['complete', 'internal', 'uploaderUid', 'messageId'],
+};
+
+/** The queries behind each portal page and live subscription: collection, equality fields, sort, range fields. */
+const HOT: { what: string; collection: string; eq: string[]; sort?: Record<string, Direction>; range?: string[]; or?: string[][] }[] = [
+  // Portal branding, on every page load (by subdomain or custom domain) and the gateway's tenant-status check.
+  { what: 'branding by subdomain', collection: 'tenant.tenants', eq: ['slug'] },
+  { what: 'branding by custom domain', collection: 'tenant.domains', eq: ['domain'] },
+  { what: 'tenant status', collection: 'tenant.tenants', eq: ['_id'] },
+  { what: 'branding history', collection: 'tenant.brandingversions', eq: ['tenantId'], sort: { version: -1 } },
+  // A customer's ticket list and ticket page.
+  { what: 'my tickets', collection: 'work-order.workorders', eq: ['tenantId'], or: [['reporterCustomerId'], ['affectedCustomerIds']], sort: { _id: -1 } },
+  { what: 'my tickets by status', collection: 'work-order.workorders', eq: ['tenantId', 'status'], or: [['reporterCustomerId'], ['affectedCustomerIds']], sort: { _id: -1 } },
+  { what: 'active outages (staff)', collection: 'work-order.workorders', eq: ['tenantId', 'type', 'status'], sort: { _id: -1 } },
+  { what: 'active outages on my site', collection: 'work-order.workorders', eq: ['tenantId', 'type', 'status', 'affectedCustomerIds'], sort: { _id: -1 } },
+  { what: 'conversation of a batch of tickets', collection: 'messaging.messages', eq: ['tenantId', 'workOrderId'], sort: { _id: 1 } },
+  { what: 'list counters of a batch of tickets', collection: 'messaging.conversationsummaries', eq: ['_id'] },
+  { what: 'read receipts of a batch of tickets', collection: 'messaging.readreceipts', eq: ['workOrderId'] },
+  { what: 'files of a batch of tickets', collection: 'messaging.attachments', eq: ['workOrderId'], sort: { _id: 1 } },
+  { what: 'provisioning worker: due jobs', collection: 'customer.provisioning_jobs', eq: [], or: [['status', 'runAfter~'], ['status', 'lockedUntil~']] },
+  { what: 'send retry lookup', collection: 'messaging.messages', eq: ['tenantId', 'authorUid', 'clientMutationId'] },
+  // The staff queue, customer list and search, notifications, call-backs, audit.
+  { what: 'staff queue', collection: 'work-order.workorders', eq: ['tenantId'], sort: { _id: -1 } },
+  { what: 'staff queue by status', collection: 'work-order.workorders', eq: ['tenantId', 'status'], sort: { _id: -1 } },
+  { what: 'my assigned tickets', collection: 'work-order.workorders', eq: ['tenantId', 'assigneeUid'], sort: { _id: -1 } },
+  { what: 'customer list', collection: 'customer.customers', eq: ['tenantId'], sort: { _id: -1 } },
+  { what: 'customer search', collection: 'customer.customers', eq: ['tenantId'], or: [['name~'], ['email~'], ['accountNumber~'], ['phone~']], sort: { _id: -1 } },
+  { what: 'customers on a site', collection: 'customer.customers', eq: ['tenantId', 'site'] },
+  { what: 'agent notifications', collection: 'notifications.agent_notifications', eq: ['tenantId', 'recipientUid'], sort: { _id: -1 } },
+  { what: 'unread agent notifications and their count', collection: 'notifications.agent_notifications', eq: ['tenantId', 'recipientUid', 'readAt'], sort: { _id: -1 } },
+  { what: 'call-back requests', collection: 'work-order.callbackrequests', eq: ['tenantId', 'status'], sort: { _id: -1 } },
+  { what: 'portal access audit', collection: 'customer.portal_audit', eq: ['tenantId', 'customerId'], sort: { _id: -1 } },
+  // Live updates: the gateway's event-log reads.
+  { what: 'event log after a cursor', collection: 'events.events', eq: [], range: ['seq'], sort: { seq: 1 } },
+  { what: 'event log head', collection: 'events.events', eq: [], sort: { seq: -1 } },
+];
+
+let declared: Map<string, DeclaredIndex[]>;
+let conns: Connection[] = [];
+
+async function declaredIndexes(): Promise<Map<string, DeclaredIndex[]>> {
+  const open = async (service: string) => {
+    const c = await connectMongo(service, mongo);
+    conns.push(c);
+    return c;
+  };
+  const [tenant, customer, workOrder, messaging, events, outbox, notifications] = await Promise.all(
+    ['tenant', 'customer', 'work-order', 'messaging', 'events', 'outbox', 'notifications'].map(open),
+  );
+  tenantModels(tenant!);
+  customerModels(customer!);
+  workOrderModels(workOrder!);
+  messagingModels(messaging!);
+  eventLogOn(events!);
+  const box = outboxOn(outbox!);
+  agentNotifierOn(notifications!, { outbox: box, tenants: null as never, staff: null as never });
+  const byCollection = new Map<string, DeclaredIndex[]>();
+  for (const [service, conn] of Object.entries({ tenant, customer, 'work-order': workOrder, messaging, events, outbox, notifications })) {
+    for (const model of Object.values(conn!.models)) {
+      const key = `${service}.${model.collection.collectionName}`;
+      const list = byCollection.get(key) ?? [];
+      for (const [fields, options] of model.schema.indexes()) {
+        list.push({ keys: Object.entries(fields).map(([k, d]) => [k, Number(d) < 0 ? -1 : 1]), unique: !!(options as { unique?: boolean }).unique });
+      }
+      byCollection.set(key, list);
+    }
+  }
+  return byCollection;
+}
+
+const serviceOf = (database: string) => database.slice(`${mongo.dbPrefix}_`.length).replace('work_order', 'work-order');
+
+const captured = new Map<string, { shape: QueryShape; command: string }>();
+let capturing = false;
+
+function capture(e: { commandName: string; databaseName: string; command: Record<string, unknown> }) {
+  if (!capturing || !e.databaseName.startsWith(`${mongo.dbPrefix}_`)) return;
+  const c = e.command;
+  const service = serviceOf(e.databaseName);
+  const add = (coll: unknown, filter: unknown, sort: unknown) => {
+    const collection = `${service}.${String(coll)}`;
+    const shape = shapeOf(collection, filter as Record<string, unknown>, sort as Record<string, unknown>, new Set(RESIDUAL[collection] ?? []));
+    captured.set(describeShape(shape), { shape, command: e.commandName });
+  };
+  switch (e.commandName) {
+    case 'find':
+      return add(c.find, c.filter, c.sort);
+    case 'count':
+      // An estimated count (no filter) reads collection metadata, not documents.
+      return c.query && Object.keys(c.query as object).length ? add(c.count, c.query, null) : undefined;
+    case 'distinct':
+      return add(c.distinct, c.query, null);
+    case 'findAndModify':
+      return add(c.findAndModify, c.query, c.sort);
+    case 'aggregate': {
+      const stages = (c.pipeline as Record<string, unknown>[]) ?? [];
+      const match = stages[0]?.$match;
+      const sort = match ? stages[1]?.$sort : stages[0]?.$sort;
+      return add(c.aggregate, match ?? {}, sort ?? null);
+    }
+    case 'update':
+      for (const u of (c.updates as { q: unknown }[]) ?? []) add(c.update, u.q, null);
+      return;
+    case 'delete':
+      for (const d of (c.deletes as { q: unknown }[]) ?? []) add(c.delete, d.q, null);
+      return;
+  }
+}
+
+let services: Services;
+let url: string;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  await seedDemo({ mongo, logins: false });
+  declared = await declaredIndexes();
+  services = await startServices({ mongoUri: mongo.uri, dbPrefix: mongo.dbPrefix!, identitySecret: randomBytes(32).toString('base64url'), projectId: inject('projectId'), onCommand: capture });
+  url = services.gatewayUrl;
+  const [alice, agent, admin] = await Promise.all([
+    emulatorIdToken('alice@skyline.example', 'skyline'),
+    emulatorIdToken('agent@skyline.example', 'skyline'),
+    emulatorIdToken('admin@skyline.example', 'skyline'),
+  ]);
+  Object.assign(tokens, { alice, agent, admin });
+});
+afterAll(async () => {
+  await services?.stop();
+  await Promise.all(conns.map((c) => c.close()));
+});
+
+async function run(who: string | null, doc: string | undefined, variables: Record<string, unknown> = {}) {
+  expect(doc, 'a portal operation').toBeTruthy();
+  const r = await gql(url, doc!, variables, who ? { token: tokens[who]! } : {});
+  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+  return r.data as any;
+}
+
+describe('indexes', () => {
+  it('serve every listed hot query', () => {
+    const missing: string[] = [];
+    for (const q of HOT) {
+      const tilde = (fs: string[]) => ({ eq: fs.filter((f) => !f.endsWith('~')), range: fs.filter((f) => f.endsWith('~')).map((f) => f.slice(0, -1)) });
+      const shape: QueryShape = {
+        collection: q.collection,
+        eq: q.eq,
+        sort: Object.entries(q.sort ?? {}) as [string, Direction][],
+        range: q.range ?? [],
+        ...(q.or ? { or: q.or.map(tilde) } : {}),
+      };
+      expect(declared.has(q.collection), `no model for ${q.collection}`).toBe(true);
+      if (!servingIndex(shape, declared.get(q.collection) ?? [])) missing.push(`${q.what}: ${describeShape(shape)}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('serve every query the services send while the portal is used', async () => {
+    capturing = true;
+    const SKY_ALICE = workOrderId('skyline', 1001);
+    // Portal page loads: branding by subdomain and by custom domain, the viewer.
+    await run(null, PORTAL_BRANDING_QUERY, { host: 'skyline.localhost' });
+    await run(null, PORTAL_BRANDING_QUERY, { host: 'portal.skyline.example' });
+    await run('alice', VIEWER_QUERY);
+    // Live: a customer on her ticket page and list, an agent on the queue; the gateway tails the event log.
+    const aliceLive = liveClient(url, tokens.alice!);
+    const agentLive = liveClient(url, tokens.agent!);
+    const MESSAGES = `subscription($id: ID!) { messageAdded(workOrderId: $id) { cursor kind message { id body } } }`;
+    const CHANGES = (field: string) => `subscription { ${field} { cursor kind workOrder { id number status unreadCount } } }`;
+    const subs = [aliceLive.subscribe(MESSAGES, { id: SKY_ALICE }), aliceLive.subscribe(CHANGES('myWorkOrdersChanged')), agentLive.subscribe(CHANGES('queueChanged'))];
+    try {
+      await until(() => subs.every((s) => s.started.length > 0), 'subscriptions to start', 20_000);
+      // The customer's pages.
+      await run('alice', api.MY_TICKETS);
+      await run('alice', api.MY_TICKETS, { status: ['OPEN', 'IN_PROGRESS'] });
+      await run('alice', api.TICKET, { id: SKY_ALICE });
+      await run('alice', api.ACTIVE_OUTAGES);
+      await run('alice', api.SEND_MESSAGE, { input: { workOrderId: SKY_ALICE, body: 'Still slow tonight.', clientMutationId: randomUUID() } });
+      await run('alice', api.MARK_READ, { id: SKY_ALICE });
+      const opened = await run('alice', api.OPEN_TICKET, { input: { title: 'Router lights off', description: 'Nothing lights up.', category: 'EQUIPMENT', clientMutationId: randomUUID() } });
+      await run('alice', api.REQUEST_CALLBACK, { input: { workOrderId: opened.openTicket.id, phone: '+15555550123', preferredTime: new Date(Date.now() + 86_400_000).toISOString(), clientMutationId: randomUUID() } });
+      // The agent's pages.
+      await run('agent', api.VIEWER_ROLE);
+      await run('agent', api.QUEUE, {});
+      await run('agent', api.QUEUE, { filter: { status: ['OPEN'] } });
+      await run('agent', api.TICKET, { id: SKY_ALICE });
+      await run('agent', api.SEND_MESSAGE, { input: { workOrderId: SKY_ALICE, body: 'Looking into it.', clientMutationId: randomUUID() } });
+      await run('agent', api.SEND_MESSAGE, { input: { workOrderId: SKY_ALICE, body: 'Tower 3 again.', internal: true, clientMutationId: randomUUID() } });
+      await run('agent', api.status, { id: opened.openTicket.id, status: 'IN_PROGRESS' });
+      await run('agent', api.AGENT_NOTIFICATIONS);
+      await run('agent', `{ agentNotifications(first: 20, unreadOnly: true) { unreadCount items { id } } }`);
+      await run('agent', api.CALLBACKS);
+      const CUSTOMERS = `query($s: String) { customers(search: $s, first: 25) { edges { node { id name email accountNumber site } } pageInfo { hasNextPage endCursor } } }`;
+      await run('agent', CUSTOMERS, {});
+      await run('agent', CUSTOMERS, { s: 'ali' });
+      await run('agent', CUSTOMERS, { s: '555 01' });
+      await run('agent', `query($id: ID!) { customer(id: $id) { id name tickets(first: 20) { edges { node { id number unreadCount } } } } }`, { id: customerId('skyline', 'alice') });
+      // The admin's pages.
+      await run('admin', ADMIN_BRANDING_QUERY);
+      await run('admin', HISTORY_QUERY);
+      await run('admin', `{ portalAccessAudit(first: 20) { edges { node { id } } } }`);
+      await run('admin', `query($id: ID!) { portalAccessAudit(customerId: $id, first: 20) { edges { node { id } } } }`, { id: customerId('skyline', 'alice') });
+      await until(() => subs[0]!.data.length >= 1 && subs[2]!.data.length >= 1, 'live updates', 20_000);
+    } finally {
+      capturing = false;
+      await Promise.all([aliceLive.dispose(), agentLive.dispose()]);
+    }
+
+    const unserved: string[] = [];
+    for (const [described, { shape, command }] of captured) {
+      if (!servingIndex(shape, declared.get(shape.collection) ?? [])) unserved.push(`${command} ${described}`);
+    }
+    console.log(`${captured.size} query shapes captured:\n  ${[...captured.keys()].sort().join('\n  ')}`);
+    expect(captured.size).toBeGreaterThan(20);
+    expect(unserved).toEqual([]);
+  }, 180_000);
+});
