@@ -54,6 +54,8 @@ export function shapeOf(collection: string, filter: Record<string, unknown> | nu
       else {
         const ops = Object.keys(v as object);
         if (ops.some((op) => op === '$eq' || op === '$in')) into.eq.push(k);
+        // `$exists: true` is answered by a (sparse) index on the field: documents without it are not in it.
+        else if (ops.length === 1 && (v as { $exists?: unknown }).$exists === true) into.range.push(k);
         else if (ops.every((op) => NOT_SELECTIVE.has(op) || op === '$options')) continue;
         else into.range.push(k);
       }

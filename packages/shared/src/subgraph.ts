@@ -80,6 +80,10 @@ export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M
   }) : undefined;
 
   const httpServer = createServer();
+  // The gateway keeps connections alive and reuses idle ones; the side that closes an idle one
+  // must be the gateway, or a request sent just as the subgraph closes it fails ("socket hang up").
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const apollo = new ApolloServer<SubgraphContext<M, L, S>>({
     schema: buildSubgraphSchema([{ typeDefs: def.typeDefs, resolvers: def.resolvers as never }]),
     includeStacktraceInErrorResponses: false,
