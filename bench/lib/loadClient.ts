@@ -1,0 +1,84 @@
+/**
+ * The client side of the HTTP benchmarks, in its own process so its CPU is not the server's event
+ * loop: a fixed number of concurrent keep-alive connections, each sending the next request as soon
+ * as the previous answer arrived, until the request budget is spent.
+ */
+import { Agent, request } from 'node:http';
+
+/** One measurement: the same POST body sent `requests` times over `concurrency` connections. */
+export interface LoadSpec {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  concurrency: number;
+  requests: number;
+  /** Sent first and not measured (connection set-up, caches, JIT). @default 0 */
+  warmup?: number;
+}
+
+export interface LoadResult {
+  /** Latency of every measured request, ascending, in ms. */
+  latencies: number[];
+  elapsedMs: number;
+  /** Requests that failed or answered with GraphQL errors; the first few bodies are in `samples`. */
+  failures: number;
+  samples: string[];
+}
+
+const agents = new Map<number, Agent>();
+
+function post(url: URL, spec: LoadSpec, agent: Agent): Promise<{ ok: boolean; text: string }> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...spec.headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        // A cheap check: every answer must be data only; errors would make a fast gateway look faster.
+        resolve({ ok: res.statusCode === 200 && !text.includes('"errors"'), text });
+      });
+      res.on('error', (e) => resolve({ ok: false, text: String(e) }));
+    });
+    req.on('error', (e) => resolve({ ok: false, text: String(e) }));
+    req.end(spec.body);
+  });
+}
+
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const url = new URL(spec.url);
+  let agent = agents.get(spec.concurrency);
+  if (!agent) agents.set(spec.concurrency, (agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency })));
+  const latencies: number[] = [];
+  const samples: string[] = [];
+  let failures = 0;
+  let warm = spec.warmup ?? 0;
+  let left = spec.requests;
+  let t0 = performance.now();
+  const worker = async () => {
+    for (;;) {
+      const measured = warm <= 0;
+      if (measured) {
+        if (left <= 0) return;
+        left--;
+      } else if (--warm === 0) t0 = performance.now();
+      const start = performance.now();
+      const r = await post(url, spec, agent);
+      if (!measured) continue;
+      latencies.push(performance.now() - start);
+      if (!r.ok) {
+        failures++;
+        if (samples.length < 3) samples.push(r.text.slice(0, 300));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: spec.concurrency }, worker));
+  return { latencies: latencies.sort((a, b) => a - b), elapsedMs: performance.now() - t0, failures, samples };
+}
+
+// Run as a child process: each message is a LoadSpec, each answer its LoadResult.
+if (process.send) {
+  process.on('message', (m: { id: number; spec: LoadSpec } | 'stop') => {
+    if (m === 'stop') process.exit(0);
+    void runLoad(m.spec).then((result) => process.send!({ id: m.id, result }));
+  });
+}
