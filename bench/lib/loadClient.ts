@@ -3,13 +3,27 @@
  * loop: a fixed number of concurrent keep-alive connections, each sending the next request as soon
  * as the previous answer arrived, until the request budget is spent.
  */
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { REQUEST_ID_HEADER, signIdentityHeaders, type Identity } from '@wisp/shared';
+import { executePlan, type PlanNode } from './planExecutor.ts';
 
-/** One measurement: the same POST body sent `requests` times over `concurrency` connections. */
+/** Instead of one POST per request: a query plan executed against the subgraphs directly. */
+export interface DirectPlan {
+  plan: PlanNode;
+  subgraphUrls: Record<string, string>;
+  /** Signed into every subgraph call, as a gateway would. */
+  identity: Identity | null;
+  identitySecret: string;
+}
+
+/** One measurement: the same request sent `requests` times over `concurrency` connections. */
 export interface LoadSpec {
+  /** A POST of `body` to `url`, or, with `direct`, the plan's subgraph calls. */
   url: string;
   body: string;
   headers: Record<string, string>;
+  direct?: DirectPlan;
   concurrency: number;
   requests: number;
   /** Sent first and not measured (connection set-up, caches, JIT). @default 0 */
@@ -27,9 +41,9 @@ export interface LoadResult {
 
 const agents = new Map<number, Agent>();
 
-function post(url: URL, spec: LoadSpec, agent: Agent): Promise<{ ok: boolean; text: string }> {
+function post(url: URL, body: string, headers: Record<string, string>, agent: Agent): Promise<{ ok: boolean; text: string }> {
   return new Promise((resolve) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...spec.headers } }, (res) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -40,14 +54,33 @@ function post(url: URL, spec: LoadSpec, agent: Agent): Promise<{ ok: boolean; te
       res.on('error', (e) => resolve({ ok: false, text: String(e) }));
     });
     req.on('error', (e) => resolve({ ok: false, text: String(e) }));
-    req.end(spec.body);
+    req.end(body);
   });
+}
+
+function planRunner(direct: DirectPlan, agent: Agent) {
+  const urls = Object.fromEntries(Object.entries(direct.subgraphUrls).map(([k, v]) => [k, new URL(v)]));
+  return async (): Promise<{ ok: boolean; text: string }> => {
+    const requestId = randomUUID();
+    try {
+      const data = await executePlan(direct.plan, async (service, query, variables) => {
+        const headers = { ...signIdentityHeaders(direct.identity, direct.identitySecret), [REQUEST_ID_HEADER]: requestId };
+        const r = await post(urls[service]!, JSON.stringify({ query, variables }), headers, agent);
+        return JSON.parse(r.text) as { data?: Record<string, unknown>; errors?: unknown[] };
+      });
+      // Serialised as a gateway would before answering.
+      return { ok: true, text: JSON.stringify({ data }) };
+    } catch (err) {
+      return { ok: false, text: String(err) };
+    }
+  };
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const url = new URL(spec.url);
   let agent = agents.get(spec.concurrency);
   if (!agent) agents.set(spec.concurrency, (agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency })));
+  const once = spec.direct ? planRunner(spec.direct, agent) : () => post(url, spec.body, spec.headers, agent!);
   const latencies: number[] = [];
   const samples: string[] = [];
   let failures = 0;
@@ -62,7 +95,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         left--;
       } else if (--warm === 0) t0 = performance.now();
       const start = performance.now();
-      const r = await post(url, spec, agent);
+      const r = await once();
       if (!measured) continue;
       latencies.push(performance.now() - start);
       if (!r.ok) {

@@ -4,7 +4,11 @@ import { cpus, loadavg } from 'node:os';
 /** The p-th percentile (nearest rank) of an ascending array. */
 export const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]! : NaN);
 
-export const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : s.length ? (s[mid - 1]! + s[mid]!) / 2 : NaN;
+}
 
 /** "median (min–max)" of a series measured once per round. */
 export function spread(values: number[], digits = 2): string {
