@@ -23,7 +23,7 @@ export interface BenchStack {
  * The services log every request at info level on stderr; in a benchmark that buries the results,
  * so only warnings and errors get through.
  */
-function quietInfoLogs() {
+export function quietInfoLogs() {
   const write = process.stderr.write.bind(process.stderr) as (chunk: unknown, ...rest: unknown[]) => boolean;
   process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
