@@ -41,6 +41,8 @@ export async function startBenchStack({ onCommand }: { onCommand?: MongoOptions[
     (stopping ??= (async () => {
       for (const c of cleanups.reverse()) await c().catch(() => undefined);
     })());
+  // Every Apollo Server listens for termination signals; a benchmark with two installations has ten.
+  process.setMaxListeners(Math.max(process.getMaxListeners(), 40));
   const onSignal = () => void stop().then(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -48,7 +48,9 @@ process.once('message', (msg: Start) => {
             else fail(JSON.stringify(r.errors ?? r));
           },
           error: (e) => {
-            fail(e instanceof Error ? e.message : JSON.stringify(e));
+            // A refused or dropped socket arrives as a CloseEvent, whose fields do not serialise.
+            const close = e as { code?: number; reason?: string };
+            fail(e instanceof Error ? e.message : close.code !== undefined ? `closed ${close.code} ${close.reason ?? ''}`.trim() : JSON.stringify(e));
             settled();
           },
           complete: () => undefined,

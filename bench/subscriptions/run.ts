@@ -33,7 +33,7 @@ const SIZES = arg('sizes', QUICK ? '10,200' : '10,100,1000,10000').split(',').ma
 /** Subscribers per client process (each connection costs the client too). */
 const PER_PROCESS = Number(arg('per-process', QUICK ? '100' : '2500'));
 /** Connections a client process opens at once. */
-const BATCH = Number(arg('batch', '200'));
+const BATCH = Number(arg('batch', '50'));
 
 interface Who {
   email: string;
