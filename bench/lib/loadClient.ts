@@ -84,27 +84,27 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const latencies: number[] = [];
   const samples: string[] = [];
   let failures = 0;
-  let warm = spec.warmup ?? 0;
-  let left = spec.requests;
-  let t0 = performance.now();
-  const worker = async () => {
-    for (;;) {
-      const measured = warm <= 0;
-      if (measured) {
-        if (left <= 0) return;
+  // Warm-up and measurement are separate phases, so no warm-up request overlaps the timed ones.
+  const phase = async (count: number, measured: boolean) => {
+    let left = count;
+    const worker = async () => {
+      while (left > 0) {
         left--;
-      } else if (--warm === 0) t0 = performance.now();
-      const start = performance.now();
-      const r = await once();
-      if (!measured) continue;
-      latencies.push(performance.now() - start);
-      if (!r.ok) {
-        failures++;
-        if (samples.length < 3) samples.push(r.text.slice(0, 300));
+        const start = performance.now();
+        const r = await once();
+        if (!measured) continue;
+        latencies.push(performance.now() - start);
+        if (!r.ok) {
+          failures++;
+          if (samples.length < 3) samples.push(r.text.slice(0, 300));
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: spec.concurrency }, worker));
   };
-  await Promise.all(Array.from({ length: spec.concurrency }, worker));
+  await phase(spec.warmup ?? 0, false);
+  const t0 = performance.now();
+  await phase(spec.requests, true);
   return { latencies: latencies.sort((a, b) => a - b), elapsedMs: performance.now() - t0, failures, samples };
 }
 
