@@ -24,8 +24,6 @@ const WARMUP = Number(arg('warmup', QUICK ? '10' : '60'));
 const CONCURRENCY = Number(arg('concurrency', '10'));
 const KINDS: GatewayKind[] = ['project', 'apollo', 'hive'];
 
-/** Drops what legitimately differs between two answers to the same operation (none expected today). */
-const canonical = (body: unknown) => JSON.stringify(body);
 
 runBench(async () => {
   console.log(machineLine('start'));
@@ -53,7 +51,7 @@ runBench(async () => {
           const res = await fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${op.token}` }, body: JSON.stringify({ query: op.query }) });
           const body = (await res.json()) as { data?: unknown; errors?: unknown };
           if (res.status !== 200 || body.errors) throw new Error(`${g.kind} answered ${op.name} with HTTP ${res.status}: ${JSON.stringify(body).slice(0, 500)}\n${g.log().slice(-1500)}`);
-          return canonical(body);
+          return JSON.stringify(body); // byte-equal: same fields, same order
         }),
       );
       answers.forEach((a, i) => {
