@@ -1,17 +1,21 @@
 /**
- * Subscription benchmark: 10, 100 and 1,000 concurrent graphql-ws subscribers on a local stack
+ * Subscription benchmark: 10, 100, 1,000 and 10,000 concurrent graphql-ws subscribers on a local stack
  * (embedded database, auth emulator, four subgraphs, one gateway), while work orders change at a
  * fixed rate through the subgraphs' models and the shared event log, as the subgraphs do it.
  * Prints delivery latency (event appended -> payload received) p50/p95/max, delivered/expected,
  * the gateway's memory per connection (heap + external of the process running the stack, after a
- * forced GC; the subscribers run in a child process), and p95(1,000)/p95(10).
+ * forced GC; the subscribers run in child processes, at most `--per-process` each), and
+ * p95(largest)/p95(smallest). 10,000 connections need about as many file descriptors in the
+ * gateway's process (`ulimit -n` ≥ 12000).
  *
- *   npm run bench:subscriptions [-- --rate 5 --seconds 10 --sizes 10,100,1000]
+ *   npm run bench:subscriptions [-- --rate 5 --seconds 10 --sizes 10,100,1000,10000] [-- --quick]
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
+import { quietInfoLogs } from '../lib/benchStack.ts';
+import { machineLine, QUICK } from '../lib/stats.ts';
 import { join } from 'node:path';
 import { emulatorIdToken } from '@wisp/shared/testing';
 import { seedDemo } from '../../scripts/seed.ts';
@@ -24,8 +28,12 @@ const arg = (name: string, fallback: string) => {
   return i > 0 ? process.argv[i + 1]! : fallback;
 };
 const RATE = Number(arg('rate', '5'));
-const SECONDS = Number(arg('seconds', '10'));
-const SIZES = arg('sizes', '10,100,1000').split(',').map(Number);
+const SECONDS = Number(arg('seconds', QUICK ? '3' : '10'));
+const SIZES = arg('sizes', QUICK ? '10,200' : '10,100,1000,10000').split(',').map(Number);
+/** Subscribers per client process (each connection costs the client too). */
+const PER_PROCESS = Number(arg('per-process', QUICK ? '100' : '2500'));
+/** Connections a client process opens at once. */
+const BATCH = Number(arg('batch', '50'));
 
 interface Who {
   email: string;
@@ -48,6 +56,8 @@ const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
+  console.log(machineLine('start'));
+  if (!process.env.BENCH_VERBOSE) quietInfoLogs();
   const dataDir = mkdtempSync(join(tmpdir(), 'wisp-bench-'));
   const infra = await startInfra({ dataDir });
   const dbPrefix = `bench_${Date.now().toString(36)}`;
@@ -59,21 +69,31 @@ async function main() {
   const wsUrl = services.gatewayUrl.replace(/^http/, 'ws');
   const rows: Record<string, string | number>[] = [];
   const p95s = new Map<number, number>();
+  const incomplete: string[] = [];
   try {
     for (const size of SIZES) {
       gc();
       await sleep(300);
       const before = process.memoryUsage();
-      const child = fork(new URL('./clients.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      const ask = <T>(type: string, payload: object = {}) =>
+      const who = Array.from({ length: size }, (_, i) => i % WHO.length);
+      const after = String(await writer.head());
+      const children = Array.from({ length: Math.ceil(size / PER_PROCESS) }, () =>
+        fork(new URL('./clients.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+      );
+      const ask = <T>(child: (typeof children)[number], type: string, payload: object = {}) =>
         new Promise<T>((resolve) => {
           child.once('message', (m: T) => resolve(m));
           child.send({ type, ...payload });
         });
-      const who = Array.from({ length: size }, (_, i) => i % WHO.length);
-      const after = String(await writer.head());
-      await ask<{ type: 'ready' }>('start', { url: wsUrl, after, subscribers: who.map((w) => ({ token: tokens[w]!, field: WHO[w]!.field })) });
-      await sleep(1_500); // let every subscription finish its (empty) catch-up
+      const askAll = <T>(type: string, payload: (i: number) => object = () => ({})) => Promise.all(children.map((c, i) => ask<T>(c, type, payload(i))));
+      await askAll<{ type: 'ready' }>('start', (p) => ({
+        url: wsUrl,
+        after,
+        offset: p * PER_PROCESS,
+        batch: BATCH,
+        subscribers: who.slice(p * PER_PROCESS, (p + 1) * PER_PROCESS).map((w) => ({ token: tokens[w]!, field: WHO[w]!.field })),
+      }));
+      await sleep(1_500 + size / 3); // let every subscription finish its (empty) catch-up
       gc();
       const connected = process.memoryUsage();
 
@@ -103,11 +123,13 @@ async function main() {
         expected.set(i, seqs);
         expectedCount += seqs.size;
       });
-      // Wait for the stragglers (at most 10 s after the last change).
-      let report: { deliveries: [number, number, number][]; errors: string[]; errorCount: number };
-      const deadline = Date.now() + 10_000;
+      // Wait for the stragglers (at most 10 s after the last change, more for many subscribers).
+      type Report = { deliveries: [number, number, number][]; errors: string[]; errorCount: number };
+      let report: Report;
+      const deadline = Date.now() + 10_000 + size * 5;
       for (;;) {
-        report = await ask('report');
+        const parts = await askAll<Report>('report');
+        report = { deliveries: parts.flatMap((p) => p.deliveries), errors: parts.flatMap((p) => p.errors).slice(0, 5), errorCount: parts.reduce((n, p) => n + p.errorCount, 0) };
         if (report.deliveries.length >= expectedCount || Date.now() > deadline) break;
         await sleep(250);
       }
@@ -129,6 +151,7 @@ async function main() {
       latencies.sort((a, b) => a - b);
       const p95 = pct(latencies, 95);
       p95s.set(size, p95);
+      if (delivered < expectedCount) incomplete.push(`${size} (${expectedCount - delivered} missing)`);
       rows.push({
         subscribers: size,
         events: total,
@@ -142,8 +165,7 @@ async function main() {
         errors: report.errorCount,
       });
       if (report.errorCount) console.error('client errors (first few):', report.errors);
-      child.send({ type: 'stop' });
-      await new Promise((r) => child.once('exit', r));
+      await Promise.all(children.map((c) => new Promise((r) => (c.once('exit', r), c.send({ type: 'stop' })))));
       await sleep(1_000);
     }
   } finally {
@@ -153,11 +175,13 @@ async function main() {
     rmSync(dataDir, { recursive: true, force: true });
   }
   console.log(`\nSubscription benchmark: ${RATE} changes/s for ${SECONDS} s per size; ${WHO.length} identities (customers on myWorkOrdersChanged, staff on queueChanged), one connection per subscriber.`);
-  console.log(`Machine: ${cpus().length} cores, load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
+  console.log(`Machine: ${cpus().length} cores, load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}; subscribers spread over client processes of at most ${PER_PROCESS}.`);
   console.table(rows);
   const small = p95s.get(Math.min(...SIZES));
   const large = p95s.get(Math.max(...SIZES));
   if (small && large) console.log(`p95(${Math.max(...SIZES)}) / p95(${Math.min(...SIZES)}) = ${(large / small).toFixed(2)}`);
+  console.log(incomplete.length ? `delivery INCOMPLETE (target 100 %) at: ${incomplete.join(', ')}` : 'delivery: 100 % at every size (target 100 %)');
+  console.log(machineLine('end'));
   process.exit(0);
 }
 
