@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { connectMongo, createLogger } from '@wisp/shared';
+import { Schema, type Connection, type Model } from 'mongoose';
+/* eslint-disable @typescript-eslint/no-explicit-any -- a throw-away model */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startConsumer } from './consumer.ts';
+import { eventLogOn, type ChangeEvent, type EventLog, type StoredEvent } from './eventLog.ts';
+import { addPendingEvents, createRelay, newEvent, PENDING_EVENTS, withEvents } from './publishing.ts';
+
+const logger = createLogger('events-test');
+const facts = { number: 'T-1', type: 'SUPPORT', status: 'OPEN', priority: 'MEDIUM', category: 'OTHER', reporterCustomerId: 'c1', affectedCustomerIds: [] };
+const updated = (entityId: string, field: string): ChangeEvent =>
+  newEvent('ticket.updated', { tenantId: 't1', entityId, kind: 'updated', workOrderId: entityId, customerIds: ['c1'], internal: false, payload: { ...facts, fields: [field] } });
+
+describe('publishing with the change', () => {
+  let conn: Connection;
+  let eventsConn: Connection;
+  let log: EventLog;
+  let Ticket: Model<any>;
+  beforeAll(async () => {
+    const mongo = { uri: inject('mongoUri'), dbPrefix: `pub_${randomBytes(4).toString('hex')}` };
+    [conn, eventsConn] = await Promise.all([connectMongo('work-order', mongo), connectMongo('events', mongo)]);
+    log = eventLogOn(eventsConn);
+    const schema = new Schema({ _id: String, title: String });
+    addPendingEvents(schema);
+    Ticket = conn.model('Ticket', schema);
+  });
+  afterAll(async () => {
+    await Promise.all([conn.close(), eventsConn.close()]);
+  });
+
+  const eventsOf = async (entityId: string) => (await log.readAfter(0, 10_000)).events.filter((e) => e.entityId === entityId);
+
+  it('refuses an event whose payload does not match the catalogue', () => {
+    expect(() => newEvent('ticket.updated', { tenantId: 't1', entityId: 'x', kind: 'updated', customerIds: [], internal: false, payload: { fields: [] } as never })).toThrow(/catalogue/);
+  });
+
+  it('loses no event when the writer dies between saving the change and publishing it', async () => {
+    // The "crash": the change and its events are saved in one write, and nothing relays them.
+    await Ticket.create({ _id: 'crash-1', title: 'before' });
+    await Ticket.updateOne({ _id: 'crash-1' }, withEvents({ $set: { title: 'after' } }, [updated('crash-1', 'title')]));
+    expect(await eventsOf('crash-1')).toEqual([]);
+    // A restarted service's relay sweeps what was left behind.
+    const relay = createRelay(log, () => [Ticket], { logger, sweepMs: 60_000 });
+    try {
+      expect(await relay.sweep()).toBe(1);
+      const published = await eventsOf('crash-1');
+      expect(published.map((e) => e.type)).toEqual(['ticket.updated']);
+      const doc = await Ticket.findById('crash-1').select(`+${PENDING_EVENTS}`).lean<Record<string, unknown>>();
+      expect(doc?.title).toBe('after');
+      expect((doc?.[PENDING_EVENTS] as unknown[] | undefined) ?? []).toEqual([]);
+      expect(await relay.sweep()).toBe(0);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('stores each event once and in order when a flush and a sweep relay the same document at once', async () => {
+    await Ticket.create({ _id: 'race-1', title: 'a' });
+    const evs = ['title', 'status', 'priority'].map((f) => updated('race-1', f));
+    for (const e of evs) await Ticket.updateOne({ _id: 'race-1' }, withEvents({ $set: { title: e.id } }, [e]));
+    const relay = createRelay(log, () => [Ticket], { logger, sweepMs: 60_000 });
+    try {
+      await Promise.all([relay.flush(Ticket, 'race-1'), relay.sweep(), relay.flush(Ticket, 'race-1')]);
+      expect((await eventsOf('race-1')).map((e) => e.id)).toEqual(evs.map((e) => e.id));
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('a consumer resumes from its durable cursor after a restart and handles every event at least once', async () => {
+    const cursorConn = await connectMongo('messaging', { uri: inject('mongoUri'), dbPrefix: `cur_${randomBytes(4).toString('hex')}` });
+    try {
+      const start = await log.head();
+      const seen: StoredEvent[] = [];
+      const ids = Array.from({ length: 5 }, (_, i) => `cons-${i}`);
+      const first = await startConsumer({ name: 'test', conn: cursorConn, log, logger, pollMs: 20, handle: async (e) => void seen.push(e) });
+      for (const id of ids.slice(0, 3)) await log.append(updated(id, 'title'));
+      await first.caughtUp();
+      expect(await first.lag()).toBe(0);
+      await first.stop();
+      // While it is down, more happens; a handler failure is retried, never skipped.
+      for (const id of ids.slice(3)) await log.append(updated(id, 'title'));
+      let failOnce = true;
+      const second = await startConsumer({
+        name: 'test',
+        conn: cursorConn,
+        log,
+        logger,
+        pollMs: 20,
+        async handle(e) {
+          if (e.entityId === 'cons-4' && failOnce) {
+            failOnce = false;
+            throw new Error('transient');
+          }
+          seen.push(e);
+        },
+      });
+      expect(second.position).toBeGreaterThanOrEqual(start + 3);
+      await second.caughtUp();
+      await second.stop();
+      const mine = seen.filter((e) => e.seq > start && ids.includes(e.entityId)).map((e) => e.entityId);
+      expect([...new Set(mine)]).toEqual(ids);
+      expect(mine.filter((id) => id === 'cons-0')).toHaveLength(1);
+    } finally {
+      await cursorConn.close();
+    }
+  });
+});
