@@ -11,15 +11,13 @@ import {
   createLogger,
   errorMaskingPlugin,
   graphqlHttpHandler,
-  IDENTITY_TS_HEADER,
   REQUEST_ID_HEADER,
-  signClientAddressHeaders,
   signIdentityHeaders,
   type Identity,
   type MongoOptions,
 } from '@wisp/shared';
 import { attachmentRoutes, routingUrlOf } from './attachments.ts';
-import { createAuthenticator } from './auth.ts';
+import { createAuthenticator, createTokenVerifier } from './auth.ts';
 import { clientAddressOf } from './clientAddress.ts';
 import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 import { tenantServices } from './tenantServices.ts';
@@ -61,6 +59,44 @@ export interface GatewayOptions {
   eventLog?: MongoOptions;
   /** Live-update tuning (event log polling, token rechecks, limits). */
   live?: LiveOptions;
+  /** Whether schema introspection is answered. @default GRAPHQL_INTROSPECTION=true, else off */
+  introspection?: boolean;
+}
+
+/** Introspection is for development tools; it is off unless GRAPHQL_INTROSPECTION=true. */
+export function introspectionFromEnv(): boolean {
+  return /^(1|true|yes)$/i.test(process.env.GRAPHQL_INTROSPECTION ?? '');
+}
+
+// Set by willSendRequest, turned into the signed headers by the fetcher (which sees the final body).
+const PENDING_IDENTITY = 'x-wisp-pending-identity';
+const PENDING_CLIENT = 'x-wisp-pending-client';
+
+/**
+ * Sends each subgraph call with the caller's identity and address, signed together with the exact
+ * body bytes, path and method and a one-time nonce, so captured headers cannot be replayed or
+ * reused for another query.
+ */
+function signingDataSource(url: string, secret: string) {
+  const fetcher = (async (target: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => {
+    const headers = { ...(init.headers ?? {}) };
+    const identity = JSON.parse(headers[PENDING_IDENTITY] ?? 'null') as Identity | null;
+    const clientAddress = headers[PENDING_CLIENT];
+    delete headers[PENDING_IDENTITY];
+    delete headers[PENDING_CLIENT];
+    const { pathname, search } = new URL(target);
+    Object.assign(headers, signIdentityHeaders(identity, secret, { method: init.method ?? 'POST', path: `${pathname}${search}`, body: init.body ?? '' }, clientAddress ? { clientAddress } : {}));
+    return fetch(target, { ...init, headers });
+  }) as unknown as ConstructorParameters<typeof RemoteGraphQLDataSource>[0] extends infer O ? (O extends { fetcher?: infer F } ? F : never) : never;
+  return new RemoteGraphQLDataSource<GatewayContext>({
+    url,
+    fetcher,
+    willSendRequest({ request, context }) {
+      request.http?.headers.set(PENDING_IDENTITY, JSON.stringify(context.identity ?? null));
+      if (context.clientAddress) request.http?.headers.set(PENDING_CLIENT, context.clientAddress);
+      if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    },
+  });
 }
 
 export interface RunningGateway {
@@ -76,7 +112,9 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
   assertUsableSecret(options.identitySecret);
   const log = createLogger('gateway');
   const tenant = tenantServices(options);
-  const authenticate = tenant.checkingTenantStatus(createAuthenticator({ projectId: options.firebaseProjectId }));
+  const authenticate = tenant.checkingTenantStatus(
+    createAuthenticator(createTokenVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf })),
+  );
   const overrides = options.subgraphUrls ?? {};
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH, 'utf8');
   // Plain HTTP beside /graphql: branding assets and uploads, ticket attachments.
@@ -87,26 +125,14 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
 
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource<GatewayContext>({
-        url: overrides[name] ?? url,
-        willSendRequest({ request, context }) {
-          // Every subgraph call carries a fresh signature, anonymous ones included.
-          for (const [k, v] of Object.entries(signIdentityHeaders(context.identity ?? null, options.identitySecret))) {
-            request.http?.headers.set(k, v);
-          }
-          if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-          const ts = request.http?.headers.get(IDENTITY_TS_HEADER);
-          if (context.clientAddress && ts) for (const [k, v] of Object.entries(signClientAddressHeaders(context.clientAddress, options.identitySecret, ts))) request.http?.headers.set(k, v);
-        },
-      }),
+    buildService: ({ name, url }) => signingDataSource((overrides[name] ?? url)!, options.identitySecret),
   });
 
   const httpServer = createServer();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
-    introspection: true,
+    introspection: options.introspection ?? introspectionFromEnv(),
     includeStacktraceInErrorResponses: false,
     validationRules: queryLimitRules(options.limits ?? DEFAULT_LIMITS),
     parseOptions: { maxTokens: 5_000 },
@@ -123,7 +149,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     run: liveQueryRunner(apollo),
     // A revocation answer is reused for at most half the recheck period, so rechecks see fresh state.
     verifySession: tenant.checkingSessionTenant(
-      createSessionVerifier({ projectId: options.firebaseProjectId, reuseMs: Math.min(30_000, (options.live?.recheckMs ?? 60_000) / 2) }),
+      createSessionVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf, reuseMs: Math.min(30_000, (options.live?.recheckMs ?? 60_000) / 2) }),
     ),
     eventLog: options.eventLog,
     live: options.live,

@@ -41,29 +41,34 @@ export function tenantServices(options: TenantServicesOptions) {
   const log = createLogger('gateway');
   const base = tenantBaseUrl(options);
   const ttl = options.statusTtlMs ?? 3000;
-  const statuses = new Map<string, { status: string; until: number }>();
 
-  async function tenantStatus(tenantId: string): Promise<string> {
+  const facts = new Map<string, { status: string; authTenantId: string | null; until: number }>();
+
+  /** A tenant's status and Firebase Auth tenant, asked of the tenant subgraph and remembered for `statusTtlMs`. */
+  async function tenantFacts(tenantId: string): Promise<{ status: string; authTenantId: string | null }> {
     const now = Date.now();
-    const hit = statuses.get(tenantId);
-    if (hit && hit.until > now) return hit.status;
-    const res = await fetch(`${base}/internal/tenant-status/${encodeURIComponent(tenantId)}`, {
-      headers: signIdentityHeaders(null, options.identitySecret),
+    const hit = facts.get(tenantId);
+    if (hit && hit.until > now) return hit;
+    const path = `/internal/tenant-status/${encodeURIComponent(tenantId)}`;
+    const res = await fetch(`${base}${path}`, {
+      headers: signIdentityHeaders(null, options.identitySecret, { method: 'GET', path, body: { streamedLength: undefined } }),
       signal: AbortSignal.timeout(5000),
     }).catch((err: unknown) => {
       log.error('tenant status lookup failed', { error: String(err) });
       return null;
     });
-    const body = res?.ok ? ((await res.json()) as { status?: string }) : null;
+    const body = res?.ok ? ((await res.json()) as { status?: string; authTenantId?: string | null }) : null;
     if (!body?.status) {
       // Fail closed, but keep using a recent answer through a short outage.
-      if (hit && now - hit.until < 60_000) return hit.status;
-      throw codedError(ErrorCode.INTERNAL, 'Internal error.');
+      if (hit && now - hit.until < 60_000) return hit;
+      throw codedError(ErrorCode.INTERNAL, 'Sign-in could not be checked right now; try again in a moment.', { retryable: true, http: { status: 503 } });
     }
-    if (statuses.size > 10_000) statuses.clear();
-    statuses.set(tenantId, { status: body.status, until: now + ttl });
-    return body.status;
+    if (facts.size > 10_000) facts.clear();
+    const value = { status: body.status, authTenantId: body.authTenantId ?? null, until: now + ttl };
+    facts.set(tenantId, value);
+    return value;
   }
+  const tenantStatus = async (tenantId: string) => (await tenantFacts(tenantId)).status;
 
   /** Wraps the authenticator: a login of a suspended (or unknown) tenant is FORBIDDEN. */
   function checkingTenantStatus(authenticate: Authenticate): Authenticate {
@@ -123,10 +128,12 @@ export function tenantServices(options: TenantServicesOptions) {
           chunks.push(chunk as Buffer);
         }
         const tenantId = url.searchParams.get('tenantId');
-        const upstream = await fetch(`${base}/internal/assets${tenantId ? `?tenantId=${encodeURIComponent(tenantId)}` : ''}`, {
+        const path = `/internal/assets${tenantId ? `?tenantId=${encodeURIComponent(tenantId)}` : ''}`;
+        const body = Buffer.concat(chunks);
+        const upstream = await fetch(`${base}${path}`, {
           method: 'POST',
-          headers: { ...signIdentityHeaders(identity, options.identitySecret), 'content-type': 'application/octet-stream' },
-          body: Buffer.concat(chunks),
+          headers: { ...signIdentityHeaders(identity, options.identitySecret, { method: 'POST', path, body: { streamedLength: body.length } }), 'content-type': 'application/octet-stream' },
+          body,
         });
         await relay(upstream, res, ['content-type', 'cache-control']);
         return true;
@@ -136,7 +143,7 @@ export function tenantServices(options: TenantServicesOptions) {
           sendError(res, 405, 'BAD_REQUEST', 'Method not allowed.');
           return true;
         }
-        const upstream = await fetch(`${base}${url.pathname}`, { method: req.method, headers: signIdentityHeaders(null, options.identitySecret) });
+        const upstream = await fetch(`${base}${url.pathname}`, { method: req.method, headers: signIdentityHeaders(null, options.identitySecret, { method: req.method, path: url.pathname, body: { streamedLength: undefined } }) });
         await relay(upstream, res, ['content-type', 'content-length', 'cache-control', 'x-content-type-options', 'content-security-policy', 'etag', 'cross-origin-resource-policy']);
         return true;
       }
@@ -155,5 +162,5 @@ export function tenantServices(options: TenantServicesOptions) {
     };
   }
 
-  return { checkingTenantStatus, checkingSessionTenant, routes };
+  return { checkingTenantStatus, checkingSessionTenant, routes, authTenantOf: async (tenantId: string) => (await tenantFacts(tenantId)).authTenantId };
 }
