@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import {
   assertUsableSecret,
+  checkAuthEmulatorMode,
   createLogger,
   errorMaskingPlugin,
   graphqlHttpHandler,
@@ -99,6 +100,36 @@ function signingDataSource(url: string, secret: string) {
   });
 }
 
+/**
+ * A document whose operation cannot be picked (several operations and no `operationName`, or an
+ * unknown one) is the client's mistake: 400 OPERATION_RESOLUTION_FAILURE, before the gateway plans it.
+ */
+function operationResolutionPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request, document }) {
+          if (operation) return;
+          const named = request.operationName;
+          const count = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+          const message = named ? `No operation named "${named.slice(0, 100)}" in the document.` : count > 1 ? 'The document has several operations: name one in operationName.' : 'The document has no operation.';
+          throw new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Errors as clients see them carry no trace of the topology behind the gateway: the gateway's
+ * `serviceName` and a failed subgraph call's `response` (its internal URL, status and body).
+ */
+function withoutTopology(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions) return formatted;
+  const { serviceName: _service, response: _response, exception: _exception, ...extensions } = formatted.extensions as Record<string, unknown>;
+  return { ...formatted, extensions };
+}
+
 export interface RunningGateway {
   url: string;
   port: number;
@@ -111,6 +142,7 @@ const SUPERGRAPH = new URL('../../schema/supergraph.graphql', import.meta.url);
 export async function start(options: GatewayOptions): Promise<RunningGateway> {
   assertUsableSecret(options.identitySecret);
   const log = createLogger('gateway');
+  checkAuthEmulatorMode(log);
   const tenant = tenantServices(options);
   const authenticate = tenant.checkingTenantStatus(
     createAuthenticator(createTokenVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf })),
@@ -136,7 +168,8 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     includeStacktraceInErrorResponses: false,
     validationRules: queryLimitRules(options.limits ?? DEFAULT_LIMITS),
     parseOptions: { maxTokens: 5_000 },
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin()],
+    formatError: withoutTopology,
   });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {

@@ -1,6 +1,7 @@
 import { getApps, initializeApp, type App } from 'firebase-admin/app';
 import { getAuth, type Auth } from 'firebase-admin/auth';
 import { isRole, Role, type Identity } from './identity.ts';
+import type { Logger } from './log.ts';
 
 /** The Firebase project the stack authenticates against. @default "demo-wisp" (the emulator's) */
 export function firebaseProjectId(): string {
@@ -57,4 +58,18 @@ export function identityFromClaims(
     return { ok: false, reason: 'This login is not linked to a customer record.' };
   }
   return { ok: true, identity: { uid, role, tenantId, ...(role === Role.CUSTOMER ? { customerId: customerId as string } : {}) } };
+}
+
+/**
+ * Emulator mode is for this machine only: the Auth emulator signs no tokens, so anyone who can
+ * reach a service can sign in as any user. Refuses to start with it under NODE_ENV=production and
+ * says so loudly otherwise.
+ */
+export function checkAuthEmulatorMode(log: Logger): void {
+  const host = process.env.FIREBASE_AUTH_EMULATOR_HOST;
+  if (!host) return;
+  if (process.env.NODE_ENV === 'production') {
+    throw new Error('FIREBASE_AUTH_EMULATOR_HOST is set while NODE_ENV=production. The Auth emulator signs no tokens, so anyone could sign in as anyone: unset it and use a real Firebase project.');
+  }
+  log.warn('AUTH EMULATOR MODE: sign-in tokens are not signed; anyone who can reach this service can sign in as any user. Local development and demos only.', { emulator: host });
 }

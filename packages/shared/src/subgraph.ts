@@ -7,6 +7,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { DocumentNode } from 'graphql';
 import type { Connection } from 'mongoose';
 import { unauthenticated } from './errors.ts';
+import { checkAuthEmulatorMode } from './firebase.ts';
 import { graphqlHttpHandler } from './http.ts';
 import { assertUsableSecret, verifyIdentityHeaders, type Identity } from './identity.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -70,6 +71,7 @@ export interface RunningSubgraph<M> {
 export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M, L, S>, options: SubgraphOptions): Promise<RunningSubgraph<M>> {
   assertUsableSecret(options.identitySecret);
   const log = createLogger(`subgraph-${def.name}`);
+  checkAuthEmulatorMode(log);
   const conn = await connectMongo(def.name, options.mongo);
   const models = def.models(conn);
   await ensureIndexes(conn);
