@@ -532,11 +532,15 @@ describe('attachments', () => {
     const [r1, r2] = await Promise.all([1, 2].map(() => gql(url, SEND, { input: { workOrderId: t.id, body: 'with file', clientMutationId: key, attachmentIds: [again.id] } }, { token: alice })));
     expect(r1!.data!.sendMessage.id).toBe(r2!.data!.sendMessage.id);
 
-    // Ten concurrent retries of one send with files: every one answers with the original message.
+    // Concurrent retries of one send with files (ten and more): every one answers with the original message.
     const retryKey = randomUUID();
     const files = await Promise.all([1, 2].map(async (i) => ((await (await upload(alice, t.id, png, `retry-${i}.png`)).json()) as { id: string }).id));
+    // Spread over the first send's own run, so retries land before, during and after each of its steps.
     const retries = await Promise.all(
-      Array.from({ length: 10 }, () => gql(url, SEND, { input: { workOrderId: t.id, body: 'retried with files', clientMutationId: retryKey, attachmentIds: files } }, { token: alice })),
+      Array.from({ length: 40 }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, i * 2));
+        return gql(url, SEND, { input: { workOrderId: t.id, body: 'retried with files', clientMutationId: retryKey, attachmentIds: files } }, { token: alice });
+      }),
     );
     for (const r of retries) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
     expect(new Set(retries.map((r) => r.data!.sendMessage.id)).size).toBe(1);

@@ -144,9 +144,11 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
   const log = createLogger('gateway');
   checkAuthEmulatorMode(log);
   const tenant = tenantServices(options);
-  const authenticate = tenant.checkingTenantStatus(
-    createAuthenticator(createTokenVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf })),
-  );
+  // One verifier (one user-record lookup per token per 30 s) for requests and live updates alike,
+  // unless live rechecks are tuned so often that a 30 s answer would be too old for them.
+  const verifyToken = createTokenVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf });
+  const liveReuseMs = Math.min(30_000, (options.live?.recheckMs ?? 60_000) / 2);
+  const authenticate = tenant.checkingTenantStatus(createAuthenticator(verifyToken));
   const overrides = options.subgraphUrls ?? {};
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH, 'utf8');
   // Plain HTTP beside /graphql: branding assets and uploads, ticket attachments.
@@ -182,7 +184,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     run: liveQueryRunner(apollo),
     // A revocation answer is reused for at most half the recheck period, so rechecks see fresh state.
     verifySession: tenant.checkingSessionTenant(
-      createSessionVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf, reuseMs: Math.min(30_000, (options.live?.recheckMs ?? 60_000) / 2) }),
+      liveReuseMs === 30_000 ? verifyToken : createSessionVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf, reuseMs: liveReuseMs }),
     ),
     eventLog: options.eventLog,
     live: options.live,
