@@ -62,7 +62,10 @@ runBench(async () => {
     if (viaGateway.errors) throw new Error(`the gateway answered with errors: ${JSON.stringify(viaGateway.errors)}`);
     const { signIdentityHeaders } = await import('@wisp/shared');
     const viaSubgraphs = await executePlan(plan, async (service, query, variables) => {
-      const res = await fetch(stack.services.subgraphUrls[service as keyof typeof stack.services.subgraphUrls], { method: 'POST', headers: { 'content-type': 'application/json', ...signIdentityHeaders(identity, stack.identitySecret) }, body: JSON.stringify({ query, variables }) });
+      const url = stack.services.subgraphUrls[service as keyof typeof stack.services.subgraphUrls];
+      const body = JSON.stringify({ query, variables });
+      const signed = signIdentityHeaders(identity, stack.identitySecret, { method: 'POST', path: new URL(url).pathname, body });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signed }, body });
       return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
     });
     if (JSON.stringify(shapedLike(viaGateway.data, viaSubgraphs)) !== JSON.stringify(viaGateway.data)) throw new Error('the direct subgraph calls and the gateway disagree');

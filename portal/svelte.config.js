@@ -10,6 +10,9 @@ const config = {
   },
   kit: {
     adapter: adapter({ out: 'build' }),
+    // SvelteKit writes script-src with a nonce (or hash) for its own inline scripts; the rest of the
+    // policy (gateway, Firebase, frame-ancestors) is added per response in hooks.server.ts.
+    csp: { mode: 'auto', directives: { 'script-src': ['self'] } },
   },
 };
 

@@ -66,9 +66,17 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
     await Promise.all([Tenant, Customer, WorkOrder, Message].map((m) => (m as { init: () => Promise<unknown> }).init()));
     const auth = options.logins === false ? null : firebaseAuth(firebaseProjectId());
     const authTenants = new Map<string, string>();
+    // Without logins, still record the auth tenants that already exist: the gateway accepts a
+    // login only from the auth tenant its WISP names.
+    const existingAuthTenants = auth
+      ? null
+      : await firebaseAuth(firebaseProjectId())
+          .tenantManager()
+          .listTenants(1000)
+          .then(({ tenants }) => new Map(tenants.map((t) => [t.displayName, t.tenantId])), () => new Map<string | undefined, string>());
 
     for (const t of TENANTS) {
-      const authTenantId = auth ? await ensureAuthTenant(auth, t.slug) : undefined;
+      const authTenantId = auth ? await ensureAuthTenant(auth, t.slug) : existingAuthTenants?.get(t.slug);
       if (authTenantId) authTenants.set(t.slug, authTenantId);
       const tid = oid(tenantId(t.slug));
       await Tenant.updateOne(

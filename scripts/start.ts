@@ -55,6 +55,8 @@ async function main() {
     persistent: true,
   });
   stops.push(infra.stop);
+  // A local stack answers development tools; deployments leave introspection off.
+  process.env.GRAPHQL_INTROSPECTION ??= 'true';
   const identitySecret = process.env.IDENTITY_SECRET ?? randomBytes(32).toString('base64url');
   const dbPrefix = process.env.MONGODB_DB_PREFIX ?? 'wisp';
   const services = await startServices({

@@ -1,4 +1,5 @@
 /** Branding administration through the gateway: validation, contrast, audit history, isolation. */
+import { start as startGateway } from '@wisp/gateway';
 import { Role } from '@wisp/shared';
 import { codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -262,7 +263,9 @@ describe('portalBranding', () => {
     const r = await gql(url, `query($h: String!) { portalBranding(host: $h) { __typename tenantSlug companyName logoUrl faviconUrl colors { primary } faq { question answerHtml } contactHtml } }`, { h: 'skyline.localhost:3000' });
     expect(r.data!.portalBranding).toMatchObject({ tenantSlug: 'skyline', companyName: 'Skyline Wireless', logoUrl: '/brand/skyline/logo.svg' });
     expect(r.data!.portalBranding.faq.length).toBeGreaterThan(0);
-    const fields = await gql(url, `{ __type(name: "PortalBranding") { fields { name } } }`);
+    // Introspection is off by default: ask a gateway that has it on.
+    const gw = await startGateway({ identitySecret: inject('identitySecret'), firebaseProjectId: inject('projectId'), subgraphUrls: inject('subgraphUrls'), introspection: true });
+    const fields = await gql(gw.url, `{ __type(name: "PortalBranding") { fields { name } } }`).finally(() => gw.stop());
     const names = fields.data!.__type.fields.map((f: { name: string }) => f.name);
     expect(names).not.toContain('id');
     expect(names.filter((n: string) => /admin|history|version|domains|status/i.test(n))).toEqual([]);

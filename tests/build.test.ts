@@ -10,8 +10,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, signIdentityHeaders } from '@wisp/shared';
-import { emulatorIdToken, gql } from '@wisp/shared/testing';
+import { freePort } from '@wisp/shared';
+import { emulatorIdToken, gql, signedFor } from '@wisp/shared/testing';
 import { build as esbuild } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildServices, TARGETS, type TargetName } from '../scripts/build.ts';
@@ -204,7 +204,8 @@ describe('the built services, run with plain node', () => {
   });
 
   it.each(SUBGRAPHS)('serves the %s subgraph its SDL to a signed caller', async (name) => {
-    const r = await gql(subgraphUrls[name]!, '{ _service { sdl } }', {}, { headers: signIdentityHeaders({ uid: 'u-ops', role: 'PLATFORM_OPERATOR', tenantId: null }, secret) });
+    const query = '{ _service { sdl } }';
+    const r = await gql(subgraphUrls[name]!, query, {}, { headers: signedFor({ uid: 'u-ops', role: 'PLATFORM_OPERATOR', tenantId: null }, secret, subgraphUrls[name]!, query) });
     expect(r.errors).toBeUndefined();
     expect(r.data?._service.sdl).toContain('@link');
   });

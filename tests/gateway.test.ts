@@ -1,5 +1,7 @@
 /** The gateway as clients see it: the API contract across four subgraphs, isolation, bad input. */
+import { start as startGateway } from '@wisp/gateway';
 import { firebaseAuth } from '@wisp/shared';
+import { getIntrospectionQuery } from 'graphql';
 import { authTenantIdFor, codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { customerId, tenantId, workOrderId } from './demo.ts';
@@ -250,8 +252,74 @@ describe('bad requests', () => {
     expect(await res.text()).toMatch(/preflight/i);
   });
 
+  it('answers a document whose operation cannot be picked with 400 and a code', async () => {
+    const two = await post(JSON.stringify({ query: 'query A { viewer { uid } } query B { viewer { role } }' }));
+    expect(two.status).toBe(400);
+    expect(((await two.json()) as any).errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    const unknown = await post(JSON.stringify({ query: 'query A { viewer { uid } }', operationName: 'Nope' }));
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as any).errors[0].extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    const named = await post(JSON.stringify({ query: 'query A { viewer { uid } } query B { viewer { role } }', operationName: 'B' }), { authorization: `Bearer ${alice}` });
+    expect(((await named.json()) as any).data.viewer.role).toBe('CUSTOMER');
+  });
+
+  it('answers no introspection unless GRAPHQL_INTROSPECTION=true', async () => {
+    const r = await gql(url, '{ __schema { queryType { name } } }');
+    expect(r.status).toBe(400);
+    expect(codes(r)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(JSON.stringify(r.data ?? null)).not.toContain('Query');
+  });
+
+  it('applies the depth limit to introspection too', async () => {
+    const nested = `{ __type(name: "Query") { fields { type ${'{ ofType '.repeat(16)}{ name }${' }'.repeat(16)} } } }`;
+    const r = await gql(url, nested);
+    expect(r.status).toBe(400);
+    expect(r.errors!.some((e) => /levels deep/.test(e.message))).toBe(true);
+  });
+
+  it('tells clients nothing of the subgraphs behind it', async () => {
+    // Every kind of failure a client can provoke: refusals, bad input, not found, bad documents.
+    const probes = [
+      gql(url, `{ customer(id: "${customerId('skyline', 'bob')}") { name } }`, {}, { token: alice }),
+      gql(url, `{ workOrder(id: "nope") { title } }`, {}, { token: alice }),
+      gql(url, `{ viewer { customer { tickets(first: 5000) { edges { cursor } } } } }`, {}, { token: alice }),
+      gql(url, `{ callbackRequests { id } }`, {}, { token: alice }),
+      gql(url, `{ tenant(slug: "skyline") { name } }`),
+    ];
+    for (const r of await Promise.all(probes)) {
+      expect(r.errors?.length).toBeGreaterThan(0);
+      const text = JSON.stringify(r.errors);
+      expect(text).not.toMatch(/serviceName|"response"|127\.0\.0\.1|localhost|:\d{4,5}\/graphql|stacktrace/);
+    }
+  });
+
   it('serves /healthz', async () => {
     const res = await fetch(url.replace(/\/graphql$/, '/healthz'));
     expect(res.status).toBe(200);
+  });
+});
+
+describe('configuration', () => {
+  const options = () => ({ identitySecret: inject('identitySecret'), firebaseProjectId: inject('projectId'), subgraphUrls: inject('subgraphUrls') });
+
+  it('answers the standard introspection query when introspection is turned on', async () => {
+    const gw = await startGateway({ ...options(), introspection: true });
+    try {
+      const r = await gql(gw.url, getIntrospectionQuery());
+      expect(r.errors).toBeUndefined();
+      expect(r.data!.__schema.queryType.name).toBe('Query');
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it('refuses to start with the Auth emulator under NODE_ENV=production', async () => {
+    const before = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await expect(startGateway(options())).rejects.toThrow(/FIREBASE_AUTH_EMULATOR_HOST/);
+    } finally {
+      process.env.NODE_ENV = before;
+    }
   });
 });

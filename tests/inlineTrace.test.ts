@@ -12,11 +12,12 @@ const secret = inject('identitySecret');
 const TRACE_HEADER = { 'apollo-federation-include-trace': 'ftv1' };
 
 /** Posts a query asking for an inline trace; returns the response's `extensions`. */
-async function askForTrace(url: string, query: string, headers: Record<string, string>) {
+async function askForTrace(url: string, query: string, { signed = true } = {}) {
+  const request = JSON.stringify({ query });
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...TRACE_HEADER, ...headers },
-    body: JSON.stringify({ query }),
+    headers: { 'content-type': 'application/json', ...TRACE_HEADER, ...(signed ? signIdentityHeaders(ops, secret, { method: 'POST', path: new URL(url).pathname, body: request }) : {}) },
+    body: request,
   });
   const body = (await res.json()) as { data?: unknown; errors?: unknown; extensions?: Record<string, unknown> };
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
@@ -26,12 +27,12 @@ async function askForTrace(url: string, query: string, headers: Record<string, s
 
 describe('inline tracing without Apollo usage reporting', () => {
   it.each(Object.entries(inject('subgraphUrls')))('is off in the %s subgraph', async (_name, url) => {
-    const extensions = await askForTrace(url, '{ _service { sdl } }', signIdentityHeaders(ops, secret));
+    const extensions = await askForTrace(url, '{ _service { sdl } }');
     expect(extensions).not.toHaveProperty('ftv1');
   });
 
   it('is off in the gateway', async () => {
-    const extensions = await askForTrace(inject('gatewayUrl'), '{ __typename }', {});
+    const extensions = await askForTrace(inject('gatewayUrl'), '{ __typename }', { signed: false });
     expect(extensions).not.toHaveProperty('ftv1');
   });
 });
@@ -49,7 +50,7 @@ describe('inline tracing with APOLLO_KEY set', () => {
     process.env.APOLLO_KEY = 'service:test-graph:not-a-real-key';
     const subgraph = await startTenant({ mongo: { uri: inject('mongoUri'), dbPrefix: inject('dbPrefix') }, identitySecret: secret });
     stop = subgraph.stop;
-    const extensions = await askForTrace(subgraph.url, '{ _service { sdl } }', signIdentityHeaders(ops, secret));
+    const extensions = await askForTrace(subgraph.url, '{ _service { sdl } }');
     expect(typeof extensions.ftv1).toBe('string');
   });
 });

@@ -2,8 +2,8 @@
  * A subgraph port reached directly gives nothing away: every request needs a fresh identity
  * signed by the gateway's secret.
  */
-import { IDENTITY_HEADER, IDENTITY_SIG_HEADER, IDENTITY_TS_HEADER, signIdentityHeaders, type Identity } from '@wisp/shared';
-import { codes, gql } from '@wisp/shared/testing';
+import { IDENTITY_HEADER, IDENTITY_SIG_HEADER, IDENTITY_TS_HEADER, type Identity } from '@wisp/shared';
+import { codes, gql, signedFor } from '@wisp/shared/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { customerId, tenantId } from './demo.ts';
 
@@ -23,9 +23,10 @@ const probes: Record<keyof typeof subgraphs, string> = {
 describe.each(Object.keys(subgraphs) as (keyof typeof subgraphs)[])('the %s subgraph', (name) => {
   const url = subgraphs[name];
   const query = probes[name];
+  const sign = (who: Identity, secretUsed = secret, now?: number) => signedFor(who, secretUsed, url, query, {}, now === undefined ? {} : { now });
 
   it('answers a request signed by the gateway (the control case)', async () => {
-    const r = await gql(url, query, {}, { headers: signIdentityHeaders(ops, secret) });
+    const r = await gql(url, query, {}, { headers: sign(ops) });
     expect(r.errors).toBeUndefined();
     expect(r.data).toBeTruthy();
   });
@@ -38,36 +39,52 @@ describe.each(Object.keys(subgraphs) as (keyof typeof subgraphs)[])('the %s subg
   });
 
   it('refuses identity headers signed with another secret', async () => {
-    const r = await gql(url, query, {}, { headers: signIdentityHeaders(ops, 'x'.repeat(43)) });
+    const r = await gql(url, query, {}, { headers: sign(ops, 'x'.repeat(43)) });
     expect(r.status).toBe(401);
     expect(codes(r)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('refuses a signed identity whose payload was swapped for a more powerful one', async () => {
-    const signed = signIdentityHeaders(alice, secret);
-    const forged = { ...signed, [IDENTITY_HEADER]: signIdentityHeaders(ops, secret)[IDENTITY_HEADER]! };
+    const signed = sign(alice);
+    const forged = { ...signed, [IDENTITY_HEADER]: sign(ops)[IDENTITY_HEADER]! };
     const r = await gql(url, query, {}, { headers: forged });
     expect(r.status).toBe(401);
     expect(codes(r)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('refuses a replayed signature once it is stale', async () => {
-    const old = signIdentityHeaders(ops, secret, Date.now() - 5 * 60_000);
+    const old = sign(ops, secret, Date.now() - 5 * 60_000);
     const r = await gql(url, query, {}, { headers: old });
     expect(r.status).toBe(401);
     expect(codes(r)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('refuses a signature with a moved timestamp', async () => {
-    const signed = signIdentityHeaders(ops, secret, Date.now() - 5 * 60_000);
+    const signed = sign(ops, secret, Date.now() - 5 * 60_000);
     const r = await gql(url, query, {}, { headers: { ...signed, [IDENTITY_TS_HEADER]: String(Date.now()) } });
     expect(r.status).toBe(401);
     expect(codes(r)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('refuses garbage in the signature header', async () => {
-    const signed = signIdentityHeaders(ops, secret);
+    const signed = sign(ops);
     const r = await gql(url, query, {}, { headers: { ...signed, [IDENTITY_SIG_HEADER]: 'not-a-signature' } });
+    expect(codes(r)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('refuses a captured header set replayed, even for the very same request', async () => {
+    const signed = sign(ops);
+    const first = await gql(url, query, {}, { headers: signed });
+    expect(first.errors).toBeUndefined();
+    const again = await gql(url, query, {}, { headers: signed });
+    expect(again.status).toBe(401);
+    expect(codes(again)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('refuses a fresh header set reused for another query', async () => {
+    const signed = sign(alice);
+    const r = await gql(url, '{ __typename }', {}, { headers: signed });
+    expect(r.status).toBe(401);
     expect(codes(r)).toEqual(['UNAUTHENTICATED']);
   });
 

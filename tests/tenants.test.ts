@@ -1,6 +1,6 @@
 /** The tenant registry: who may run it, unique slugs and domains, suspension cutting off logins. */
-import { firebaseAuth, Role, signIdentityHeaders } from '@wisp/shared';
-import { codes, emulatorIdToken, gql } from '@wisp/shared/testing';
+import { firebaseAuth, Role } from '@wisp/shared';
+import { codes, emulatorIdToken, gql, signedFor } from '@wisp/shared/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { liveClient, until } from './live.ts';
 import { createTestTenant, uniqueSlug } from './tenantFixtures.ts';
@@ -174,9 +174,11 @@ describe('suspension', () => {
     const t = await createTestTenant(url, ops, 'direct');
     await gql(url, `mutation($id: ID!) { suspendTenant(id: $id) { status } }`, { id: t.id }, { token: ops });
     const admin = { uid: 'u-admin', role: Role.TENANT_ADMIN, tenantId: t.id };
-    const r = await gql(inject('subgraphUrls').tenant, `mutation { updateBranding(input: { companyName: "x" }) { ok } }`, {}, { headers: signIdentityHeaders(admin, inject('identitySecret')) });
+    const update = `mutation { updateBranding(input: { companyName: "x" }) { ok } }`;
+    const r = await gql(inject('subgraphUrls').tenant, update, {}, { headers: signedFor(admin, inject('identitySecret'), inject('subgraphUrls').tenant, update) });
     expect(codes(r)).toEqual(['FORBIDDEN']);
-    const restore = await gql(inject('subgraphUrls').tenant, `mutation { restoreBranding(versionId: "000000000000000000000000") { ok } }`, {}, { headers: signIdentityHeaders(admin, inject('identitySecret')) });
+    const restoreOp = `mutation { restoreBranding(versionId: "000000000000000000000000") { ok } }`;
+    const restore = await gql(inject('subgraphUrls').tenant, restoreOp, {}, { headers: signedFor(admin, inject('identitySecret'), inject('subgraphUrls').tenant, restoreOp) });
     expect(codes(restore)).toEqual(['FORBIDDEN']);
   });
 });

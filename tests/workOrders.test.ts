@@ -428,6 +428,14 @@ describe('queue, assignment, call-backs and agent notifications', () => {
     const looseFor = async (token: string) => (await gql(url, N, {}, { token })).data!.agentNotifications.items.filter((n: any) => n.body.includes(`no ticket ${cbKey}`));
     expect((await looseFor(agent)).map((n: any) => n.kind)).toEqual(['CALLBACK_REQUESTED']);
     expect((await looseFor(admin)).map((n: any) => n.kind)).toEqual(['CALLBACK_REQUESTED']);
+    // The ticket behind a call-back resolves whole, for the customer who asked and for staff.
+    const other = await openTicket(bob);
+    const full = await gql(url, `mutation($input: RequestCallbackInput!) { requestCallback(input: $input) { id workOrder { ${TICKET} } } }`, { input: { workOrderId: other.id, preferredTime: '2030-01-03T10:00:00Z', clientMutationId: randomUUID() } }, { token: bob });
+    expect(full.errors, JSON.stringify(full.errors)).toBeUndefined();
+    expect(full.data!.requestCallback.workOrder).toMatchObject({ id: other.id, number: other.number, title: other.title, status: 'OPEN', customer: { name: expect.any(String) } });
+    const listedWhole = await gql(url, `{ callbackRequests(first: 100) { id workOrder { ${TICKET} } } }`, {}, { token: agent });
+    expect(listedWhole.errors, JSON.stringify(listedWhole.errors)).toBeUndefined();
+    expect(listedWhole.data!.callbackRequests.find((c: any) => c.id === full.data!.requestCallback.id).workOrder).toMatchObject({ id: other.id, number: other.number, title: other.title, status: 'OPEN' });
     const callbacks = await gql(url, `{ callbackRequests(status: REQUESTED, first: 100) { id note customer { id } } }`, {}, { token: agent });
     expect(callbacks.data!.callbackRequests.find((c: any) => c.id === loose.data!.requestCallback.id)).toMatchObject({ customer: { id: customerId('skyline', 'bob') } });
     expect(codes(await gql(url, `{ callbackRequests { id } }`, {}, { token: bob }))).toEqual(['FORBIDDEN']);
@@ -538,6 +546,24 @@ describe('attachments', () => {
     const again = (await (await upload(alice, t.id, png, 'again.png')).json()) as { id: string };
     const [r1, r2] = await Promise.all([1, 2].map(() => gql(url, SEND, { input: { workOrderId: t.id, body: 'with file', clientMutationId: key, attachmentIds: [again.id] } }, { token: alice })));
     expect(r1!.data!.sendMessage.id).toBe(r2!.data!.sendMessage.id);
+
+    // Concurrent retries of one send with files (ten and more): every one answers with the original message.
+    const retryKey = randomUUID();
+    const files = await Promise.all([1, 2].map(async (i) => ((await (await upload(alice, t.id, png, `retry-${i}.png`)).json()) as { id: string }).id));
+    // Spread over the first send's own run, so retries land before, during and after each of its steps.
+    const retries = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, i * 2));
+        return gql(url, SEND, { input: { workOrderId: t.id, body: 'retried with files', clientMutationId: retryKey, attachmentIds: files } }, { token: alice });
+      }),
+    );
+    for (const r of retries) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    expect(new Set(retries.map((r) => r.data!.sendMessage.id)).size).toBe(1);
+    const withFiles = (await gql(url, GET.replace('messages(first: 100) { edges { node { id', 'messages(first: 100) { edges { node { attachments { id } id'), { id: t.id }, { token: alice })).data!.workOrder.messages.edges.filter(
+      (e: any) => e.node.body === 'retried with files',
+    );
+    expect(withFiles).toHaveLength(1);
+    expect(withFiles[0].node.attachments.map((a: any) => a.id).sort()).toEqual([...files].sort());
 
     // A file can be attached once, and only by whoever uploaded it.
     const reuse = await gql(url, SEND, { input: { workOrderId: t.id, body: 'Mine now', clientMutationId: randomUUID(), attachmentIds: [staffFile.id] } }, { token: alice });

@@ -43,9 +43,11 @@ interface HiveGateway {
 }
 interface HivePlugin {
   onContextBuilding(e: { context: { request: Request }; extendContext(extra: object): void }): Promise<void>;
-  onFetch(e: { options: { headers?: Record<string, string> }; setOptions(o: object): void; context?: object }): void;
+  onFetch(e: { url: string; options: { headers?: Record<string, string>; body?: unknown; method?: string }; setOptions(o: object): void; context?: object }): void;
 }
 const HIVE = '@graphql-hive/gateway';
+/** Carries a call's identity from willSendRequest to the fetch that signs it; never leaves this process. */
+const PENDING_IDENTITY = 'x-bench-pending-identity';
 
 const SUPERGRAPH = new URL('../../schema/supergraph.graphql', import.meta.url);
 
@@ -67,8 +69,19 @@ async function start(s: GatewaySetup): Promise<{ url: string; stop: () => Promis
       buildService: ({ url }) =>
         new RemoteGraphQLDataSource<Ctx>({
           url,
+          // The signature covers the exact body sent, which only the fetch sees: the identity
+          // travels to it in a header of this process's own, replaced by the signed ones.
           willSendRequest({ request, context }) {
-            for (const [k, v] of Object.entries(ids.headers(context.identity ?? null, context.requestId))) request.http?.headers.set(k, v);
+            request.http?.headers.set(PENDING_IDENTITY, Buffer.from(JSON.stringify({ identity: context.identity ?? null, requestId: context.requestId })).toString('base64url'));
+          },
+          fetcher: async (input, init) => {
+            const headers = new Headers(init?.headers as ConstructorParameters<typeof Headers>[0]);
+            const pending = JSON.parse(Buffer.from(headers.get(PENDING_IDENTITY) ?? '', 'base64url').toString('utf8') || '{}') as { identity?: Identity | null; requestId?: string };
+            headers.delete(PENDING_IDENTITY);
+            const { pathname, search } = new URL(String(input));
+            const body = typeof init?.body === 'string' ? init.body : '';
+            for (const [k, v] of Object.entries(ids.headers(pending.identity ?? null, { method: init?.method ?? 'POST', path: `${pathname}${search}`, body }, pending.requestId))) headers.set(k, v);
+            return fetch(String(input), { ...init, headers } as RequestInit) as never;
           },
         }),
     });
@@ -84,9 +97,11 @@ async function start(s: GatewaySetup): Promise<{ url: string; stop: () => Promis
     async onContextBuilding({ context, extendContext }) {
       extendContext({ identity: await ids.identify(context.request.headers.get('authorization')), requestId: randomUUID() });
     },
-    onFetch({ options, setOptions, context }) {
+    onFetch({ url, options, setOptions, context }) {
       const ctx = context as { identity?: Identity | null; requestId?: string } | undefined;
-      setOptions({ ...options, headers: { ...options.headers, ...ids.headers(ctx?.identity ?? null, ctx?.requestId) } });
+      const { pathname, search } = new URL(url);
+      const body = typeof options.body === 'string' ? options.body : '';
+      setOptions({ ...options, headers: { ...options.headers, ...ids.headers(ctx?.identity ?? null, { method: options.method ?? 'POST', path: `${pathname}${search}`, body }, ctx?.requestId) } });
     },
   };
   const runtime = createGatewayRuntime({ supergraph: sdl, plugins: () => [signing], logging: 'error', landingPage: false, graphiql: false });

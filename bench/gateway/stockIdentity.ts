@@ -4,7 +4,7 @@
  * gateway does) and the signed identity headers every subgraph insists on.
  */
 import { randomUUID } from 'node:crypto';
-import { firebaseAuth, identityFromToken, REQUEST_ID_HEADER, signIdentityHeaders, unauthenticated, type Identity } from '@wisp/shared';
+import { firebaseAuth, identityFromClaims, REQUEST_ID_HEADER, signIdentityHeaders, unauthenticated, type Identity, type SignedRequest } from '@wisp/shared';
 
 const tenantOf = (token: string): string | undefined => {
   try {
@@ -21,10 +21,15 @@ export function stockIdentity(projectId: string, secret: string) {
 
   async function verify(token: string): Promise<Identity> {
     const tenant = tenantOf(token);
-    const decoded = await (tenant ? auth.tenantManager().authForTenant(tenant) : auth).verifyIdToken(token, true).catch(() => {
-      throw unauthenticated('The sign-in token is not valid.');
-    });
-    const r = identityFromToken(decoded);
+    const verifier = tenant ? auth.tenantManager().authForTenant(tenant) : auth;
+    // Claims from the user record, as the project's gateway takes them (one lookup per token per 30 s).
+    const [decoded, user] = await verifier
+      .verifyIdToken(token)
+      .then(async (d) => [d, await verifier.getUser(d.uid)] as const)
+      .catch(() => {
+        throw unauthenticated('The sign-in token is not valid.');
+      });
+    const r = identityFromClaims(user.uid, user.customClaims, decoded.firebase.tenant ?? null);
     if (!r.ok) throw unauthenticated(r.reason);
     return r.identity;
   }
@@ -43,8 +48,11 @@ export function stockIdentity(projectId: string, secret: string) {
       identity.catch(() => cache.delete(token));
       return identity;
     },
-    /** The headers a subgraph call carries: a fresh signature per call, as the project's gateway sends. */
-    headers: (identity: Identity | null, requestId: string = randomUUID()): Record<string, string> => ({ ...signIdentityHeaders(identity, secret), [REQUEST_ID_HEADER]: requestId }),
+    /** The headers a subgraph call carries: a fresh signature over that very request, as the project's gateway sends. */
+    headers: (identity: Identity | null, request: SignedRequest, requestId: string = randomUUID()): Record<string, string> => ({
+      ...signIdentityHeaders(identity, secret, request),
+      [REQUEST_ID_HEADER]: requestId,
+    }),
   };
 }
 

@@ -64,8 +64,10 @@ function planRunner(direct: DirectPlan, agent: Agent) {
     const requestId = randomUUID();
     try {
       const data = await executePlan(direct.plan, async (service, query, variables) => {
-        const headers = { ...signIdentityHeaders(direct.identity, direct.identitySecret), [REQUEST_ID_HEADER]: requestId };
-        const r = await post(urls[service]!, JSON.stringify({ query, variables }), headers, agent);
+        const body = JSON.stringify({ query, variables });
+        const url = urls[service]!;
+        const headers = { ...signIdentityHeaders(direct.identity, direct.identitySecret, { method: 'POST', path: `${url.pathname}${url.search}`, body }), [REQUEST_ID_HEADER]: requestId };
+        const r = await post(url, body, headers, agent);
         return JSON.parse(r.text) as { data?: Record<string, unknown>; errors?: unknown[] };
       });
       // Serialised as a gateway would before answering.

@@ -20,26 +20,32 @@ export function attachmentRoutes(options: AttachmentProxyOptions) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     if (url.pathname !== '/attachments' && !url.pathname.startsWith('/attachments/')) return false;
     // Answering before the upload is read: drop the rest and the connection, so no client trips over it.
-    const refuse = (message: string) => {
+    const refuse = (message: string, status = 401, code = 'UNAUTHENTICATED') => {
       req.resume();
       res.setHeader('connection', 'close');
-      sendError(res, 401, 'UNAUTHENTICATED', message);
+      sendError(res, status, code, message);
       return true;
     };
     let identity: Identity | null;
     try {
       identity = await options.authenticate(req.headers.authorization);
-    } catch {
+    } catch (err) {
+      // The authenticator's coded verdict (refused, suspended portal, or Firebase out of reach).
+      const ext = (err as { extensions?: { code?: unknown; http?: { status?: number } } }).extensions;
+      if (typeof ext?.code === 'string') return refuse((err as Error).message, ext.http?.status ?? 401, ext.code);
       return refuse('The sign-in token is not valid.');
     }
     if (!identity) return refuse('Sign in to continue.');
-    const headers: Record<string, string> = { ...signIdentityHeaders(identity, options.identitySecret) };
-    if (req.headers['content-length']) headers['content-length'] = String(req.headers['content-length']);
+    const path = `${url.pathname}${url.search}`;
+    const length = req.headers['content-length'];
+    // The file streams through unread: the signature binds its declared length.
+    const headers: Record<string, string> = { ...signIdentityHeaders(identity, options.identitySecret, { method: req.method ?? 'GET', path, body: { streamedLength: length } }) };
+    if (length) headers['content-length'] = String(length);
     const requestId = res.getHeader(REQUEST_ID_HEADER);
     if (typeof requestId === 'string') headers[REQUEST_ID_HEADER] = requestId;
     await new Promise<void>((resolve) => {
       const upstream = httpRequest(
-        { hostname: base.hostname, port: base.port, method: req.method, path: `${url.pathname}${url.search}`, headers },
+        { hostname: base.hostname, port: base.port, method: req.method, path, headers },
         (up) => {
           const pass: Record<string, string> = {};
           for (const h of ['content-type', 'content-length', 'content-disposition', 'x-content-type-options', 'content-security-policy', 'cache-control']) {

@@ -1,18 +1,30 @@
-import { firebaseAuth, identityFromToken, unauthenticated, type Identity } from '@wisp/shared';
-import type { Auth } from 'firebase-admin/auth';
+import { codedError, ErrorCode, firebaseAuth, identityFromClaims, unauthenticated, type Identity } from '@wisp/shared';
+import type { Auth, DecodedIdToken, UserRecord } from 'firebase-admin/auth';
 
-/** Options for {@link createAuthenticator}. */
-export interface AuthOptions {
+/** Why a token is not (or no longer) good. */
+export type TokenFailure = 'invalid' | 'expired' | 'revoked' | 'unavailable';
+
+export type TokenCheck = { ok: true; identity: Identity; expires: number } | { ok: false; reason: TokenFailure; message: string };
+
+/** Options for {@link createTokenVerifier}. */
+export interface TokenVerifierOptions {
   /** Firebase project whose ID tokens are accepted. */
   projectId: string;
-  /** How long a verified token is trusted before it is checked for revocation again. @default 30 000 ms */
-  recheckAfterMs?: number;
-  /** Most verified tokens kept in memory. @default 10 000 */
+  /**
+   * The Firebase Auth tenant that holds a WISP's logins (null for an unknown WISP). A login is only
+   * accepted when its token comes from the auth tenant of the WISP its claims name.
+   */
+  authTenantOf: (tenantId: string) => Promise<string | null>;
+  /** How long one answer for a token is reused before the user record is asked again. @default 30 000 ms */
+  reuseMs?: number;
+  /** Most tokens remembered. @default 10 000 */
   cacheSize?: number;
+  /** The firebase-admin Auth to ask. @default the one of `projectId` */
+  auth?: Auth;
 }
 
+/** Reads the token's Firebase tenant, only to ask the right tenant for the user record; nothing else is read from the body. */
 export function tenantOf(token: string): string | undefined {
-  // Only routes verification to the right Firebase tenant; the verification below checks everything.
   try {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { firebase?: { tenant?: unknown } };
     return typeof payload.firebase?.tenant === 'string' ? payload.firebase.tenant : undefined;
@@ -21,46 +33,112 @@ export function tenantOf(token: string): string | undefined {
   }
 }
 
-/**
- * Turns an `Authorization: Bearer <Firebase ID token>` header into an identity. No header means an
- * anonymous caller (null); a bad, expired, revoked or disabled login is UNAUTHENTICATED.
- * Identity comes only from the token's server-set claims.
- */
-export function createAuthenticator(options: AuthOptions) {
-  const auth: Auth = firebaseAuth(options.projectId);
-  const recheck = options.recheckAfterMs ?? 30_000;
-  const max = options.cacheSize ?? 10_000;
-  const cache = new Map<string, { identity: Identity; until: number; expires: number }>();
+// firebase-admin's codes for "could not reach Firebase" (as opposed to a verdict about the token).
+const UNREACHABLE = new Set(['app/network-error', 'app/network-timeout', 'auth/network-request-failed']);
 
-  async function verify(token: string): Promise<{ identity: Identity; expires: number }> {
+const UNAVAILABLE_MESSAGE = 'Sign-in could not be checked right now; try again in a moment.';
+
+function failure(err: unknown): TokenCheck {
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'auth/id-token-expired') return { ok: false, reason: 'expired', message: 'Your session has expired; sign in again.' };
+  if (code === 'auth/user-disabled' || code === 'auth/id-token-revoked') return { ok: false, reason: 'revoked', message: 'This login has been disabled.' };
+  if (UNREACHABLE.has(code) || /ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|fetch failed/.test(String((err as Error).message ?? ''))) {
+    return { ok: false, reason: 'unavailable', message: UNAVAILABLE_MESSAGE };
+  }
+  return { ok: false, reason: 'invalid', message: 'The sign-in token is not valid.' };
+}
+
+/**
+ * Checks a Firebase ID token and builds the caller's identity from the user record, never from the
+ * token's body: with the Auth emulator tokens carry no signature, so a body can say anything. The
+ * user record lookup is the one a revocation check needs anyway, so the cost stays one lookup per
+ * token per `reuseMs`, and concurrent requests with one token share it.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions) {
+  const auth: Auth = options.auth ?? firebaseAuth(options.projectId);
+  const reuse = options.reuseMs ?? 30_000;
+  const max = options.cacheSize ?? 10_000;
+  const recent = new Map<string, { at: number; check: Promise<TokenCheck> }>();
+
+  async function check(token: string): Promise<TokenCheck> {
     const tenant = tenantOf(token);
-    const verifier = tenant ? auth.tenantManager().authForTenant(tenant) : auth;
-    let decoded;
+    let decoded: DecodedIdToken;
+    let user: UserRecord;
     try {
-      decoded = await verifier.verifyIdToken(token, true);
+      const verifier = tenant ? auth.tenantManager().authForTenant(tenant) : auth;
+      decoded = await verifier.verifyIdToken(token);
+      user = await verifier.getUser(decoded.uid);
     } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      if (code === 'auth/id-token-expired') throw unauthenticated('Your session has expired; sign in again.');
-      if (code === 'auth/id-token-revoked' || code === 'auth/user-disabled') throw unauthenticated('This login has been disabled.');
-      throw unauthenticated('The sign-in token is not valid.');
+      return failure(err);
     }
-    const result = identityFromToken(decoded);
-    if (!result.ok) throw unauthenticated(result.reason);
-    return { identity: result.identity, expires: decoded.exp * 1000 };
+    const firebaseTenant = decoded.firebase.tenant ?? null;
+    if (firebaseTenant !== (tenant ?? null)) return failure(null);
+    if (user.disabled) return failure({ code: 'auth/user-disabled' });
+    // The same rule as firebase-admin's revocation check, on the record fetched here.
+    if (user.tokensValidAfterTime && decoded.auth_time * 1000 < new Date(user.tokensValidAfterTime).getTime()) return failure({ code: 'auth/id-token-revoked' });
+    const result = identityFromClaims(user.uid, user.customClaims, firebaseTenant);
+    if (!result.ok) return { ok: false, reason: 'invalid', message: result.reason };
+    // A token whose body names other portal claims than the record was edited (or predates a
+    // change of role): refused, so the caller signs in again rather than acting on a stale view.
+    const body = decoded as DecodedIdToken & Record<string, unknown>;
+    for (const key of ['role', 'tenantId', 'customerId'] as const) {
+      if (body[key] !== undefined && body[key] !== user.customClaims?.[key]) return { ok: false, reason: 'invalid', message: 'The sign-in token is not valid; sign in again.' };
+    }
+    if (result.identity.tenantId) {
+      let expected: string | null;
+      try {
+        expected = await options.authTenantOf(result.identity.tenantId);
+      } catch {
+        return { ok: false, reason: 'unavailable', message: UNAVAILABLE_MESSAGE };
+      }
+      if (!expected || expected !== firebaseTenant) return { ok: false, reason: 'invalid', message: 'This login does not belong to this portal.' };
+    }
+    return { ok: true, identity: result.identity, expires: decoded.exp * 1000 };
   }
 
-  return async function authenticate(authorization: string | undefined): Promise<Identity | null> {
-    if (!authorization) return null;
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-    if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
-    const token = match[1]!;
+  return function verifyToken(token: string): Promise<TokenCheck> {
     const now = Date.now();
-    const hit = cache.get(token);
-    if (hit && hit.until > now && hit.expires > now) return hit.identity;
-    const { identity, expires } = await verify(token);
-    if (cache.size >= max) cache.delete(cache.keys().next().value!);
-    cache.set(token, { identity, until: now + recheck, expires });
-    return identity;
+    const hit = recent.get(token);
+    if (hit && now - hit.at < reuse) return hit.check;
+    if (recent.size >= max) recent.delete(recent.keys().next().value!);
+    const fresh = check(token);
+    recent.set(token, { at: now, check: fresh });
+    // An outage is not an answer: the next request asks again.
+    void fresh.then((r) => {
+      if (!r.ok && r.reason === 'unavailable' && recent.get(token)?.check === fresh) recent.delete(token);
+    });
+    return fresh;
+  };
+}
+export type TokenVerifier = ReturnType<typeof createTokenVerifier>;
+
+/** The token of an `Authorization: Bearer <token>` header; undefined without a header; throws on any other shape. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  if (!authorization) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
+  return match[1]!;
+}
+
+/**
+ * An outage of Firebase (or of the tenant lookup): INTERNAL with `retryable: true` and HTTP 503,
+ * so clients retry instead of sending the user back to sign-in.
+ */
+export const signInUnavailable = (message = UNAVAILABLE_MESSAGE) => codedError(ErrorCode.INTERNAL, message, { retryable: true, http: { status: 503 } });
+
+/**
+ * Turns an `Authorization: Bearer <Firebase ID token>` header into an identity. No header means an
+ * anonymous caller (null); a bad, expired, revoked or disabled login is UNAUTHENTICATED; Firebase
+ * out of reach is a retryable INTERNAL.
+ */
+export function createAuthenticator(verifyToken: TokenVerifier) {
+  return async function authenticate(authorization: string | undefined): Promise<Identity | null> {
+    const token = bearerToken(authorization);
+    if (!token) return null;
+    const check = await verifyToken(token);
+    if (check.ok) return check.identity;
+    if (check.reason === 'unavailable') throw signInUnavailable(check.message);
+    throw unauthenticated(check.message);
   };
 }
 export type Authenticator = ReturnType<typeof createAuthenticator>;

@@ -1,23 +1,32 @@
 import type { IncomingMessage } from 'node:http';
 
 /**
- * Whether the gateway sits behind a proxy whose `X-Forwarded-For` it may believe. Off by default:
- * a client can write any `X-Forwarded-For` it likes, so only a proxy that overwrites it makes the
- * header worth reading. @default false (TRUST_PROXY=true turns it on)
+ * How many proxies in front of the gateway append to `X-Forwarded-For`, from TRUST_PROXY: a hop
+ * count (`0`, `1`, `2`…; `true` means one, `false` or unset none). Only addresses those proxies
+ * added are believed: a client can write any `X-Forwarded-For` it likes. @default 0
  */
-export function trustProxyFromEnv(): boolean {
-  return /^(1|true|yes)$/i.test(process.env.TRUST_PROXY ?? '');
+export function trustProxyFromEnv(): number {
+  const raw = (process.env.TRUST_PROXY ?? '').trim();
+  if (/^(true|yes)$/i.test(raw)) return 1;
+  const hops = Number(raw);
+  return Number.isInteger(hops) && hops > 0 ? Math.min(hops, 10) : 0;
 }
 
 /**
- * The address a request came from, for per-client rate limits: the first hop of X-Forwarded-For
- * when a trusted proxy sets it, else the socket's peer.
+ * The address a request came from, for per-client rate limits: with `trustedHops` proxies in
+ * front, the right-most address they did not add themselves (the one the outermost trusted proxy
+ * saw), never a left-hand entry the client may have written; without, the socket's peer.
  */
-export function clientAddressOf(req: IncomingMessage, trustProxy = trustProxyFromEnv()): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first && first.length <= 100) return first;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
+export function clientAddressOf(req: IncomingMessage, trustedHops = trustProxyFromEnv()): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  if (trustedHops <= 0) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  // The peer is the innermost trusted proxy; each trusted proxy appended the address it saw.
+  const chain = [...forwarded, peer];
+  const client = chain[Math.max(0, chain.length - 1 - trustedHops)]!;
+  return client.length <= 100 ? client : peer;
 }

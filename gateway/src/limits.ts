@@ -13,9 +13,17 @@ export interface QueryLimits {
   maxDepth: number;
   /** Most aliased fields in one document. @default 30 */
   maxAliases: number;
+  /**
+   * Deepest nesting of an operation that only introspects (`__schema`, `__type`): the standard
+   * introspection query of development tools nests 15 levels. @default 15
+   */
+  maxIntrospectionDepth?: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 30 };
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 30, maxIntrospectionDepth: 15 };
+
+const onlyIntrospection = (set: SelectionSetNode) =>
+  set.selections.every((sel) => sel.kind === Kind.FIELD && (sel.name.value === '__schema' || sel.name.value === '__type'));
 
 // Apollo Server reports every validation failure as GRAPHQL_VALIDATION_FAILED (HTTP 400).
 function limitError(message: string): GraphQLError {
@@ -27,7 +35,7 @@ function depthOf(set: SelectionSetNode | undefined, fragments: Map<string, Fragm
   let max = 0;
   for (const sel of set.selections) {
     if (sel.kind === Kind.FIELD) {
-      if (sel.name.value.startsWith('__')) continue;
+      // Introspection fields count like any other: `__type { ofType { ofType … } }` nests without end.
       max = Math.max(max, sel.selectionSet ? 1 + depthOf(sel.selectionSet, fragments, seen) : 1);
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
       max = Math.max(max, depthOf(sel.selectionSet, fragments, seen));
@@ -54,7 +62,8 @@ export function queryLimitRules(limits: QueryLimits = DEFAULT_LIMITS) {
     return {
       OperationDefinition(op) {
         const depth = depthOf(op.selectionSet, fragments, new Set());
-        if (depth > limits.maxDepth) context.reportError(limitError(`The query is nested ${depth} levels deep; at most ${limits.maxDepth} are allowed.`));
+        const max = onlyIntrospection(op.selectionSet) ? Math.max(limits.maxDepth, limits.maxIntrospectionDepth ?? 15) : limits.maxDepth;
+        if (depth > max) context.reportError(limitError(`The query is nested ${depth} levels deep; at most ${max} are allowed.`));
       },
     };
   };

@@ -1,26 +1,25 @@
 import { readFileSync } from 'node:fs';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import {
   assertUsableSecret,
+  checkAuthEmulatorMode,
   createLogger,
   errorMaskingPlugin,
   graphqlHttpHandler,
   inlineTracePlugins,
-  IDENTITY_TS_HEADER,
   REQUEST_ID_HEADER,
-  signClientAddressHeaders,
   signIdentityHeaders,
   type Identity,
   type MongoOptions,
 } from '@wisp/shared';
 import { attachmentRoutes, routingUrlOf } from './attachments.ts';
-import { createAuthenticator } from './auth.ts';
+import { createAuthenticator, createTokenVerifier } from './auth.ts';
 import { clientAddressOf } from './clientAddress.ts';
 import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 import { tenantServices } from './tenantServices.ts';
@@ -62,6 +61,74 @@ export interface GatewayOptions {
   eventLog?: MongoOptions;
   /** Live-update tuning (event log polling, token rechecks, limits). */
   live?: LiveOptions;
+  /** Whether schema introspection is answered. @default GRAPHQL_INTROSPECTION=true, else off */
+  introspection?: boolean;
+}
+
+/** Introspection is for development tools; it is off unless GRAPHQL_INTROSPECTION=true. */
+export function introspectionFromEnv(): boolean {
+  return /^(1|true|yes)$/i.test(process.env.GRAPHQL_INTROSPECTION ?? '');
+}
+
+// Set by willSendRequest, turned into the signed headers by the fetcher (which sees the final body).
+const PENDING_IDENTITY = 'x-wisp-pending-identity';
+const PENDING_CLIENT = 'x-wisp-pending-client';
+
+/**
+ * Sends each subgraph call with the caller's identity and address, signed together with the exact
+ * body bytes, path and method and a one-time nonce, so captured headers cannot be replayed or
+ * reused for another query.
+ */
+function signingDataSource(url: string, secret: string) {
+  const fetcher = (async (target: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => {
+    const headers = { ...(init.headers ?? {}) };
+    const identity = JSON.parse(headers[PENDING_IDENTITY] ?? 'null') as Identity | null;
+    const clientAddress = headers[PENDING_CLIENT];
+    delete headers[PENDING_IDENTITY];
+    delete headers[PENDING_CLIENT];
+    const { pathname, search } = new URL(target);
+    Object.assign(headers, signIdentityHeaders(identity, secret, { method: init.method ?? 'POST', path: `${pathname}${search}`, body: init.body ?? '' }, clientAddress ? { clientAddress } : {}));
+    return fetch(target, { ...init, headers });
+  }) as unknown as ConstructorParameters<typeof RemoteGraphQLDataSource>[0] extends infer O ? (O extends { fetcher?: infer F } ? F : never) : never;
+  return new RemoteGraphQLDataSource<GatewayContext>({
+    url,
+    fetcher,
+    willSendRequest({ request, context }) {
+      request.http?.headers.set(PENDING_IDENTITY, JSON.stringify(context.identity ?? null));
+      if (context.clientAddress) request.http?.headers.set(PENDING_CLIENT, context.clientAddress);
+      if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    },
+  });
+}
+
+/**
+ * A document whose operation cannot be picked (several operations and no `operationName`, or an
+ * unknown one) is the client's mistake: 400 OPERATION_RESOLUTION_FAILURE, before the gateway plans it.
+ */
+function operationResolutionPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request, document }) {
+          if (operation) return;
+          const named = request.operationName;
+          const count = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+          const message = named ? `No operation named "${named.slice(0, 100)}" in the document.` : count > 1 ? 'The document has several operations: name one in operationName.' : 'The document has no operation.';
+          throw new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Errors as clients see them carry no trace of the topology behind the gateway: the gateway's
+ * `serviceName` and a failed subgraph call's `response` (its internal URL, status and body).
+ */
+function withoutTopology(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions) return formatted;
+  const { serviceName: _service, response: _response, exception: _exception, ...extensions } = formatted.extensions as Record<string, unknown>;
+  return { ...formatted, extensions };
 }
 
 export interface RunningGateway {
@@ -76,8 +143,13 @@ const SUPERGRAPH = new URL('../../schema/supergraph.graphql', import.meta.url);
 export async function start(options: GatewayOptions): Promise<RunningGateway> {
   assertUsableSecret(options.identitySecret);
   const log = createLogger('gateway');
+  checkAuthEmulatorMode(log);
   const tenant = tenantServices(options);
-  const authenticate = tenant.checkingTenantStatus(createAuthenticator({ projectId: options.firebaseProjectId }));
+  // One verifier (one user-record lookup per token per 30 s) for requests and live updates alike,
+  // unless live rechecks are tuned so often that a 30 s answer would be too old for them.
+  const verifyToken = createTokenVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf });
+  const liveReuseMs = Math.min(30_000, (options.live?.recheckMs ?? 60_000) / 2);
+  const authenticate = tenant.checkingTenantStatus(createAuthenticator(verifyToken));
   const overrides = options.subgraphUrls ?? {};
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH, 'utf8');
   // Plain HTTP beside /graphql: branding assets and uploads, ticket attachments.
@@ -88,30 +160,19 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
 
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource<GatewayContext>({
-        url: overrides[name] ?? url,
-        willSendRequest({ request, context }) {
-          // Every subgraph call carries a fresh signature, anonymous ones included.
-          for (const [k, v] of Object.entries(signIdentityHeaders(context.identity ?? null, options.identitySecret))) {
-            request.http?.headers.set(k, v);
-          }
-          if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-          const ts = request.http?.headers.get(IDENTITY_TS_HEADER);
-          if (context.clientAddress && ts) for (const [k, v] of Object.entries(signClientAddressHeaders(context.clientAddress, options.identitySecret, ts))) request.http?.headers.set(k, v);
-        },
-      }),
+    buildService: ({ name, url }) => signingDataSource((overrides[name] ?? url)!, options.identitySecret),
   });
 
   const httpServer = createServer();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
-    introspection: true,
+    introspection: options.introspection ?? introspectionFromEnv(),
     includeStacktraceInErrorResponses: false,
     validationRules: queryLimitRules(options.limits ?? DEFAULT_LIMITS),
     parseOptions: { maxTokens: 5_000 },
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin(), ...inlineTracePlugins<GatewayContext>()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin(), ...inlineTracePlugins<GatewayContext>()],
+    formatError: withoutTopology,
   });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
@@ -124,7 +185,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     run: liveQueryRunner(apollo),
     // A revocation answer is reused for at most half the recheck period, so rechecks see fresh state.
     verifySession: tenant.checkingSessionTenant(
-      createSessionVerifier({ projectId: options.firebaseProjectId, reuseMs: Math.min(30_000, (options.live?.recheckMs ?? 60_000) / 2) }),
+      liveReuseMs === 30_000 ? verifyToken : createSessionVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf, reuseMs: liveReuseMs }),
     ),
     eventLog: options.eventLog,
     live: options.live,

@@ -47,32 +47,36 @@ export function tenantServices(options: TenantServicesOptions) {
   const base = tenantBaseUrl(options);
   const ttl = options.statusTtlMs ?? 3000;
   const refreshAhead = Math.min(options.statusRefreshAheadMs ?? ttl / 3, ttl);
-  const statuses = new Map<string, { status: string; until: number }>();
+  type Facts = { status: string; authTenantId: string | null; until: number };
+  const facts = new Map<string, Facts>();
   // One lookup per tenant at a time: a burst of requests after expiry waits on the same answer.
-  const inFlight = new Map<string, Promise<string>>();
+  const inFlight = new Map<string, Promise<Facts>>();
 
-  async function lookUp(tenantId: string): Promise<string> {
-    const res = await fetch(`${base}/internal/tenant-status/${encodeURIComponent(tenantId)}`, {
-      headers: signIdentityHeaders(null, options.identitySecret),
+  /** A tenant's status and Firebase Auth tenant, asked of the tenant subgraph. */
+  async function lookUp(tenantId: string): Promise<Facts> {
+    const path = `/internal/tenant-status/${encodeURIComponent(tenantId)}`;
+    const res = await fetch(`${base}${path}`, {
+      headers: signIdentityHeaders(null, options.identitySecret, { method: 'GET', path, body: { streamedLength: undefined } }),
       signal: AbortSignal.timeout(5000),
     }).catch((err: unknown) => {
       log.error('tenant status lookup failed', { error: String(err) });
       return null;
     });
-    const body = res?.ok ? ((await res.json().catch(() => null)) as { status?: string } | null) : null;
+    const body = res?.ok ? ((await res.json().catch(() => null)) as { status?: string; authTenantId?: string | null } | null) : null;
     const now = Date.now();
     if (!body?.status) {
       // Fail closed, but keep using a recent answer through a short outage.
-      const hit = statuses.get(tenantId);
-      if (hit && now - hit.until < 60_000) return hit.status;
-      throw codedError(ErrorCode.INTERNAL, 'Internal error.');
+      const hit = facts.get(tenantId);
+      if (hit && now - hit.until < 60_000) return hit;
+      throw codedError(ErrorCode.INTERNAL, 'Sign-in could not be checked right now; try again in a moment.', { retryable: true, http: { status: 503 } });
     }
-    if (statuses.size > 10_000 && !statuses.has(tenantId)) statuses.clear();
-    statuses.set(tenantId, { status: body.status, until: now + ttl });
-    return body.status;
+    if (facts.size > 10_000 && !facts.has(tenantId)) facts.clear();
+    const value = { status: body.status, authTenantId: body.authTenantId ?? null, until: now + ttl };
+    facts.set(tenantId, value);
+    return value;
   }
 
-  function shared(tenantId: string): Promise<string> {
+  function shared(tenantId: string): Promise<Facts> {
     let pending = inFlight.get(tenantId);
     if (!pending) {
       pending = lookUp(tenantId).finally(() => inFlight.delete(tenantId));
@@ -81,16 +85,18 @@ export function tenantServices(options: TenantServicesOptions) {
     return pending;
   }
 
-  function tenantStatus(tenantId: string): Promise<string> {
-    const hit = statuses.get(tenantId);
+  /** The tenant's facts from the cache, renewed in the background shortly before they expire. */
+  function tenantFacts(tenantId: string): Promise<Facts> {
+    const hit = facts.get(tenantId);
     const now = Date.now();
     if (!hit || hit.until <= now) return shared(tenantId);
     if (hit.until - now <= refreshAhead && !inFlight.has(tenantId)) {
       // Nearly stale: renew it now so the requests after expiry still answer from the cache.
       shared(tenantId).catch(() => undefined);
     }
-    return Promise.resolve(hit.status);
+    return Promise.resolve(hit);
   }
+  const tenantStatus = async (tenantId: string) => (await tenantFacts(tenantId)).status;
 
   /** Wraps the authenticator: a login of a suspended (or unknown) tenant is FORBIDDEN. */
   function checkingTenantStatus(authenticate: Authenticate): Authenticate {
@@ -150,10 +156,12 @@ export function tenantServices(options: TenantServicesOptions) {
           chunks.push(chunk as Buffer);
         }
         const tenantId = url.searchParams.get('tenantId');
-        const upstream = await fetch(`${base}/internal/assets${tenantId ? `?tenantId=${encodeURIComponent(tenantId)}` : ''}`, {
+        const path = `/internal/assets${tenantId ? `?tenantId=${encodeURIComponent(tenantId)}` : ''}`;
+        const body = Buffer.concat(chunks);
+        const upstream = await fetch(`${base}${path}`, {
           method: 'POST',
-          headers: { ...signIdentityHeaders(identity, options.identitySecret), 'content-type': 'application/octet-stream' },
-          body: Buffer.concat(chunks),
+          headers: { ...signIdentityHeaders(identity, options.identitySecret, { method: 'POST', path, body: { streamedLength: body.length } }), 'content-type': 'application/octet-stream' },
+          body,
         });
         await relay(upstream, res, ['content-type', 'cache-control']);
         return true;
@@ -163,7 +171,7 @@ export function tenantServices(options: TenantServicesOptions) {
           sendError(res, 405, 'BAD_REQUEST', 'Method not allowed.');
           return true;
         }
-        const upstream = await fetch(`${base}${url.pathname}`, { method: req.method, headers: signIdentityHeaders(null, options.identitySecret) });
+        const upstream = await fetch(`${base}${url.pathname}`, { method: req.method, headers: signIdentityHeaders(null, options.identitySecret, { method: req.method, path: url.pathname, body: { streamedLength: undefined } }) });
         await relay(upstream, res, ['content-type', 'content-length', 'cache-control', 'x-content-type-options', 'content-security-policy', 'etag', 'cross-origin-resource-policy']);
         return true;
       }
@@ -182,5 +190,5 @@ export function tenantServices(options: TenantServicesOptions) {
     };
   }
 
-  return { checkingTenantStatus, checkingSessionTenant, routes };
+  return { checkingTenantStatus, checkingSessionTenant, routes, authTenantOf: async (tenantId: string) => (await tenantFacts(tenantId)).authTenantId };
 }

@@ -3,11 +3,14 @@ import { serverConfig } from '$lib/server/config';
 import { neutralPage } from '$lib/server/neutralPage';
 import { createTenantLookup } from '$lib/server/tenantLookup';
 import { isAssetPath, proxyAsset } from '$lib/server/assetProxy';
+import { withSecurityHeaders } from '$lib/server/securityHeaders';
 
 // A few seconds, so an admin's saved branding reaches the login page on the next reload.
 const lookupTenant = createTenantLookup({ gatewayUrl: () => serverConfig().gatewayUrl, ttlMs: 3_000 });
 
-export const handle: Handle = async ({ event, resolve }) => {
+export const handle: Handle = async (input) => withSecurityHeaders(await route(input));
+
+const route: Handle = async ({ event, resolve }) => {
   // Liveness for process supervisors; answers on any host and needs no tenant.
   if (event.url.pathname === '/healthz') return new Response('ok', { headers: { 'content-type': 'text/plain' } });
 

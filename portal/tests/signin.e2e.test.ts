@@ -16,13 +16,13 @@ const port = inject('portalPort');
 const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 
 /** GETs a portal page as if it were served on `host` (Node's fetch would replace the Host header). */
-function getAs(host: string, path = '/'): Promise<{ status: number; body: string }> {
+function getAs(host: string, path = '/'): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers: { host: `${host}:${port}` } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on('error', reject);
     req.end();
@@ -54,10 +54,29 @@ describe('portal sign-in', () => {
     expect(body).toContain('/brand/skyline/logo.svg');
   });
 
+  it('sends a Content-Security-Policy that forbids framing, with nosniff and a referrer policy', async () => {
+    for (const path of ['/', '/no-such-page']) {
+      const { headers } = await getAs('skyline.localhost', path);
+      const csp = String(headers['content-security-policy'] ?? '');
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toMatch(/script-src 'self' 'nonce-[^']+'/);
+      expect(csp, path).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+      expect(headers['x-content-type-options'], path).toBe('nosniff');
+      expect(headers['referrer-policy'], path).toBe('strict-origin-when-cross-origin');
+    }
+    const unknown = await getAs('nobody.localhost');
+    expect(String(unknown.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+  });
+
   it('signs a Skyline customer in and shows their dashboard', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const page = await context.newPage();
+      // The policy must not get in the way of the Firebase SDK, the gateway or the branding styles.
+      const refused: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+      });
       const response = await page.goto(`http://skyline.localhost:${port}/`);
       expect(response?.status()).toBe(200);
 
@@ -68,6 +87,7 @@ describe('portal sign-in', () => {
       await expect.poll(() => page.locator('[data-testid=customer-name]').textContent(), { timeout: 15_000 }).toContain('Alice Nguyen');
       await expect.poll(() => page.locator('[data-testid=company-name]').textContent()).toContain('Skyline Wireless');
 
+      expect(refused).toEqual([]);
       mkdirSync(screenshots, { recursive: true });
       await page.screenshot({ path: `${screenshots}skyline-dashboard.png`, fullPage: true });
     } finally {

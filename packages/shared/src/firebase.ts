@@ -1,6 +1,7 @@
 import { getApps, initializeApp, type App } from 'firebase-admin/app';
-import { getAuth, type Auth, type DecodedIdToken } from 'firebase-admin/auth';
+import { getAuth, type Auth } from 'firebase-admin/auth';
 import { isRole, Role, type Identity } from './identity.ts';
+import type { Logger } from './log.ts';
 
 /** The Firebase project the stack authenticates against. @default "demo-wisp" (the emulator's) */
 export function firebaseProjectId(): string {
@@ -35,23 +36,40 @@ export function claimsFor(identity: Omit<Identity, 'uid'>): PortalClaims {
 }
 
 /**
- * Builds the caller's identity from a verified token's server-set claims, or says why it cannot:
- * a login without a role, a tenant login whose Firebase tenant is not the one its claims name
- * (when `expectedFirebaseTenant` is known), a customer without a customer record.
+ * Builds the caller's identity from the custom claims on the Firebase user record (set only by the
+ * server), never from a token's body, or says why it cannot: a login without a role, a platform
+ * operator inside a tenant, a customer without a customer record. Whether the login's Firebase
+ * tenant is the WISP's own is checked by the caller, which can look the WISP up.
  */
-export function identityFromToken(token: DecodedIdToken): { ok: true; identity: Identity } | { ok: false; reason: string } {
-  const { role, tenantId, customerId } = token as DecodedIdToken & Record<string, unknown>;
+export function identityFromClaims(
+  uid: string,
+  claims: Record<string, unknown> | undefined,
+  firebaseTenant: string | null,
+): { ok: true; identity: Identity } | { ok: false; reason: string } {
+  const { role, tenantId, customerId } = claims ?? {};
   if (!isRole(role)) return { ok: false, reason: 'This login has no portal role yet.' };
   if (role === Role.PLATFORM_OPERATOR) {
-    if (token.firebase.tenant) return { ok: false, reason: 'Platform operators sign in outside any tenant.' };
-    return { ok: true, identity: { uid: token.uid, role, tenantId: null } };
+    if (firebaseTenant) return { ok: false, reason: 'Platform operators sign in outside any tenant.' };
+    return { ok: true, identity: { uid, role, tenantId: null } };
   }
   if (typeof tenantId !== 'string' || !tenantId) return { ok: false, reason: 'This login belongs to no tenant.' };
+  if (!firebaseTenant) return { ok: false, reason: 'This login does not belong to this portal.' };
   if (role === Role.CUSTOMER && (typeof customerId !== 'string' || !customerId)) {
     return { ok: false, reason: 'This login is not linked to a customer record.' };
   }
-  return {
-    ok: true,
-    identity: { uid: token.uid, role, tenantId, ...(role === Role.CUSTOMER ? { customerId: customerId as string } : {}) },
-  };
+  return { ok: true, identity: { uid, role, tenantId, ...(role === Role.CUSTOMER ? { customerId: customerId as string } : {}) } };
+}
+
+/**
+ * Emulator mode is for this machine only: the Auth emulator signs no tokens, so anyone who can
+ * reach a service can sign in as any user. Refuses to start with it under NODE_ENV=production and
+ * says so loudly otherwise.
+ */
+export function checkAuthEmulatorMode(log: Logger): void {
+  const host = process.env.FIREBASE_AUTH_EMULATOR_HOST;
+  if (!host) return;
+  if (process.env.NODE_ENV === 'production') {
+    throw new Error('FIREBASE_AUTH_EMULATOR_HOST is set while NODE_ENV=production. The Auth emulator signs no tokens, so anyone could sign in as anyone: unset it and use a real Firebase project.');
+  }
+  log.warn('AUTH EMULATOR MODE: sign-in tokens are not signed; anyone who can reach this service can sign in as any user. Local development and demos only.', { emulator: host });
 }

@@ -5,8 +5,11 @@ import { REQUEST_ID_HEADER } from './identity.ts';
 
 /** Options for {@link graphqlHttpHandler}. */
 export interface GraphqlHttpOptions<C extends BaseContext> {
-  /** Builds the per-request context; may throw a coded GraphQLError (e.g. UNAUTHENTICATED). */
-  context: (req: IncomingMessage, requestId: string) => Promise<C>;
+  /**
+   * Builds the per-request context; may throw a coded GraphQLError (e.g. UNAUTHENTICATED).
+   * `body` is the raw request body as received (empty for GET), for checks bound to it.
+   */
+  context: (req: IncomingMessage, requestId: string, body: Buffer) => Promise<C>;
   /** Largest accepted request body. @default 1_000_000 bytes */
   maxBodyBytes?: number;
   /** Adds permissive CORS headers (no credentials: callers authenticate with bearer tokens). @default false */
@@ -83,14 +86,15 @@ export function graphqlHttpHandler<C extends BaseContext>(server: ApolloServer<C
         sendError(res, 404, 'NOT_FOUND', 'Not found.', requestId);
         return;
       }
-      let raw: string;
+      let bytes: Buffer;
       try {
-        raw = req.method === 'POST' ? (await readBodyLimited(req, maxBody)).toString('utf8') : '';
+        bytes = req.method === 'POST' ? await readBodyLimited(req, maxBody) : Buffer.alloc(0);
       } catch (err) {
         if (err instanceof BodyTooLarge) sendError(res, 413, 'BAD_REQUEST', `Request body is larger than ${maxBody} bytes.`, requestId);
         else sendError(res, 400, 'BAD_REQUEST', 'Could not read the request body.', requestId);
         return;
       }
+      const raw = bytes.toString('utf8');
       const headers = new HeaderMap();
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
       let body: unknown = raw;
@@ -104,7 +108,7 @@ export function graphqlHttpHandler<C extends BaseContext>(server: ApolloServer<C
       }
       const result = await server.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: () => options.context(req, requestId),
+        context: () => options.context(req, requestId, bytes),
       });
       for (const [k, v] of result.headers) res.setHeader(k, v);
       res.statusCode = result.status ?? 200;

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export const Role = {
@@ -38,34 +38,94 @@ export function isStaff(identity: Identity | null): identity is Identity {
   return !!identity && (identity.role === Role.AGENT || identity.role === Role.TENANT_ADMIN || identity.role === Role.INTEGRATOR);
 }
 
-function sign(secret: string, ts: string, payload: string): string {
-  return createHmac('sha256', secret).update(`${ts}.${payload}`).digest('base64url');
-}
-
 export function assertUsableSecret(secret: string | undefined): asserts secret is string {
   if (!secret || secret.length < 32) {
     throw new Error('IDENTITY_SECRET must be set to at least 32 characters (the gateway and every subgraph share it).');
   }
 }
 
+
+export const IDENTITY_NONCE_HEADER = 'x-wisp-identity-nonce';
+export const CLIENT_ADDRESS_HEADER = 'x-wisp-client';
+
 /**
- * Headers carrying `identity` (null for an anonymous caller) from the gateway to a subgraph.
- * Anonymous requests are signed too, so a subgraph can refuse every request that did not come
- * through the gateway.
+ * The request a signature is bound to. `body` is the exact bytes sent; a body streamed through
+ * without being read (file uploads) is bound by its declared length instead.
  */
-export function signIdentityHeaders(identity: Identity | null, secret: string, now = Date.now()): Record<string, string> {
+export interface SignedRequest {
+  method: string;
+  /** Path and query string, e.g. `/graphql` or `/internal/tenant-status/abc`. */
+  path: string;
+  body?: string | Buffer | { streamedLength: string | number | undefined };
+}
+
+function bodyDigest(body: SignedRequest['body']): string {
+  if (body === undefined) return createHash('sha256').update('').digest('base64url');
+  if (typeof body === 'string' || Buffer.isBuffer(body)) return createHash('sha256').update(body).digest('base64url');
+  return `stream:${body.streamedLength ?? ''}`;
+}
+
+function sign(secret: string, parts: string[]): string {
+  return createHmac('sha256', secret).update(parts.join('\n')).digest('base64url');
+}
+
+function signedParts(request: SignedRequest, ts: string, nonce: string, payload: string, client: string): string[] {
+  return [request.method.toUpperCase(), request.path, bodyDigest(request.body), ts, nonce, payload, client];
+}
+
+/**
+ * Remembers the nonces of accepted signatures for the freshness window, so a captured header set
+ * is good for one request only. Memory stays bounded by the gateway's request rate over the window.
+ */
+export class NonceStore {
+  private seen = new Map<string, number>();
+  private lastSweep = 0;
+  /** @param windowMs how long a nonce is remembered; covers clock skew both ways. @default twice the freshness window */
+  constructor(private readonly windowMs = 2 * DEFAULT_MAX_IDENTITY_AGE_MS) {}
+
+  /** True the first time a nonce is offered within the window; false for a replay. */
+  claim(nonce: string, now = Date.now()): boolean {
+    if (now - this.lastSweep > 1000) {
+      this.lastSweep = now;
+      for (const [n, until] of this.seen) if (until <= now) this.seen.delete(n);
+    }
+    const until = this.seen.get(nonce);
+    if (until !== undefined && until > now) return false;
+    this.seen.set(nonce, now + this.windowMs);
+    return true;
+  }
+}
+
+/** The nonces this process has accepted (every subgraph route checks against it unless given its own). */
+export const processNonces = new NonceStore();
+
+/**
+ * Headers carrying `identity` (null for an anonymous caller) and optionally the end client's
+ * address from the gateway to a subgraph, signed together with the request's method, path, body
+ * hash, a timestamp and a one-time nonce. Anonymous requests are signed too, so a subgraph can
+ * refuse every request that did not come through the gateway.
+ */
+export function signIdentityHeaders(
+  identity: Identity | null,
+  secret: string,
+  request: SignedRequest,
+  { now = Date.now(), nonce = randomBytes(16).toString('base64url'), clientAddress }: { now?: number; nonce?: string; clientAddress?: string } = {},
+): Record<string, string> {
   const payload = Buffer.from(JSON.stringify(identity)).toString('base64url');
+  const client = clientAddress ? Buffer.from(clientAddress).toString('base64url') : '';
   const ts = String(now);
   return {
     [IDENTITY_HEADER]: payload,
     [IDENTITY_TS_HEADER]: ts,
-    [IDENTITY_SIG_HEADER]: sign(secret, ts, payload),
+    [IDENTITY_NONCE_HEADER]: nonce,
+    ...(client ? { [CLIENT_ADDRESS_HEADER]: client } : {}),
+    [IDENTITY_SIG_HEADER]: sign(secret, signedParts(request, ts, nonce, payload, client)),
   };
 }
 
 export type IdentityCheck =
-  | { ok: true; identity: Identity | null }
-  | { ok: false; reason: 'missing' | 'bad-signature' | 'stale' | 'malformed' };
+  | { ok: true; identity: Identity | null; /** The end client's address as the gateway signed it, for rate limits. */ clientAddress: string | null }
+  | { ok: false; reason: 'missing' | 'bad-signature' | 'stale' | 'replayed' | 'malformed' };
 
 function header(headers: IncomingHttpHeaders | Headers, name: string): string | undefined {
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
@@ -73,65 +133,46 @@ function header(headers: IncomingHttpHeaders | Headers, name: string): string | 
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Checks the gateway's signature and freshness; never trusts an unsigned or stale identity. */
+/**
+ * Checks the gateway's signature over this very request, its freshness and that its nonce was not
+ * used before; never trusts an unsigned, stale, replayed or re-targeted identity.
+ */
 export function verifyIdentityHeaders(
   headers: IncomingHttpHeaders | Headers,
   secret: string,
-  { now = Date.now(), maxAgeMs = DEFAULT_MAX_IDENTITY_AGE_MS }: { now?: number; maxAgeMs?: number } = {},
+  request: SignedRequest,
+  { now = Date.now(), maxAgeMs = DEFAULT_MAX_IDENTITY_AGE_MS, nonces = processNonces }: { now?: number; maxAgeMs?: number; nonces?: NonceStore } = {},
 ): IdentityCheck {
   const payload = header(headers, IDENTITY_HEADER);
   const ts = header(headers, IDENTITY_TS_HEADER);
+  const nonce = header(headers, IDENTITY_NONCE_HEADER);
   const sig = header(headers, IDENTITY_SIG_HEADER);
-  if (!payload || !ts || !sig) return { ok: false, reason: 'missing' };
-  const expected = Buffer.from(sign(secret, ts, payload));
+  const client = header(headers, CLIENT_ADDRESS_HEADER) ?? '';
+  if (!payload || !ts || !sig || !nonce) return { ok: false, reason: 'missing' };
+  const expected = Buffer.from(sign(secret, signedParts(request, ts, nonce, payload, client)));
   const given = Buffer.from(sig);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad-signature' };
   const at = Number(ts);
   if (!Number.isFinite(at) || Math.abs(now - at) > maxAgeMs) return { ok: false, reason: 'stale' };
+  let identity: Identity | null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (parsed === null) return { ok: true, identity: null };
-    const p = parsed as Record<string, unknown>;
-    if (typeof p.uid !== 'string' || !isRole(p.role)) return { ok: false, reason: 'malformed' };
-    const identity: Identity = {
-      uid: p.uid,
-      role: p.role,
-      tenantId: typeof p.tenantId === 'string' ? p.tenantId : null,
-      ...(typeof p.customerId === 'string' ? { customerId: p.customerId } : {}),
-    };
-    return { ok: true, identity };
+    if (parsed === null) identity = null;
+    else {
+      const p = parsed as Record<string, unknown>;
+      if (typeof p.uid !== 'string' || !isRole(p.role)) return { ok: false, reason: 'malformed' };
+      identity = {
+        uid: p.uid,
+        role: p.role,
+        tenantId: typeof p.tenantId === 'string' ? p.tenantId : null,
+        ...(typeof p.customerId === 'string' ? { customerId: p.customerId } : {}),
+      };
+    }
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-}
-
-export const CLIENT_ADDRESS_HEADER = 'x-wisp-client';
-export const CLIENT_ADDRESS_SIG_HEADER = 'x-wisp-client-sig';
-
-/**
- * Headers carrying the caller's network address from the gateway to a subgraph (for rate limits),
- * signed like the identity and bound to the same timestamp header.
- */
-export function signClientAddressHeaders(address: string, secret: string, ts: string): Record<string, string> {
-  const payload = Buffer.from(address).toString('base64url');
-  return { [CLIENT_ADDRESS_HEADER]: payload, [CLIENT_ADDRESS_SIG_HEADER]: sign(secret, `${ts}.client`, payload) };
-}
-
-/** The caller's address as the gateway signed it, or null when absent or not validly signed. */
-export function verifyClientAddress(
-  headers: IncomingHttpHeaders | Headers,
-  secret: string,
-  { now = Date.now(), maxAgeMs = DEFAULT_MAX_IDENTITY_AGE_MS }: { now?: number; maxAgeMs?: number } = {},
-): string | null {
-  const payload = header(headers, CLIENT_ADDRESS_HEADER);
-  const sig = header(headers, CLIENT_ADDRESS_SIG_HEADER);
-  const ts = header(headers, IDENTITY_TS_HEADER);
-  if (!payload || !sig || !ts) return null;
-  const expected = Buffer.from(sign(secret, `${ts}.client`, payload));
-  const given = Buffer.from(sig);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  const at = Number(ts);
-  if (!Number.isFinite(at) || Math.abs(now - at) > maxAgeMs) return null;
-  const address = Buffer.from(payload, 'base64url').toString('utf8');
-  return address.length > 0 && address.length <= 100 ? address : null;
+  // Claimed last, so a forged or stale header set cannot burn a genuine request's nonce.
+  if (!nonces.claim(nonce, now)) return { ok: false, reason: 'replayed' };
+  const address = client ? Buffer.from(client, 'base64url').toString('utf8') : '';
+  return { ok: true, identity, clientAddress: address.length > 0 && address.length <= 100 ? address : null };
 }

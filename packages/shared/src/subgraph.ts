@@ -7,8 +7,9 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { DocumentNode } from 'graphql';
 import type { Connection } from 'mongoose';
 import { unauthenticated } from './errors.ts';
+import { checkAuthEmulatorMode } from './firebase.ts';
 import { graphqlHttpHandler } from './http.ts';
-import { assertUsableSecret, verifyClientAddress, verifyIdentityHeaders, type Identity } from './identity.ts';
+import { assertUsableSecret, verifyIdentityHeaders, type Identity } from './identity.ts';
 import { createLogger, type Logger } from './log.ts';
 import { inlineTracePlugins } from './inlineTrace.ts';
 import { errorMaskingPlugin } from './masking.ts';
@@ -71,6 +72,7 @@ export interface RunningSubgraph<M> {
 export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M, L, S>, options: SubgraphOptions): Promise<RunningSubgraph<M>> {
   assertUsableSecret(options.identitySecret);
   const log = createLogger(`subgraph-${def.name}`);
+  checkAuthEmulatorMode(log);
   const conn = await connectMongo(def.name, options.mongo);
   const models = def.models(conn);
   await ensureIndexes(conn);
@@ -97,13 +99,13 @@ export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M
         await conn.db!.admin().ping();
       },
       ...(extra?.routes ? { routes: extra.routes } : {}),
-      context: async (req, requestId) => {
-        const check = verifyIdentityHeaders(req.headers, options.identitySecret);
+      context: async (req, requestId, body) => {
+        const check = verifyIdentityHeaders(req.headers, options.identitySecret, { method: req.method ?? 'GET', path: req.url ?? '/', body });
         if (!check.ok) {
           log.warn('refused request without a valid gateway signature', { requestId, reason: check.reason });
           throw unauthenticated('This service only answers requests signed by the gateway.');
         }
-        const clientAddress = verifyClientAddress(req.headers, options.identitySecret);
+        const clientAddress = check.clientAddress;
         const services = extra?.services as S;
         return { identity: check.identity, requestId, models, loaders: def.loaders(models, check.identity, services), log, services, clientAddress };
       },

@@ -98,7 +98,8 @@ export function attachmentRoutes({ models, services, identitySecret, log }: { mo
 
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     if (url.pathname !== '/attachments' && !url.pathname.startsWith('/attachments/')) return false;
-    const check = verifyIdentityHeaders(req.headers, identitySecret);
+    // The file streams through unread, so the signature binds its declared length, not its hash.
+    const check = verifyIdentityHeaders(req.headers, identitySecret, { method: req.method ?? 'GET', path: req.url ?? '/', body: { streamedLength: req.headers['content-length'] } });
     if (!check.ok || !check.identity) req.resume();
     if (!check.ok) {
       sendError(res, 401, 'UNAUTHENTICATED', 'This service only answers requests signed by the gateway.');

@@ -101,7 +101,8 @@ export function tenantRoutes({ models, log, identitySecret }: { models: Models; 
     const status = /^\/internal\/tenant-status\/([^/]+)$/.exec(url.pathname);
     if (!isAsset && !isUpload && !status) return false;
 
-    const check = verifyIdentityHeaders(req.headers, identitySecret);
+    // Uploads are read only after the signature is checked, so it binds their declared length.
+    const check = verifyIdentityHeaders(req.headers, identitySecret, { method: req.method ?? 'GET', path: req.url ?? '/', body: { streamedLength: req.headers['content-length'] } });
     if (!check.ok) {
       sendCoded(res, 401, ErrorCode.UNAUTHENTICATED, 'This service only answers requests signed by the gateway.');
       return true;
@@ -111,8 +112,9 @@ export function tenantRoutes({ models, log, identitySecret }: { models: Models; 
       else if (isUpload && req.method === 'POST') await upload(models, check.identity, req, res, url);
       else if (status && req.method === 'GET') {
         const id = decodeURIComponent(status[1]!);
-        const tenant = isObjectId(id) ? await models.Tenant.findById(id, { status: 1 }).lean() : null;
-        sendJson(res, 200, { status: tenant?.status ?? 'UNKNOWN' });
+        const tenant = isObjectId(id) ? await models.Tenant.findById(id, { status: 1, firebaseTenantId: 1 }).lean() : null;
+        // The gateway ties each login's Firebase tenant to the WISP its claims name.
+        sendJson(res, 200, { status: tenant?.status ?? 'UNKNOWN', authTenantId: tenant?.firebaseTenantId ?? null });
       } else sendCoded(res, 405, 'BAD_REQUEST', 'Method not allowed.');
     } catch (err) {
       const requestId = randomUUID();

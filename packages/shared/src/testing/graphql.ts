@@ -1,3 +1,5 @@
+import { signIdentityHeaders, type Identity } from '../identity.ts';
+
 /** A GraphQL response as a test sees it. */
 export interface GqlResult<T = Record<string, unknown>> {
   status: number;
@@ -29,3 +31,12 @@ export async function gql<T = Record<string, any>>(
 
 /** The error codes of a result, in order. */
 export const codes = (r: GqlResult<unknown>) => (r.errors ?? []).map((e) => e.extensions?.code);
+
+/**
+ * Identity headers as the gateway would sign them for exactly this `gql(url, query, variables)`
+ * call (same body bytes, path and method): for tests that talk to a subgraph directly.
+ */
+export function signedFor(identity: Identity | null, secret: string, url: string, query: string, variables: Record<string, unknown> = {}, opts: { now?: number } = {}) {
+  const { pathname, search } = new URL(url);
+  return signIdentityHeaders(identity, secret, { method: 'POST', path: `${pathname}${search}`, body: JSON.stringify({ query, variables }) }, opts);
+}

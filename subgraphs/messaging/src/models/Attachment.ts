@@ -39,7 +39,14 @@ export function attachmentModels(conn: Connection) {
 }
 
 /** Which message carries a file: the unique id lets exactly one message take it, even concurrently. */
-const linkSchema = new Schema({ messageId: { type: Schema.Types.ObjectId, required: true } }, { versionKey: false });
+const linkSchema = new Schema(
+  {
+    messageId: { type: Schema.Types.ObjectId, required: true },
+    /** The send that holds the file (tenant, author, clientMutationId): its retries wait for its message instead of failing. */
+    sendKey: String,
+  },
+  { versionKey: false },
+);
 
 export function attachmentLinkModel(conn: Connection) {
   return conn.model('AttachmentLink', linkSchema);

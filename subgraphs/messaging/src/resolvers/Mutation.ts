@@ -74,33 +74,50 @@ export const Mutation = {
     const existing = await Message.findOne(key).lean<MessageRow>();
     if (existing) return counted(existing);
 
+    const notAttachable = () => badInput('Attach only files you uploaded to this ticket and have not attached yet.', 'attachmentIds');
     if (attachmentIds.length) {
-      const usable = await Attachment.countDocuments({
-        _id: { $in: attachmentIds.map((id) => new Types.ObjectId(id)) },
-        workOrderId: wo._id,
-        uploaderUid: identity.uid,
-        complete: true,
-        messageId: { $exists: false },
-      });
-      if (usable !== attachmentIds.length) throw badInput('Attach only files you uploaded to this ticket and have not attached yet.', 'attachmentIds');
+      const files = await Attachment.find(
+        { _id: { $in: attachmentIds.map((id) => new Types.ObjectId(id)) }, workOrderId: wo._id, uploaderUid: identity.uid, complete: true },
+        { messageId: 1 },
+      ).lean();
+      if (files.length !== attachmentIds.length) throw notAttachable();
+      if (files.some((f) => f.messageId)) {
+        // Taken already: by this very send (a retry that lost the race) or by another message.
+        const original = await Message.findOne(key).lean<MessageRow>();
+        if (original) return counted(original);
+        throw notAttachable();
+      }
     }
     const internal = !isCustomer && !!input.internal;
     const messageId = new Types.ObjectId();
+    const sendKey = `${String(wo.tenantId)}:${identity.uid}:${input.clientMutationId}`;
     const release = () => ctx.models.AttachmentLink.deleteMany({ messageId });
-    for (const id of attachmentIds) {
-      try {
-        await ctx.models.AttachmentLink.create({ _id: new Types.ObjectId(id), messageId });
-      } catch (err) {
-        await release();
-        if (!isDuplicateKey(err)) throw err;
-        // A concurrent retry of this same send may hold the files: give back its message once it lands.
-        for (let attempt = 0; attempt < 5; attempt++) {
-          const original = await Message.findOne(key).lean<MessageRow>();
-          if (original) return counted(original);
-          await new Promise((r) => setTimeout(r, 40));
+    const claim = async (id: string): Promise<MessageRow | 'claimed' | 'taken'> => {
+      // Retries of one send race for the same files: the loser waits for the winner's message,
+      // or claims the file itself if the winner gave it back (it failed).
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        try {
+          await ctx.models.AttachmentLink.create({ _id: new Types.ObjectId(id), messageId, sendKey });
+          return 'claimed';
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
         }
-        throw badInput('Attach only files you uploaded to this ticket and have not attached yet.', 'attachmentIds');
+        const link = await ctx.models.AttachmentLink.findById(id).lean();
+        if (link && link.sendKey !== sendKey) return 'taken';
+        const original = await Message.findOne(key).lean<MessageRow>();
+        if (original) return original;
+        if (link) await new Promise((r) => setTimeout(r, 50));
       }
+      return 'taken';
+    };
+    // One order for every retry, so two of them never each hold a file the other waits for.
+    for (const id of [...attachmentIds].sort()) {
+      const outcome = await claim(id);
+      if (outcome === 'claimed') continue;
+      await release();
+      if (outcome === 'taken') throw notAttachable();
+      return counted(outcome);
     }
     let message: MessageRow;
     try {

@@ -54,7 +54,12 @@ export const WorkOrder = {
 
 export const CallbackRequest = {
   id: (r: { _id: unknown }) => String(r._id),
-  workOrder: (r: { workOrderId?: unknown }) => (r.workOrderId ? { id: String(r.workOrderId) } : null),
+  // WorkOrder is this subgraph's own entity: a bare `{ id }` would leave its fields unresolved.
+  workOrder: async (r: { workOrderId?: unknown }, _: unknown, { identity, loaders }: Context) => {
+    if (!r.workOrderId) return null;
+    const wo = await loaders.workOrder.load(String(r.workOrderId));
+    return wo && canSeeWorkOrder(identity, wo) ? wo : null;
+  },
   preferredTime: (r: { preferredTime: Date }) => iso(r.preferredTime),
   createdAt: (r: { createdAt: Date }) => iso(r.createdAt),
   customer: (r: { customerId: unknown }, _: unknown, { identity }: Context) => (staffOnly(identity) ? { id: String(r.customerId) } : null),
