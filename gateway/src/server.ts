@@ -15,6 +15,7 @@ import {
   REQUEST_ID_HEADER,
   signClientAddressHeaders,
   signIdentityHeaders,
+  signUserAgentHeaders,
   type Identity,
   type MongoOptions,
 } from '@wisp/shared';
@@ -34,6 +35,8 @@ export interface GatewayContext {
   requestId: string;
   /** Where the request came from (see clientAddress.ts), forwarded signed for rate limits. */
   clientAddress?: string;
+  /** The caller's User-Agent header, forwarded signed for the audit trail. */
+  userAgent?: string;
 }
 
 /** How to run the gateway. */
@@ -98,6 +101,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
           if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
           const ts = request.http?.headers.get(IDENTITY_TS_HEADER);
           if (context.clientAddress && ts) for (const [k, v] of Object.entries(signClientAddressHeaders(context.clientAddress, options.identitySecret, ts))) request.http?.headers.set(k, v);
+          if (context.userAgent && ts) for (const [k, v] of Object.entries(signUserAgentHeaders(context.userAgent, options.identitySecret, ts))) request.http?.headers.set(k, v);
         },
       }),
   });
@@ -144,7 +148,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
         for (const handle of routeHandlers) if (await handle(req, res, url)) return true;
         return false;
       },
-      context: async (req, requestId) => ({ identity: await authenticate(req.headers.authorization), requestId, clientAddress: clientAddressOf(req) }),
+      context: async (req, requestId) => ({ identity: await authenticate(req.headers.authorization), requestId, clientAddress: clientAddressOf(req), userAgent: req.headers['user-agent'] }),
     }),
   );
   await new Promise<void>((resolve, reject) => {

@@ -15,6 +15,21 @@ export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
   resolvers: resolvers as SubgraphDefinition<CustomerModels, Loaders>['resolvers'],
   models: (conn) => ({ ...createModels(conn), services: createPortalServices(conn), nudgeWorker: () => undefined }),
   loaders: createLoaders,
+  audit: {
+    queryField: 'customerAuditLog',
+    category: 'CUSTOMER',
+    categories: {
+      updateMyContact: 'PROFILE',
+      provisionPortalAccess: 'PORTAL_ACCESS',
+      provisionPortalAccessBatch: 'PORTAL_ACCESS',
+      sendPortalPasswordReset: 'PORTAL_ACCESS',
+      revokePortalAccess: 'PORTAL_ACCESS',
+      restorePortalAccess: 'PORTAL_ACCESS',
+      setTemporaryPortalPassword: 'PORTAL_ACCESS',
+      createPortalInvite: 'PORTAL_ACCESS',
+      recordSignIn: 'PORTAL_ACCESS',
+    },
+  },
 };
 
 /** Options of the customer subgraph beyond every subgraph's. */
