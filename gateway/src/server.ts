@@ -26,6 +26,7 @@ import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 import { tenantServices } from './tenantServices.ts';
 import { subscriptionsOverHttpPlugin } from './httpSubscriptions.ts';
 import { liveQueryRunner } from './liveRunner.ts';
+import { SECOND_FACTOR_HEADER, secondFactorGate, secondFactorPlugin, type SecondFactorState } from './secondFactor.ts';
 import { createSessionVerifier } from './sessionAuth.ts';
 import { startSubscriptions, type LiveOptions } from './subscriptions.ts';
 
@@ -37,6 +38,8 @@ export interface GatewayContext {
   clientAddress?: string;
   /** The caller's User-Agent header, forwarded signed for the audit trail. */
   userAgent?: string;
+  /** What the login must still show beyond its password (see secondFactor.ts); null for anonymous callers. */
+  secondFactor?: SecondFactorState | null;
 }
 
 /** How to run the gateway. */
@@ -88,6 +91,8 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     attachmentRoutes({ authenticate, identitySecret: options.identitySecret, messagingUrl: overrides.messaging ?? routingUrlOf('messaging', supergraphSdl)! }),
   ];
 
+  const secondFactorOf = secondFactorGate({ identitySecret: options.identitySecret, customerUrl: overrides.customer ?? routingUrlOf('customer', supergraphSdl)!, log });
+
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
@@ -114,7 +119,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     includeStacktraceInErrorResponses: false,
     validationRules: queryLimitRules(options.limits ?? DEFAULT_LIMITS),
     parseOptions: { maxTokens: 5_000 },
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin(), secondFactorPlugin()],
   });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
@@ -148,7 +153,12 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
         for (const handle of routeHandlers) if (await handle(req, res, url)) return true;
         return false;
       },
-      context: async (req, requestId) => ({ identity: await authenticate(req.headers.authorization), requestId, clientAddress: clientAddressOf(req), userAgent: req.headers['user-agent'] }),
+      context: async (req, requestId) => {
+        const identity = await authenticate(req.headers.authorization);
+        const token = req.headers[SECOND_FACTOR_HEADER];
+        const secondFactor = await secondFactorOf(identity, typeof token === 'string' ? token : undefined);
+        return { identity, requestId, clientAddress: clientAddressOf(req), userAgent: req.headers['user-agent'], secondFactor };
+      },
     }),
   );
   await new Promise<void>((resolve, reject) => {
