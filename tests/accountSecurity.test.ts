@@ -6,7 +6,9 @@
  */
 import { connectMongo, customerDirectoryOn, firebaseAuth, Role } from '@wisp/shared';
 import { authTenantIdFor, codes, emulatorIdToken, gql } from '@wisp/shared/testing';
+import { createClient } from 'graphql-ws';
 import { Secret, TOTP } from 'otpauth';
+import WebSocket from 'ws';
 import { describe, expect, inject, it } from 'vitest';
 import { admin, agent, api, apiFrom, createCustomer, eventually, gatewayUrl, mailTo, newCustomer, passwordSignIn, unique } from './portalAccounts.ts';
 import { tenantId } from './demo.ts';
@@ -48,6 +50,26 @@ const wrongCode = (secret: string) => {
     if (!right.has(c)) return c;
   }
 };
+
+/** How a live-updates connection with these parameters ends up: its close code, or 'connected'. */
+function socketOutcome(token: string, secondFactor: string | undefined): Promise<number | 'connected'> {
+  return new Promise((resolve) => {
+    const client = createClient({
+      url: gatewayUrl().replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}`, ...(secondFactor ? { secondFactor } : {}) },
+      retryAttempts: 0,
+      lazy: false,
+      on: {
+        connected: () => {
+          resolve('connected');
+          void client.dispose();
+        },
+        closed: (e) => resolve((e as { code: number }).code),
+      },
+    });
+  });
+}
 
 async function isRevoked(token: string): Promise<boolean> {
   const auth = firebaseAuth().tenantManager().authForTenant(await authTenantIdFor('skyline'));
@@ -152,6 +174,13 @@ describe('TOTP second factor', () => {
     expect(codes(await call(MY_RECORD, {}, me.token, { 'x-wisp-second-factor': 'made-up' }))).toEqual(['FORBIDDEN']);
     expect((await call(MY_RECORD, {}, me.token, { 'x-wisp-second-factor': session })).data?.viewer.customer.id).toBe(me.customer.id);
     expect((await call(SECURITY, {}, me.token)).data?.accountSecurity).toMatchObject({ totpEnabled: true, secondFactorRequired: true });
+
+    // Live updates and attachment downloads hold the login to its second factor too.
+    expect(await socketOutcome(me.token, undefined)).toBe(4412);
+    expect(await socketOutcome(me.token, session)).toBe('connected');
+    const file = `${new URL(gatewayUrl()).origin}/attachments/${'0'.repeat(24)}`;
+    expect((await fetch(file, { headers: { authorization: `Bearer ${me.token}` } })).status).toBe(401);
+    expect((await fetch(file, { headers: { authorization: `Bearer ${me.token}`, 'x-wisp-second-factor': session } })).status).not.toBe(401);
 
     // A fresh sign-in passes with a new code; the same code does not work twice.
     const fresh = (await passwordSignIn(me.email, me.password, 'skyline')).token!;

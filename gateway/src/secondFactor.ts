@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ErrorCode, signIdentityHeaders, type Identity, type Logger } from '@wisp/shared';
+import type { IncomingMessage } from 'node:http';
+import { codedError, ErrorCode, signIdentityHeaders, type Identity, type Logger } from '@wisp/shared';
 import { GraphQLError, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 
 /** The header the portal sends its second-factor session token in. */
@@ -107,5 +108,25 @@ export function secondFactorPlugin<C extends { secondFactor?: SecondFactorState 
         },
       };
     },
+  };
+}
+
+/**
+ * Wraps an authenticator for the plain HTTP routes (uploads, attachments): a login that must still
+ * show its second factor is FORBIDDEN there, like on /graphql.
+ */
+export function requiringSecondFactor(
+  authenticate: (authorization: string | undefined) => Promise<Identity | null>,
+  secondFactorOf: ReturnType<typeof secondFactorGate>,
+  currentRequest: () => IncomingMessage | undefined,
+) {
+  return async (authorization: string | undefined): Promise<Identity | null> => {
+    const identity = await authenticate(authorization);
+    const marker = currentRequest()?.headers[SECOND_FACTOR_HEADER];
+    const state = await secondFactorOf(identity, typeof marker === 'string' ? marker : undefined);
+    if (state?.required && !state.satisfied) {
+      throw codedError(ErrorCode.FORBIDDEN, 'Enter the code from your authenticator app to continue.', { reason: 'SECOND_FACTOR_REQUIRED', http: { status: 403 } });
+    }
+    return identity;
   };
 }

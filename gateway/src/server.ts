@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { GraphQLSchema } from 'graphql';
-import { createServer, type Server } from 'node:http';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -26,7 +27,7 @@ import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 import { tenantServices } from './tenantServices.ts';
 import { subscriptionsOverHttpPlugin } from './httpSubscriptions.ts';
 import { liveQueryRunner } from './liveRunner.ts';
-import { SECOND_FACTOR_HEADER, secondFactorGate, secondFactorPlugin, type SecondFactorState } from './secondFactor.ts';
+import { requiringSecondFactor, SECOND_FACTOR_HEADER, secondFactorGate, secondFactorPlugin, type SecondFactorState } from './secondFactor.ts';
 import { createSessionVerifier } from './sessionAuth.ts';
 import { startSubscriptions, type LiveOptions } from './subscriptions.ts';
 
@@ -85,13 +86,15 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
   const authenticate = tenant.checkingTenantStatus(createAuthenticator({ projectId: options.firebaseProjectId }));
   const overrides = options.subgraphUrls ?? {};
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH, 'utf8');
+  const secondFactorOf = secondFactorGate({ identitySecret: options.identitySecret, customerUrl: overrides.customer ?? routingUrlOf('customer', supergraphSdl)!, log });
+  // The plain HTTP routes authenticate by themselves; this makes them hold logins to their second factor too.
+  const routeRequest = new AsyncLocalStorage<IncomingMessage>();
+  const authenticateRoute = requiringSecondFactor(authenticate, secondFactorOf, () => routeRequest.getStore());
   // Plain HTTP beside /graphql: branding assets and uploads, ticket attachments.
   const routeHandlers = [
-    tenant.routes(authenticate),
-    attachmentRoutes({ authenticate, identitySecret: options.identitySecret, messagingUrl: overrides.messaging ?? routingUrlOf('messaging', supergraphSdl)! }),
+    tenant.routes(authenticateRoute),
+    attachmentRoutes({ authenticate: authenticateRoute, identitySecret: options.identitySecret, messagingUrl: overrides.messaging ?? routingUrlOf('messaging', supergraphSdl)! }),
   ];
-
-  const secondFactorOf = secondFactorGate({ identitySecret: options.identitySecret, customerUrl: overrides.customer ?? routingUrlOf('customer', supergraphSdl)!, log });
 
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -131,6 +134,10 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     schema: () => apiSchema,
     run: liveQueryRunner(apollo),
     // A revocation answer is reused for at most half the recheck period, so rechecks see fresh state.
+    secondFactor: async (identity, marker) => {
+      const state = await secondFactorOf(identity, marker);
+      return !state?.required || state.satisfied;
+    },
     verifySession: tenant.checkingSessionTenant(
       createSessionVerifier({ projectId: options.firebaseProjectId, reuseMs: Math.min(30_000, (options.live?.recheckMs ?? 60_000) / 2) }),
     ),
@@ -150,7 +157,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
       cors: true,
       maxBodyBytes: options.maxBodyBytes ?? 100_000,
       routes: async (req, res, url) => {
-        for (const handle of routeHandlers) if (await handle(req, res, url)) return true;
+        for (const handle of routeHandlers) if (await routeRequest.run(req, () => handle(req, res, url))) return true;
         return false;
       },
       context: async (req, requestId) => {
