@@ -136,6 +136,15 @@ describe('email verification', () => {
       expect(before?.id).toBe(me.customer.id);
       expect(before?.ticketMailTo).toBeNull();
 
+      // A ticket update by staff mails nobody while the email is unconfirmed.
+      const opened = await call(`mutation ($input: OpenTicketInput!) { openTicket(input: $input) { id } }`, { input: { title: 'No signal', description: 'Down since noon', category: 'NO_SERVICE', clientMutationId: unique() } }, me.token);
+      const ticketId = opened.data!.openTicket.id as string;
+      const STATUS = `mutation ($id: ID!, $s: WorkOrderStatus!) { changeWorkOrderStatus(id: $id, status: $s) { status } }`;
+      expect((await api(STATUS, { id: ticketId, s: 'IN_PROGRESS' }, await agent())).data?.changeWorkOrderStatus.status).toBe('IN_PROGRESS');
+      const kinds = async () => ((await api(`query ($to: String) { outboxEmails(to: $to) { kind } }`, { to: me.email }, await agent())).data?.outboxEmails ?? []).map((e: { kind: string }) => e.kind);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await kinds()).not.toContain('ticket-update');
+
       const mail = await mailTo(me.email, 'email-verification');
       const token = /verify-email\?token=([\w-]+)/.exec(mail.text)?.[1];
       expect(token).toBeTruthy();
@@ -145,6 +154,10 @@ describe('email verification', () => {
       const after = await directory.get(tenantId('skyline'), me.customer.id);
       expect(after?.ticketMailTo).toBe(me.email);
       expect((await call(SECURITY, {}, me.token)).data?.accountSecurity.emailVerified).toBe(true);
+      // Once confirmed, the next update reaches it.
+      await api(STATUS, { id: ticketId, s: 'RESOLVED' }, await agent());
+      const update = await mailTo(me.email, 'ticket-update');
+      expect(update.subject).toContain('resolved');
     } finally {
       await conn.close();
     }

@@ -11,6 +11,7 @@ import {
   type CustomerDirectory,
   type EventLog,
   type Identity,
+  type Outbox,
   type StaffDirectory,
   type SubgraphOptions,
   type SubgraphSetup,
@@ -32,6 +33,8 @@ export interface Services {
   staff: StaffDirectory;
   notifier: AgentNotifier;
   system: SystemMessages;
+  /** Mail to customers (ticket updates). */
+  outbox: Outbox;
 }
 
 function systemMessagesOn(conn: Connection): SystemMessages {
@@ -86,6 +89,7 @@ export async function openServices(_conn: Connection, options: SubgraphOptions):
       staff,
       notifier,
       system: systemMessagesOn(messagingConn),
+      outbox,
     },
     stop: async () => {
       await Promise.all([tenants.close(), outbox.close(), notifier.close(), ...conns.map((c) => c.close())]);

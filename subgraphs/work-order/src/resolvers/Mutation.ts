@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
 import { actorName } from '../services.ts';
 import { canTransition, TRANSITIONS, type Status } from '../transitions.ts';
+import { mailTicketStatus } from '../ticketMail.ts';
 import { date, isDuplicateKey, mutationId, optionalText, Problems, text } from './input.ts';
 import {
   claim,
@@ -93,6 +94,8 @@ async function changeStatus(ctx: Context, wo: WorkOrderRow, to: Status, note: st
   const updated = (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
   await postSystemLine(ctx, updated, statusLine(from, to, note), `status:${wo._id}:${updated.timeline.length}`);
   await emit(ctx, updated, to === 'CANCELLED' ? 'cancelled' : 'status_changed');
+  // The customer hears of what staff did; their own cancellation needs no email.
+  if (identity.role !== Role.CUSTOMER) await mailTicketStatus({ ...ctx.services, log: ctx.log }, updated as never, to);
   return updated;
 }
 
