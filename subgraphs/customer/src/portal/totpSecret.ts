@@ -1,15 +1,15 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
-/** Used only where NODE_ENV is not production and no key is configured (development, tests). */
+/** Used only with the auth emulator (development, tests) when no key is configured. */
 const DEVELOPMENT_KEY = 'development-only second factor key';
 
 /**
  * The AES-256 key TOTP secrets are encrypted with at rest, from SECOND_FACTOR_KEY (any string; it
- * is hashed to 32 bytes). Required in production.
+ * is hashed to 32 bytes). Required against a real Firebase project.
  */
 export function secondFactorKey(): Buffer {
   const configured = process.env.SECOND_FACTOR_KEY?.trim();
-  if (!configured && process.env.NODE_ENV === 'production') throw new Error('SECOND_FACTOR_KEY must be set in production.');
+  if (!configured && !process.env.FIREBASE_AUTH_EMULATOR_HOST) throw new Error('SECOND_FACTOR_KEY must be set outside development.');
   return createHash('sha256').update(configured || DEVELOPMENT_KEY).digest();
 }
 
