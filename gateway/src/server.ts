@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { GraphQLError, Kind, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { createServer, type Server } from 'node:http';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -12,9 +13,11 @@ import {
   createLogger,
   errorMaskingPlugin,
   graphqlHttpHandler,
+  IDENTITY_TS_HEADER,
   inlineTracePlugins,
   REQUEST_ID_HEADER,
   signIdentityHeaders,
+  signUserAgentHeaders,
   type Identity,
   type MongoOptions,
 } from '@wisp/shared';
@@ -25,6 +28,7 @@ import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 import { tenantServices } from './tenantServices.ts';
 import { subscriptionsOverHttpPlugin } from './httpSubscriptions.ts';
 import { liveQueryRunner } from './liveRunner.ts';
+import { requiringSecondFactor, SECOND_FACTOR_HEADER, secondFactorGate, secondFactorPlugin, type SecondFactorState } from './secondFactor.ts';
 import { createSessionVerifier } from './sessionAuth.ts';
 import { startSubscriptions, type LiveOptions } from './subscriptions.ts';
 
@@ -34,6 +38,10 @@ export interface GatewayContext {
   requestId: string;
   /** Where the request came from (see clientAddress.ts), forwarded signed for rate limits. */
   clientAddress?: string;
+  /** The caller's User-Agent header, forwarded signed for the audit trail. */
+  userAgent?: string;
+  /** What the login must still show beyond its password (see secondFactor.ts); null for anonymous callers. */
+  secondFactor?: SecondFactorState | null;
 }
 
 /** How to run the gateway. */
@@ -73,6 +81,7 @@ export function introspectionFromEnv(): boolean {
 // Set by willSendRequest, turned into the signed headers by the fetcher (which sees the final body).
 const PENDING_IDENTITY = 'x-wisp-pending-identity';
 const PENDING_CLIENT = 'x-wisp-pending-client';
+const PENDING_USER_AGENT = 'x-wisp-pending-user-agent';
 
 /**
  * Sends each subgraph call with the caller's identity and address, signed together with the exact
@@ -84,10 +93,14 @@ function signingDataSource(url: string, secret: string) {
     const headers = { ...(init.headers ?? {}) };
     const identity = JSON.parse(headers[PENDING_IDENTITY] ?? 'null') as Identity | null;
     const clientAddress = headers[PENDING_CLIENT];
+    const userAgent = headers[PENDING_USER_AGENT];
     delete headers[PENDING_IDENTITY];
     delete headers[PENDING_CLIENT];
+    delete headers[PENDING_USER_AGENT];
     const { pathname, search } = new URL(target);
     Object.assign(headers, signIdentityHeaders(identity, secret, { method: init.method ?? 'POST', path: `${pathname}${search}`, body: init.body ?? '' }, clientAddress ? { clientAddress } : {}));
+    // The user agent is recorded in audit trails, signed and bound to this request's timestamp.
+    if (userAgent) Object.assign(headers, signUserAgentHeaders(decodeURIComponent(userAgent), secret, headers[IDENTITY_TS_HEADER]!));
     return fetch(target, { ...init, headers });
   }) as unknown as ConstructorParameters<typeof RemoteGraphQLDataSource>[0] extends infer O ? (O extends { fetcher?: infer F } ? F : never) : never;
   return new RemoteGraphQLDataSource<GatewayContext>({
@@ -96,6 +109,7 @@ function signingDataSource(url: string, secret: string) {
     willSendRequest({ request, context }) {
       request.http?.headers.set(PENDING_IDENTITY, JSON.stringify(context.identity ?? null));
       if (context.clientAddress) request.http?.headers.set(PENDING_CLIENT, context.clientAddress);
+      if (context.userAgent) request.http?.headers.set(PENDING_USER_AGENT, encodeURIComponent(context.userAgent));
       if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
     },
   });
@@ -152,10 +166,14 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
   const authenticate = tenant.checkingTenantStatus(createAuthenticator(verifyToken));
   const overrides = options.subgraphUrls ?? {};
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH, 'utf8');
+  const secondFactorOf = secondFactorGate({ identitySecret: options.identitySecret, customerUrl: overrides.customer ?? routingUrlOf('customer', supergraphSdl)!, log });
+  // The plain HTTP routes authenticate by themselves; this makes them hold logins to their second factor too.
+  const routeRequest = new AsyncLocalStorage<IncomingMessage>();
+  const authenticateRoute = requiringSecondFactor(authenticate, secondFactorOf, () => routeRequest.getStore());
   // Plain HTTP beside /graphql: branding assets and uploads, ticket attachments.
   const routeHandlers = [
-    tenant.routes(authenticate),
-    attachmentRoutes({ authenticate, identitySecret: options.identitySecret, messagingUrl: overrides.messaging ?? routingUrlOf('messaging', supergraphSdl)! }),
+    tenant.routes(authenticateRoute),
+    attachmentRoutes({ authenticate: authenticateRoute, identitySecret: options.identitySecret, messagingUrl: overrides.messaging ?? routingUrlOf('messaging', supergraphSdl)! }),
   ];
 
   const gateway = new ApolloGateway({
@@ -171,7 +189,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     includeStacktraceInErrorResponses: false,
     validationRules: queryLimitRules(options.limits ?? DEFAULT_LIMITS),
     parseOptions: { maxTokens: 5_000 },
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin(), ...inlineTracePlugins<GatewayContext>()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin(), secondFactorPlugin(), ...inlineTracePlugins<GatewayContext>()],
     formatError: withoutTopology,
   });
   let apiSchema: GraphQLSchema | undefined;
@@ -184,6 +202,10 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     schema: () => apiSchema,
     run: liveQueryRunner(apollo),
     // A revocation answer is reused for at most half the recheck period, so rechecks see fresh state.
+    secondFactor: async (identity, marker) => {
+      const state = await secondFactorOf(identity, marker);
+      return !state?.required || state.satisfied;
+    },
     verifySession: tenant.checkingSessionTenant(
       liveReuseMs === 30_000 ? verifyToken : createSessionVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf, reuseMs: liveReuseMs }),
     ),
@@ -203,10 +225,15 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
       cors: true,
       maxBodyBytes: options.maxBodyBytes ?? 100_000,
       routes: async (req, res, url) => {
-        for (const handle of routeHandlers) if (await handle(req, res, url)) return true;
+        for (const handle of routeHandlers) if (await routeRequest.run(req, () => handle(req, res, url))) return true;
         return false;
       },
-      context: async (req, requestId) => ({ identity: await authenticate(req.headers.authorization), requestId, clientAddress: clientAddressOf(req) }),
+      context: async (req, requestId) => {
+        const identity = await authenticate(req.headers.authorization);
+        const token = req.headers[SECOND_FACTOR_HEADER];
+        const secondFactor = await secondFactorOf(identity, typeof token === 'string' ? token : undefined);
+        return { identity, requestId, clientAddress: clientAddressOf(req), userAgent: req.headers['user-agent'], secondFactor };
+      },
     }),
   );
   await new Promise<void>((resolve, reject) => {

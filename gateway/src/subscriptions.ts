@@ -21,6 +21,8 @@ export const LiveCloseCode = {
   Revoked: 4403,
   /** The token's lifetime ended while connected: reconnect with a fresh token (and resume with `after`). */
   TokenExpired: 4419,
+  /** The login has a second factor this connection did not show (send `secondFactor` in connection_init). */
+  SecondFactorRequired: 4412,
   /** Firebase could not be reached to check the token: reconnect later (WebSocket's "try again later"). */
   TryAgainLater: 1013,
 } as const;
@@ -75,6 +77,8 @@ export async function startSubscriptions(opts: {
   schema: () => GraphQLSchema | undefined;
   run: RunQuery;
   verifySession: SessionVerifier;
+  /** Whether the login has shown its second factor, given the `secondFactor` connection parameter. */
+  secondFactor?: (identity: Identity, marker: string | undefined) => Promise<boolean>;
   eventLog?: MongoOptions;
   live?: LiveOptions;
   limits: QueryLimits;
@@ -148,6 +152,12 @@ export async function startSubscriptions(opts: {
         const first = await opts.verifySession(token);
         if (!first.ok) {
           socket.close(CLOSE_FOR[first.reason], first.message);
+          return false;
+        }
+        const marker = typeof params.secondFactor === 'string' ? params.secondFactor : undefined;
+        const shown = opts.secondFactor ? await opts.secondFactor(first.identity, marker).catch(() => false) : true;
+        if (!shown) {
+          socket.close(LiveCloseCode.SecondFactorRequired, 'Enter the code from your authenticator app, then reconnect with secondFactor in connection_init.');
           return false;
         }
         const session: Session = { identity: first.identity, timers: [] };

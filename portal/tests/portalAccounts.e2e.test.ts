@@ -178,7 +178,7 @@ describe('portal accounts in the browser', () => {
     const link = await withContext(async (_, agent) => {
       await signIn(agent, 'skyline', 'agent@skyline.example', 'demo-password');
       await agent.getByRole('link', { name: /Outbox/ }).click();
-      const mail = agent.locator(`[data-testid=outbox-email][data-to="sam-${n}@example.com"]`);
+      const mail = agent.locator(`[data-testid=outbox-email][data-to="sam-${n}@example.com"][data-kind="password-reset"]`);
       await expect.poll(() => mail.count(), { timeout: 15_000 }).toBe(1);
       expect(await mail.textContent()).toContain('Reset your Skyline Wireless portal password');
       return mail.locator('a[href*="/set-password"]').getAttribute('href');

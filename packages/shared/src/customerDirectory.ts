@@ -7,6 +7,12 @@ export interface CustomerInfo {
   tenantId: string;
   name: string;
   email: string | null;
+  /**
+   * Where ticket mail to the customer may go: the record's email (entered by staff), else the
+   * portal login's email once confirmed. Null when there is none: an unconfirmed self-chosen
+   * sign-up email gets nothing about the account.
+   */
+  ticketMailTo: string | null;
   site: string | null;
   sector: string | null;
   serviceStatus: string;
@@ -32,6 +38,7 @@ function toInfo(doc: Record<string, any>): CustomerInfo {
     tenantId: String(doc.tenantId),
     name: doc.name,
     email: doc.email ?? null,
+    ticketMailTo: doc.email ?? (doc.portal?.email && doc.portal.emailVerified !== false ? doc.portal.email : null),
     site: doc.site ?? null,
     sector: doc.sector ?? null,
     serviceStatus: doc.serviceStatus ?? 'PENDING',
@@ -51,7 +58,7 @@ function toInfo(doc: Record<string, any>): CustomerInfo {
  */
 export function customerDirectoryOn(conn: Connection, ownsConnection = false): CustomerDirectory {
   const customers = () => conn.db!.collection('customers');
-  const projection = { name: 1, email: 1, site: 1, sector: 1, serviceStatus: 1, plan: 1, equipment: 1, tenantId: 1 };
+  const projection = { name: 1, email: 1, 'portal.email': 1, 'portal.emailVerified': 1, site: 1, sector: 1, serviceStatus: 1, plan: 1, equipment: 1, tenantId: 1 };
   return {
     async get(tenantId, customerId) {
       if (!HEX24.test(tenantId) || !HEX24.test(customerId)) return null;

@@ -22,3 +22,5 @@ export * from './brandedEmail.ts';
 export * from './customerDirectory.ts';
 export * from './agentNotifications.ts';
 export * from './staffDirectory.ts';
+export * from './auditLog.ts';
+export * from './userAgent.ts';

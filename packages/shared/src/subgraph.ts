@@ -9,11 +9,13 @@ import type { Connection } from 'mongoose';
 import { unauthenticated } from './errors.ts';
 import { checkAuthEmulatorMode } from './firebase.ts';
 import { graphqlHttpHandler } from './http.ts';
+import { AuditEntryResolvers, auditLogOn, auditPlugin, auditQueryResolver, type AuditLog, type AuditOptions } from './auditLog.ts';
 import { assertUsableSecret, verifyIdentityHeaders, type Identity } from './identity.ts';
 import { createLogger, type Logger } from './log.ts';
 import { inlineTracePlugins } from './inlineTrace.ts';
 import { errorMaskingPlugin } from './masking.ts';
 import { connectMongo, ensureIndexes, type MongoOptions } from './mongo.ts';
+import { verifyUserAgent } from './userAgent.ts';
 
 /** What every resolver of every subgraph receives. */
 export interface SubgraphContext<M, L = unknown, S = unknown> {
@@ -28,6 +30,10 @@ export interface SubgraphContext<M, L = unknown, S = unknown> {
   services: S;
   /** The end client's address as the gateway signed it (for rate limits); null when not forwarded. */
   clientAddress?: string | null;
+  /** The end client's user agent as the gateway signed it (for the audit trail); null when not forwarded. */
+  userAgent?: string | null;
+  /** This subgraph's own audit trail. */
+  audit: AuditLog;
 }
 
 /** What a subgraph's optional `setup` hook adds: long-lived services, extra HTTP routes, and how to close them. */
@@ -47,6 +53,8 @@ export interface SubgraphDefinition<M, L, S = unknown> {
   loaders: (models: M, identity: Identity | null, services: S) => L;
   /** Opens what the subgraph needs beyond its own database (event log, outbox, directories) and its extra HTTP routes. */
   setup?: (conn: Connection, options: SubgraphOptions, models: M, log: Logger) => Promise<SubgraphSetup<S>>;
+  /** How its mutations are written to its audit trail. */
+  audit: AuditOptions;
 }
 
 /** How to run a subgraph. */
@@ -69,6 +77,15 @@ export interface RunningSubgraph<M> {
   stop: () => Promise<void>;
 }
 
+/** Adds the audit query field and the audit entry type's resolvers every subgraph serves alike. */
+function withAuditQuery(resolvers: Record<string, Record<string, unknown>>, audit: AuditOptions) {
+  return {
+    ...resolvers,
+    Query: { ...resolvers.Query, [audit.queryField]: auditQueryResolver() },
+    AuditEntry: AuditEntryResolvers,
+  };
+}
+
 export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M, L, S>, options: SubgraphOptions): Promise<RunningSubgraph<M>> {
   assertUsableSecret(options.identitySecret);
   const log = createLogger(`subgraph-${def.name}`);
@@ -76,6 +93,7 @@ export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M
   const conn = await connectMongo(def.name, options.mongo);
   const models = def.models(conn);
   await ensureIndexes(conn);
+  const audit = auditLogOn(conn, log);
   const extra = def.setup ? await def.setup(conn, options, models, log).catch(async (err: unknown) => {
     await conn.close();
     throw err;
@@ -87,9 +105,9 @@ export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   const apollo = new ApolloServer<SubgraphContext<M, L, S>>({
-    schema: buildSubgraphSchema([{ typeDefs: def.typeDefs, resolvers: def.resolvers as never }]),
+    schema: buildSubgraphSchema([{ typeDefs: def.typeDefs, resolvers: withAuditQuery(def.resolvers as Record<string, Record<string, unknown>>, def.audit) as never }]),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), errorMaskingPlugin(log), ...inlineTracePlugins<SubgraphContext<M, L, S>>()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), errorMaskingPlugin(log), auditPlugin(def.audit), ...inlineTracePlugins<SubgraphContext<M, L, S>>()],
   });
   await apollo.start();
   httpServer.on(
@@ -106,8 +124,9 @@ export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M
           throw unauthenticated('This service only answers requests signed by the gateway.');
         }
         const clientAddress = check.clientAddress;
+        const userAgent = verifyUserAgent(req.headers, options.identitySecret);
         const services = extra?.services as S;
-        return { identity: check.identity, requestId, models, loaders: def.loaders(models, check.identity, services), log, services, clientAddress };
+        return { identity: check.identity, requestId, models, loaders: def.loaders(models, check.identity, services), log, services, clientAddress, userAgent, audit };
       },
     }),
   );

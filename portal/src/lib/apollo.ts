@@ -1,5 +1,6 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { SetContextLink } from '@apollo/client/link/context';
+import { secondFactorHeader } from './portal/secondFactor';
 
 /** Options for {@link createApolloClient}. */
 export interface ApolloClientOptions {
@@ -20,7 +21,7 @@ export function createApolloClient(options: ApolloClientOptions): ApolloClient {
     return {
       headers: {
         ...prevContext.headers,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(token ? { authorization: `Bearer ${token}`, ...secondFactorHeader() } : {}),
       },
     };
   });

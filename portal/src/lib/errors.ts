@@ -13,6 +13,7 @@ const AUTH_MESSAGES: Record<string, string> = {
   'auth/network-request-failed': 'We could not reach the sign-in service. Check your connection and try again.',
   'auth/tenant-id-mismatch': 'This account does not belong to this portal.',
   'auth/invalid-tenant-id': 'Sign-in is not available for this portal right now.',
+  'portal/sign-in-paused': 'Signing in to this account is paused for 15 minutes after several failed attempts.',
 };
 
 /** A sentence for a failed sign-in. Wrong password and unknown email read the same on purpose. */

@@ -4,6 +4,7 @@ import { parse } from 'graphql';
 import type { CustomerModels } from './context.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import { createModels } from './models/index.ts';
+import { secondFactorRoute } from './portal/secondFactorRoute.ts';
 import { smtpTransport, smtpUrlFromEnv, startMailSender } from './portal/mailer.ts';
 import { createPortalServices } from './portal/services.ts';
 import { startProvisioningWorker, type WorkerOptions } from './portal/worker.ts';
@@ -15,6 +16,26 @@ export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
   resolvers: resolvers as SubgraphDefinition<CustomerModels, Loaders>['resolvers'],
   models: (conn) => ({ ...createModels(conn), services: createPortalServices(conn), nudgeWorker: () => undefined }),
   loaders: createLoaders,
+  // The gateway asks here whether a login must show its second factor.
+  setup: async (_conn, options, models, log) => ({ services: undefined, routes: secondFactorRoute({ models, log, identitySecret: options.identitySecret }) }),
+  audit: {
+    queryField: 'customerAuditLog',
+    category: 'CUSTOMER',
+    categories: {
+      updateMyContact: 'PROFILE',
+      provisionPortalAccess: 'PORTAL_ACCESS',
+      provisionPortalAccessBatch: 'PORTAL_ACCESS',
+      sendPortalPasswordReset: 'PORTAL_ACCESS',
+      revokePortalAccess: 'PORTAL_ACCESS',
+      restorePortalAccess: 'PORTAL_ACCESS',
+      setTemporaryPortalPassword: 'PORTAL_ACCESS',
+      createPortalInvite: 'PORTAL_ACCESS',
+      recordSignIn: 'PORTAL_ACCESS',
+      setStaffSecondFactorPolicy: 'STAFF',
+    },
+    // Account security writes its own, more telling entries (and must not store codes or passwords).
+    skip: ['changePassword', 'signOutEverywhere', 'beginTotpEnrolment', 'confirmTotpEnrolment', 'removeTotp', 'verifySecondFactor', 'verifyEmail', 'reportSignInFailure'],
+  },
 };
 
 /** Options of the customer subgraph beyond every subgraph's. */

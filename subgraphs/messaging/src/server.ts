@@ -12,6 +12,8 @@ export const definition: SubgraphDefinition<Models, Loaders, Services> = {
   resolvers: resolvers as SubgraphDefinition<Models, Loaders, Services>['resolvers'],
   models: createModels,
   loaders: createLoaders,
+  // Read markers change nothing anyone else sees; recording every one would drown the trail.
+  audit: { queryField: 'messageAuditLog', category: 'MESSAGE', skip: ['markConversationRead', 'markAgentNotificationRead'] },
   setup: openServices,
 };
 

@@ -12,6 +12,7 @@ export const definition: SubgraphDefinition<Models, Loaders> = {
   resolvers: resolvers as SubgraphDefinition<Models, Loaders>['resolvers'],
   models: createModels,
   loaders: createLoaders,
+  audit: { queryField: 'tenantAuditLog', category: 'TENANT', categories: { updateBranding: 'BRANDING', restoreBranding: 'BRANDING' } },
   // Asset upload/serving and the gateway's tenant-status lookups: plain HTTP beside /graphql.
   setup: async (_conn, options, models, log) => ({
     services: undefined,

@@ -12,6 +12,7 @@ export const definition: SubgraphDefinition<Models, Loaders, Services> = {
   resolvers: resolvers as SubgraphDefinition<Models, Loaders, Services>['resolvers'],
   models: createModels,
   loaders: createLoaders,
+  audit: { queryField: 'ticketAuditLog', category: 'TICKET' },
   setup: openServices,
 };
 

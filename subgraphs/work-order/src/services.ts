@@ -1,4 +1,4 @@
-import { createStaffDirectory, customerDirectoryOn, connectMongo, createLogger, openAgentNotifier, openOutbox, openTenantDirectory, type AgentNotifier, type CustomerDirectory, type Identity, type StaffDirectory, type SubgraphOptions, type SubgraphSetup, type TenantDirectory } from '@wisp/shared';
+import { createStaffDirectory, customerDirectoryOn, connectMongo, createLogger, openAgentNotifier, openOutbox, openTenantDirectory, type AgentNotifier, type CustomerDirectory, type Identity, type Outbox, type StaffDirectory, type SubgraphOptions, type SubgraphSetup, type TenantDirectory } from '@wisp/shared';
 import { createRelay, eventLogOn, type EventLog, type Relay } from '@wisp/events';
 import type { Connection } from 'mongoose';
 
@@ -11,6 +11,8 @@ export interface Services {
   tenants: TenantDirectory;
   staff: StaffDirectory;
   notifier: AgentNotifier;
+  /** Mail to customers (ticket updates). */
+  outbox: Outbox;
 }
 
 export async function openServices(conn: Connection, options: SubgraphOptions): Promise<SubgraphSetup<Services>> {
@@ -37,6 +39,7 @@ export async function openServices(conn: Connection, options: SubgraphOptions): 
       tenants,
       staff,
       notifier,
+      outbox,
     },
     stop: async () => {
       await relay.stop();

@@ -1,3 +1,4 @@
+import { SECOND_FACTOR_HEADER, secondFactorHeader } from '$lib/portal/secondFactor';
 import { createClient, type Client } from 'graphql-ws';
 
 /** How the portal's live connection is doing, for {@link LiveIndicator}. */
@@ -79,7 +80,8 @@ export class LiveClient {
       connectionParams: async () => {
         const token = await options.getIdToken(this.forceRefresh);
         this.forceRefresh = false;
-        return token ? { authorization: `Bearer ${token}` } : {};
+        const marker = secondFactorHeader()[SECOND_FACTOR_HEADER];
+        return token ? { authorization: `Bearer ${token}`, ...(marker ? { secondFactor: marker } : {}) } : {};
       },
       on: {
         connecting: () => {

@@ -1,5 +1,6 @@
 import type { User } from 'firebase/auth';
 import { publicConfig } from '$lib/config';
+import { secondFactorHeader } from './secondFactor';
 
 /** A GraphQL error the gateway answered with, carrying its `extensions.code`. */
 export class GatewayError extends Error {
@@ -7,6 +8,8 @@ export class GatewayError extends Error {
     message: string,
     readonly code: string | null,
     readonly field: string | null = null,
+    /** `extensions.reason`, e.g. SECOND_FACTOR_REQUIRED. */
+    readonly reason: string | null = null,
   ) {
     super(message);
   }
@@ -31,30 +34,44 @@ export async function callGateway<T>(query: string, variables: Record<string, un
   try {
     res = await fetch(publicConfig().gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}`, ...secondFactorHeader() } : {}) },
       body: JSON.stringify({ query, variables }),
     });
   } catch {
     throw new GatewayError('We could not reach the server. Check your connection and try again.', null);
   }
-  const body = (await res.json().catch(() => null)) as { data?: T; errors?: { message: string; extensions?: { code?: string; field?: string } }[] } | null;
+  const body = (await res.json().catch(() => null)) as { data?: T; errors?: { message: string; extensions?: { code?: string; field?: string; reason?: string } }[] } | null;
   const first = body?.errors?.[0];
   if (first) {
     const code = first.extensions?.code ?? null;
     const own = code === 'BAD_USER_INPUT' || code === 'CONFLICT' || code === 'RATE_LIMITED' || code === 'FORBIDDEN';
-    throw new GatewayError(own ? first.message : (MESSAGES[code ?? ''] ?? MESSAGES.INTERNAL!), code, first.extensions?.field ?? null);
+    throw new GatewayError(own ? first.message : (MESSAGES[code ?? ''] ?? MESSAGES.INTERNAL!), code, first.extensions?.field ?? null, first.extensions?.reason ?? null);
   }
   if (!body?.data) throw new GatewayError(MESSAGES.INTERNAL!, null);
   return body.data;
 }
 
-/** Tells the server the customer signed in (their "last login"); staff sign-ins are not recorded here. */
-export async function recordSignIn(user: User): Promise<void> {
+/**
+ * Tells the server the user signed in (last login, new-device mail). 'locked' when the account's
+ * sign-in is paused after failed attempts: the server has ended the session, the portal signs out.
+ */
+export async function recordSignIn(user: User): Promise<'ok' | 'locked'> {
   try {
-    const claims = (await user.getIdTokenResult()).claims;
-    if (claims.role === 'CUSTOMER') await callGateway('mutation { recordSignIn }', {}, user);
-  } catch {
-    // Last-login bookkeeping never stands in the way of signing in.
+    await callGateway('mutation { recordSignIn }', {}, user);
+    return 'ok';
+  } catch (err) {
+    // Bookkeeping never stands in the way of signing in; only a lockout does.
+    return err instanceof GatewayError && err.code === 'RATE_LIMITED' ? 'locked' : 'ok';
+  }
+}
+
+/** Whether this browser must still enter a code from the login's authenticator app. */
+export async function needsSecondFactor(user: User): Promise<boolean> {
+  try {
+    await callGateway('{ viewer { uid } }', {}, user);
+    return false;
+  } catch (err) {
+    return err instanceof GatewayError && err.reason === 'SECOND_FACTOR_REQUIRED';
   }
 }
 

@@ -1,3 +1,4 @@
+import { secondFactorHeader } from '$lib/portal/secondFactor';
 import { gql, type ApolloClient } from '@apollo/client';
 import type { User } from 'firebase/auth';
 
@@ -190,7 +191,7 @@ export async function uploadAttachment(session: Session, workOrderId: string, fi
   const token = await session.token();
   const res = await fetch(`${session.gatewayBase}/attachments?workOrderId=${encodeURIComponent(workOrderId)}&filename=${encodeURIComponent(file.name)}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/octet-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/octet-stream', ...(token ? { authorization: `Bearer ${token}`, ...secondFactorHeader() } : {}) },
     body: file,
   });
   const body = (await res.json().catch(() => null)) as (AttachmentInfo & { errors?: { message: string }[] }) | null;
@@ -201,7 +202,7 @@ export async function uploadAttachment(session: Session, workOrderId: string, fi
 /** Fetches a file with the bearer token and gives a local object URL for it. */
 export async function attachmentObjectUrl(session: Session, url: string): Promise<string> {
   const token = await session.token();
-  const res = await fetch(`${session.gatewayBase}${url}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const res = await fetch(`${session.gatewayBase}${url}`, { headers: token ? { authorization: `Bearer ${token}`, ...secondFactorHeader() } : {} });
   if (!res.ok) throw new Error(`Download failed (${res.status}).`);
   return URL.createObjectURL(await res.blob());
 }

@@ -30,6 +30,8 @@ const portalAccess = new Schema(
     status: { type: String, enum: PORTAL_STATUSES, default: 'NONE', required: true },
     /** The email the login signs in with (self-signup may choose another than the record's). */
     email: String,
+    /** False while a self-chosen sign-up email is unconfirmed: it gets no ticket mail until then. */
+    emailVerified: Boolean,
     createdAt: Date,
     invitedAt: Date,
     lastLoginAt: Date,

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { accountSecurityModels } from './AccountSecurity.ts';
 import { auditEntryModel } from './AuditEntry.ts';
 import { customerModel } from './Customer.ts';
 import { mutationReceiptModel } from './MutationReceipt.ts';
@@ -16,6 +17,7 @@ export function createModels(conn: Connection) {
     PortalInvite: portalInviteModel(conn),
     RateLimitHit: rateLimitHitModel(conn),
     MutationReceipt: mutationReceiptModel(conn),
+    ...accountSecurityModels(conn),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -1,5 +1,6 @@
 import { badInput, claimsFor, codedError, ErrorCode, isDuplicateKey, Role } from '@wisp/shared';
 import type { BaseAuth } from 'firebase-admin/auth';
+import { sendEmailVerification } from './accountSecurity.ts';
 import { audit } from './audit.ts';
 import { sendPasswordReset, type PortalDeps } from './provisioning.ts';
 import { hit, SIGNUP_PER_ACCOUNT, SIGNUP_PER_CLIENT } from './rateLimit.ts';
@@ -78,6 +79,8 @@ export async function signUpWithAccount(deps: PortalDeps, input: SignUpInput, cl
   }
   const customer = await deps.models.Customer.findOne({ _id: customerId, tenantId: tenant.id }).lean();
   if (!customer) throw noMatch();
+  // Only the email staff put on the record is trusted; one chosen here must be confirmed first.
+  const emailVerified = !!customer.email && normaliseEmail(customer.email) === email;
   if (customer.portal?.status === 'REVOKED') throw codedError(ErrorCode.FORBIDDEN, 'Portal access for this account is disabled. Please contact support.');
   if (await deps.models.PortalLink.exists({ _id: customerId })) {
     throw codedError(ErrorCode.CONFLICT, 'This account already has a portal login. Sign in, or use "Forgot password".');
@@ -121,13 +124,14 @@ export async function signUpWithAccount(deps: PortalDeps, input: SignUpInput, cl
     }
     await deps.models.Customer.updateOne(
       { _id: customerId },
-      { $set: { portalUid: uid, 'portal.status': 'INVITED', 'portal.email': email, 'portal.createdAt': new Date() }, $unset: { 'portal.lastError': 1, 'portal.lastErrorAt': 1 } },
+      { $set: { portalUid: uid, 'portal.status': 'INVITED', 'portal.email': email, 'portal.emailVerified': emailVerified, 'portal.createdAt': new Date() }, $unset: { 'portal.lastError': 1, 'portal.lastErrorAt': 1 } },
     );
   } catch (err) {
     await deps.models.PortalLink.deleteOne({ _id: customerId, uid });
     await undo();
     throw err;
   }
+  if (!emailVerified) await sendEmailVerification(deps, tenant, customerId, email);
   await audit(deps.models, {
     tenantId: tenant.id,
     customerId,

@@ -1,6 +1,7 @@
 import { badInput, codedError, ErrorCode, forbidden, type Identity, isDuplicateKey, isObjectId, notFound, Role, unauthenticated } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
+import * as security from '../portal/accountSecurity.ts';
 import { audit, type Actor } from '../portal/audit.ts';
 import {
   createInvite,
@@ -207,6 +208,7 @@ export const Mutation = {
   recordSignIn: async (_: unknown, __: unknown, ctx: Context) => {
     const { identity } = ctx;
     if (!identity) throw unauthenticated();
+    if (identity.tenantId) await security.checkSignIn(ctx);
     if (identity.role !== Role.CUSTOMER || !identity.customerId || !identity.tenantId) return false;
     const now = new Date();
     const res = await ctx.models.Customer.updateOne(
@@ -217,4 +219,14 @@ export const Mutation = {
     await audit(ctx.models, { tenantId: identity.tenantId, customerId: identity.customerId, actor: actorOf(identity), action: 'SIGN_IN', outcome: 'SUCCESS' });
     return true;
   },
+
+  reportSignInFailure: (_: unknown, { input }: { input: { tenantSlug: string; email: string } }, ctx: Context) => security.reportSignInFailure(ctx, input),
+  verifyEmail: (_: unknown, { token }: { token: string }, ctx: Context) => security.verifyEmail(ctx, token),
+  changePassword: (_: unknown, { input }: { input: { currentPassword: string; newPassword: string } }, ctx: Context) => security.changePassword(ctx, input),
+  signOutEverywhere: (_: unknown, __: unknown, ctx: Context) => security.signOutEverywhere(ctx),
+  beginTotpEnrolment: (_: unknown, __: unknown, ctx: Context) => security.beginTotpEnrolment(ctx),
+  confirmTotpEnrolment: (_: unknown, { code }: { code: string }, ctx: Context) => security.confirmTotpEnrolment(ctx, code),
+  removeTotp: (_: unknown, { code }: { code: string }, ctx: Context) => security.removeTotp(ctx, code),
+  verifySecondFactor: (_: unknown, { code }: { code: string }, ctx: Context) => security.verifySecondFactor(ctx, code),
+  setStaffSecondFactorPolicy: (_: unknown, { required }: { required: boolean }, ctx: Context) => security.setStaffSecondFactorPolicy(ctx, required),
 };

@@ -1,5 +1,6 @@
 import { badInput, forbidden, isObjectId, notFound, pageQuery, Role, toConnection, unauthenticated } from '@wisp/shared';
 import type { Context } from '../context.ts';
+import { accountSecurity, signInLockout } from '../portal/accountSecurity.ts';
 import { isDevelopment } from '../portal/services.ts';
 import { escapeRegex } from '../portal/validation.ts';
 import { canSeeCustomer, staffTenant } from './access.ts';
@@ -57,4 +58,7 @@ export const Query = {
     const rows = await models.services.outbox.list({ tenantId, ...(to ? { to } : {}), limit });
     return rows.map((e) => ({ ...e, createdAt: new Date(e.createdAt).toISOString() }));
   },
+
+  accountSecurity: (_: unknown, __: unknown, ctx: Context) => accountSecurity(ctx),
+  signInLockout: (_: unknown, { input }: { input: { tenantSlug: string; email: string } }, ctx: Context) => signInLockout(ctx, input),
 };
