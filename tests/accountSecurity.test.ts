@@ -192,8 +192,10 @@ describe('TOTP second factor', () => {
     expect(await socketOutcome(me.token, undefined)).toBe(4412);
     expect(await socketOutcome(me.token, session)).toBe('connected');
     const file = `${new URL(gatewayUrl()).origin}/attachments/${'0'.repeat(24)}`;
-    expect((await fetch(file, { headers: { authorization: `Bearer ${me.token}` } })).status).toBe(401);
-    expect((await fetch(file, { headers: { authorization: `Bearer ${me.token}`, 'x-wisp-second-factor': session } })).status).not.toBe(401);
+    const held = await fetch(file, { headers: { authorization: `Bearer ${me.token}` } });
+    expect(held.status).toBe(403);
+    expect(await held.json()).toMatchObject({ errors: [{ extensions: { code: 'FORBIDDEN', reason: 'SECOND_FACTOR_REQUIRED' } }] });
+    expect((await fetch(file, { headers: { authorization: `Bearer ${me.token}`, 'x-wisp-second-factor': session } })).status).not.toBe(403);
 
     // A fresh sign-in passes with a new code; the same code does not work twice.
     const fresh = (await passwordSignIn(me.email, me.password, 'skyline')).token!;

@@ -119,7 +119,8 @@ function runBuilt(file: string, env: Record<string, string>): Started {
   let output = '';
   const child = spawn(process.execPath, [file], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', NODE_OPTIONS: '', ...env },
+    // As the compose demo runs them: the test signs in through the Auth emulator, which production mode refuses.
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => (output += d));

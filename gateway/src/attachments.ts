@@ -20,10 +20,10 @@ export function attachmentRoutes(options: AttachmentProxyOptions) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     if (url.pathname !== '/attachments' && !url.pathname.startsWith('/attachments/')) return false;
     // Answering before the upload is read: drop the rest and the connection, so no client trips over it.
-    const refuse = (message: string, status = 401, code = 'UNAUTHENTICATED') => {
+    const refuse = (message: string, status = 401, code = 'UNAUTHENTICATED', reason?: unknown) => {
       req.resume();
       res.setHeader('connection', 'close');
-      sendError(res, status, code, message);
+      sendError(res, status, code, message, undefined, typeof reason === 'string' ? { reason } : {});
       return true;
     };
     let identity: Identity | null;
@@ -31,8 +31,8 @@ export function attachmentRoutes(options: AttachmentProxyOptions) {
       identity = await options.authenticate(req.headers.authorization);
     } catch (err) {
       // The authenticator's coded verdict (refused, suspended portal, or Firebase out of reach).
-      const ext = (err as { extensions?: { code?: unknown; http?: { status?: number } } }).extensions;
-      if (typeof ext?.code === 'string') return refuse((err as Error).message, ext.http?.status ?? 401, ext.code);
+      const ext = (err as { extensions?: { code?: unknown; reason?: unknown; http?: { status?: number } } }).extensions;
+      if (typeof ext?.code === 'string') return refuse((err as Error).message, ext.http?.status ?? 401, ext.code, ext.reason);
       return refuse('The sign-in token is not valid.');
     }
     if (!identity) return refuse('Sign in to continue.');

@@ -48,7 +48,7 @@ export function secondFactorGate(options: SecondFactorGateOptions) {
   const base = new URL('/internal/second-factor', options.customerUrl).href;
   const ttl = options.ttlMs ?? 5_000;
   const cache = new Map<string, { state: SecondFactorState; until: number }>();
-  return async function secondFactorOf(identity: Identity | null, token: string | undefined): Promise<SecondFactorState | null> {
+  const secondFactorOf = async function secondFactorOf(identity: Identity | null, token: string | undefined): Promise<SecondFactorState | null> {
     if (!identity?.tenantId) return null;
     const key = `${identity.tenantId}:${identity.uid}:${identity.role}:${token ? createHash('sha256').update(token).digest('hex') : '-'}`;
     const now = Date.now();
@@ -71,7 +71,21 @@ export function secondFactorGate(options: SecondFactorGateOptions) {
     cache.set(key, { state, until: now + ttl });
     return state;
   };
+  /**
+   * Drops what this gateway remembers of a login's (or, without a uid, a whole tenant's) second
+   * factor, after a change to it passed through here: the next request asks again instead of
+   * trusting an answer from before the change.
+   */
+  const forget = (tenantId: string, uid?: string) => {
+    const prefix = uid ? `${tenantId}:${uid}:` : `${tenantId}:`;
+    for (const key of cache.keys()) if (key.startsWith(prefix)) cache.delete(key);
+  };
+  return Object.assign(secondFactorOf, { forget });
 }
+
+/** Root fields that change what a login must show; the gate's answers for it are dropped after them. */
+const FACTOR_CHANGES = new Set(['confirmTotpEnrolment', 'removeTotp', 'verifySecondFactor']);
+const POLICY_CHANGES = new Set(['setStaffSecondFactorPolicy']);
 
 /** The root field names an operation selects, through fragments. */
 function rootFields(document: DocumentNode, selectionSet: SelectionSetNode, seen = new Set<string>()): string[] {
@@ -92,10 +106,19 @@ function rootFields(document: DocumentNode, selectionSet: SelectionSetNode, seen
  * Refuses every operation beyond {@link BEFORE_SECOND_FACTOR} from a login that has a second
  * factor (or must have one) until this browser has passed it: FORBIDDEN, reason SECOND_FACTOR_REQUIRED.
  */
-export function secondFactorPlugin<C extends { secondFactor?: SecondFactorState | null }>(): ApolloServerPlugin<C> {
+export function secondFactorPlugin<C extends { secondFactor?: SecondFactorState | null; identity?: Identity | null }>(
+  gate?: { forget: (tenantId: string, uid?: string) => void },
+): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
+        async willSendResponse({ contextValue, operation, document }) {
+          const who = contextValue.identity;
+          if (!gate || !operation || !document || !who?.tenantId || operation.operation !== 'mutation') return;
+          const fields = rootFields(document, operation.selectionSet);
+          if (fields.some((f) => POLICY_CHANGES.has(f))) gate.forget(who.tenantId);
+          else if (fields.some((f) => FACTOR_CHANGES.has(f))) gate.forget(who.tenantId, who.uid);
+        },
         async didResolveOperation({ contextValue, operation, document }) {
           const state = contextValue.secondFactor;
           if (!state?.required || state.satisfied || !operation) return;

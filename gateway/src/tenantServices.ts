@@ -131,8 +131,10 @@ export function tenantServices(options: TenantServicesOptions) {
         try {
           identity = await authenticate(req.headers.authorization);
         } catch (err) {
-          const ext = (err as { extensions?: { code?: string; http?: { status?: number } } }).extensions;
-          sendError(res, ext?.http?.status ?? 500, ext?.code ?? 'INTERNAL', (err as Error).message);
+          // The authenticator's coded verdict; anything else is no verdict about the caller, and says nothing more.
+          const ext = (err as { extensions?: { code?: string; reason?: unknown; http?: { status?: number } } }).extensions;
+          if (ext?.code) sendError(res, ext.http?.status ?? 401, ext.code, (err as Error).message, undefined, typeof ext.reason === 'string' ? { reason: ext.reason } : {});
+          else sendError(res, 401, 'UNAUTHENTICATED', 'The sign-in token is not valid.');
           return true;
         }
         if (!identity) {

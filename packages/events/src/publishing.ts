@@ -43,7 +43,11 @@ export function withEvents(update: UpdateQuery<any>, events: ChangeEvent[]): Upd
 
 /** Options for {@link createRelay}. */
 export interface RelayOptions {
-  /** Pause between two sweeps for events a crashed writer left behind. @default 2 000 ms */
+  /**
+   * Pause between two sweeps for events a crashed writer left behind (the first runs at start, when
+   * a restarted service finds what it left). Every write flushes its own events at once, so sweeps
+   * only matter after a crash. @default 60 000 ms
+   */
   sweepMs?: number;
   logger: Logger;
 }
@@ -62,7 +66,7 @@ export interface Relay {
  * event relayed twice (by a flush and a sweep at once) is stored once, by its id.
  */
 export function createRelay(log: EventLog, models: () => Model<any>[], options: RelayOptions): Relay {
-  const sweepMs = options.sweepMs ?? 2_000;
+  const sweepMs = options.sweepMs ?? 60_000;
   const relayDoc = async (model: Model<any>, which: unknown): Promise<number> => {
     const filter = which && typeof which === 'object' && !(which instanceof Types.ObjectId) ? (which as Record<string, unknown>) : { _id: which };
     const doc = await model.findOne(filter).select(`+${PENDING_EVENTS}`).lean<Record<string, unknown>>();
@@ -82,14 +86,18 @@ export function createRelay(log: EventLog, models: () => Model<any>[], options: 
   };
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
+  const tick = () => {
     running = sweep()
       .then((n) => {
         // Usually a write whose own flush was still under way; after a crash, what it left behind.
         if (n) options.logger.debug('relayed pending events', { events: n });
       })
       .catch((err) => options.logger.warn('relaying pending events failed', { error: String(err) }));
-  }, sweepMs);
+  };
+  // Soon after start (the models register as the service starts), then now and then.
+  const first = setTimeout(tick, Math.min(1_000, sweepMs));
+  first.unref();
+  const timer = setInterval(tick, sweepMs);
   timer.unref();
   return {
     async flush(model, which) {
@@ -100,6 +108,7 @@ export function createRelay(log: EventLog, models: () => Model<any>[], options: 
     sweep,
     async stop() {
       stopped = true;
+      clearTimeout(first);
       clearInterval(timer);
       await running;
     },

@@ -26,8 +26,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 /** A GraphQL-over-HTTP error body, for failures that happen before Apollo Server sees the request. */
-export function sendError(res: ServerResponse, status: number, code: string, message: string, requestId?: string) {
-  sendJson(res, status, { errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] });
+export function sendError(res: ServerResponse, status: number, code: string, message: string, requestId?: string, extra: Record<string, unknown> = {}) {
+  sendJson(res, status, { errors: [{ message, extensions: { code, ...extra, ...(requestId ? { requestId } : {}) } }] });
 }
 
 /** Thrown by {@link readBodyLimited} when a body is (or declares itself) larger than allowed. */
