@@ -1,20 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectMongo, createLogger } from '@wisp/shared';
-import { eventLogOn, newEvent, type ChangeEvent, type EventLog, type StoredEvent } from '@wisp/events';
+import { eventLogOn, type ChangeEvent, type EventLog, type StoredEvent } from '@wisp/events';
 import type { Connection } from 'mongoose';
 import { startEventTail } from './eventTail.ts';
+import { sampleTicketEvent } from '@wisp/events/testing';
 
-const event = (i: number): ChangeEvent =>
-  newEvent('ticket.updated', {
-    tenantId: 't1',
-    entityId: `wo${i}`,
-    kind: 'updated',
-    workOrderId: `wo${i}`,
-    customerIds: ['c1'],
-    internal: false,
-    payload: { number: `T-${i}`, type: 'SUPPORT', status: 'OPEN', priority: 'MEDIUM', category: 'OTHER', reporterCustomerId: 'c1', affectedCustomerIds: [], fields: ['title'] },
-  });
+const event = (i: number): ChangeEvent => sampleTicketEvent(`wo${i}`);
 
 const until = async (check: () => boolean, ms = 5_000) => {
   const deadline = Date.now() + ms;

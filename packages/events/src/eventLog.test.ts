@@ -1,18 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openEventLog, type ChangeEvent, type EventLog } from './eventLog.ts';
-import { newEvent } from './publishing.ts';
+import { sampleTicketEvent } from './testing.ts';
 
-const event = (i: number): ChangeEvent =>
-  newEvent('ticket.updated', {
-    tenantId: 't1',
-    entityId: `wo${i}`,
-    kind: 'updated',
-    workOrderId: `wo${i}`,
-    customerIds: ['c1'],
-    internal: false,
-    payload: { number: `T-${i}`, type: 'SUPPORT', status: 'OPEN', priority: 'MEDIUM', category: 'OTHER', reporterCustomerId: 'c1', affectedCustomerIds: [], fields: ['title'] },
-  });
+const event = (i: number): ChangeEvent => sampleTicketEvent(`wo${i}`);
 
 describe('the event log', () => {
   let log: EventLog;

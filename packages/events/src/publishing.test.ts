@@ -4,13 +4,12 @@ import { Schema, type Connection, type Model } from 'mongoose';
 /* eslint-disable @typescript-eslint/no-explicit-any -- a throw-away model */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startConsumer } from './consumer.ts';
-import { eventLogOn, type ChangeEvent, type EventLog, type StoredEvent } from './eventLog.ts';
+import { eventLogOn, type EventLog, type StoredEvent } from './eventLog.ts';
 import { addPendingEvents, createRelay, newEvent, PENDING_EVENTS, withEvents } from './publishing.ts';
+import { sampleTicketEvent } from './testing.ts';
 
 const logger = createLogger('events-test');
-const facts = { number: 'T-1', type: 'SUPPORT', status: 'OPEN', priority: 'MEDIUM', category: 'OTHER', reporterCustomerId: 'c1', affectedCustomerIds: [] };
-const updated = (entityId: string, field: string): ChangeEvent =>
-  newEvent('ticket.updated', { tenantId: 't1', entityId, kind: 'updated', workOrderId: entityId, customerIds: ['c1'], internal: false, payload: { ...facts, fields: [field] } });
+const updated = sampleTicketEvent;
 
 describe('publishing with the change', () => {
   let conn: Connection;
