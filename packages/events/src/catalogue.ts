@@ -28,6 +28,71 @@ const ticketFacts = {
   affectedCustomerIds: z.array(id),
 };
 
+/**
+ * The published state of each entity: what other services may know of it and keep in their read
+ * models. The relay attaches it to every event (`state` on the envelope) as the entity stands
+ * when the event is relayed, so it is never older than the change the event reports, and the
+ * newest event of an entity always carries its current state.
+ */
+const colors = z.object({ primary: z.string(), secondary: z.string(), accent: z.string(), background: z.string(), text: z.string() });
+export const ENTITY_STATE = {
+  Tenant: z.object({
+    slug: z.string(),
+    name: z.string(),
+    status: z.enum(['ACTIVE', 'SUSPENDED']),
+    /** The Firebase Auth tenant that holds this WISP's logins (null until it is attached). */
+    authTenantId: z.string().nullable(),
+    branding: z.object({
+      companyName: z.string(),
+      displayName: z.string(),
+      logoUrl: z.string().nullable().optional(),
+      colors,
+      supportEmail: z.string().nullable().optional(),
+      supportPhone: z.string().nullable().optional(),
+      supportHours: z.string().nullable().optional(),
+      website: z.string().nullable().optional(),
+      footerText: z.string().nullable().optional(),
+    }),
+    brandingVersion: z.number().int(),
+    /** Custom domains, the preferred one first. */
+    domains: z.array(z.string()),
+  }),
+  Customer: z.object({
+    accountNumber: z.string(),
+    name: z.string(),
+    /** The record's email, entered by staff. */
+    email: z.string().nullable(),
+    /**
+     * Where mail about the account may go: the record's email, else the portal login's email once
+     * confirmed; null when there is none.
+     */
+    ticketMailTo: z.string().nullable(),
+    phone: z.string().nullable(),
+    contactPreferences: z.object({ email: z.boolean(), sms: z.boolean() }),
+    site: z.string().nullable(),
+    sector: z.string().nullable(),
+    serviceStatus: status,
+    plan: z.object({ name: z.string(), downMbps: z.number(), upMbps: z.number() }).nullable(),
+    equipment: z.array(z.object({ model: z.string(), serial: z.string().nullable(), mac: z.string().nullable(), lastSeenAt: when.nullable() })),
+    /** NONE until staff or the customer set up a portal login. */
+    portalStatus: z.string(),
+  }),
+  WorkOrder: z.object({
+    number: z.string(),
+    title: z.string(),
+    type: z.string(),
+    status,
+    priority: z.string(),
+    category: z.string(),
+    reporterCustomerId: id.nullable(),
+    affectedCustomerIds: z.array(id),
+    assigneeUid: z.string().nullable(),
+  }),
+} as const satisfies Partial<Record<EventEntity, z.ZodType>>;
+
+export type StatefulEntity = keyof typeof ENTITY_STATE;
+export type StateOf<E extends StatefulEntity> = z.infer<(typeof ENTITY_STATE)[E]>;
+
 /** Name → owner, entity, version and payload schema of every event. */
 export const EVENT_CATALOGUE = {
   // work-order: tickets
@@ -50,7 +115,12 @@ export const EVENT_CATALOGUE = {
   'outage.created': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, site: z.string().nullable() }) },
   'outage.updated': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, body: z.string(), eta: when.nullable() }) },
   // work-order: call-backs
-  'callback.requested': { owner: 'work-order', entity: 'CallbackRequest', version: 1, payload: z.object({ customerId: id, workOrderId: id.nullable(), preferredTime: when }) },
+  'callback.requested': {
+    owner: 'work-order',
+    entity: 'CallbackRequest',
+    version: 1,
+    payload: z.object({ customerId: id, workOrderId: id.nullable(), preferredTime: when, phone: z.string().nullable(), note: z.string().nullable() }),
+  },
   'callback.completed': { owner: 'work-order', entity: 'CallbackRequest', version: 1, payload: z.object({ customerId: id, workOrderId: id.nullable() }) },
   // messaging
   'message.created': {
@@ -60,16 +130,19 @@ export const EVENT_CATALOGUE = {
     payload: z.object({ workOrderId: id, authorKind: z.string(), internal: z.boolean(), attachmentCount: z.number().int().nonnegative() }),
   },
   'conversation.read': { owner: 'messaging', entity: 'Message', version: 1, payload: z.object({ workOrderId: id, readerKind: z.enum(['CUSTOMER', 'STAFF']) }) },
-  // customer
+  // customer. `fields` names what changed (the entity's state is on the envelope).
   'customer.created': { owner: 'customer', entity: 'Customer', version: 1, payload: z.object({ accountNumber: z.string(), site: z.string().nullable(), serviceStatus: status }) },
   'customer.updated': { owner: 'customer', entity: 'Customer', version: 1, payload: z.object({ fields: z.array(z.string()), site: z.string().nullable() }) },
   'customer.serviceStatusChanged': { owner: 'customer', entity: 'Customer', version: 1, payload: z.object({ from: status.nullable(), to: status }) },
+  // `action`: PROVISIONED, SIGNED_UP, FIRST_SIGN_IN, EMAIL_CONFIRMED, REVOKED, RESTORED.
   'portalAccess.changed': { owner: 'customer', entity: 'Customer', version: 1, payload: z.object({ status, action: z.string() }) },
-  // tenant
+  // tenant. Created once its login pool is attached, which is when it can be used.
   'tenant.created': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ slug: z.string(), name: z.string() }) },
   'tenant.renamed': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ name: z.string() }) },
   'tenant.suspended': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({}) },
   'tenant.reactivated': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({}) },
+  'tenant.updated': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ fields: z.array(z.string()) }) },
+  'tenant.domainsChanged': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ added: z.array(z.string()), removed: z.array(z.string()) }) },
   'branding.published': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ version: z.number().int() }) },
 } as const satisfies Record<string, { owner: Owner; entity: EventEntity; version: number; payload: z.ZodType }>;
 

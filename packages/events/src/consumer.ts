@@ -106,7 +106,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     async caughtUp() {
       const head = await log.head();
       if (head <= position || stopped) return;
-      await new Promise<void>((resolve) => waiters.push({ seq: head, resolve }));
+      const reached = new Promise<void>((resolve) => waiters.push({ seq: head, resolve }));
+      // Someone is waiting: read now rather than at the end of the pause.
+      wake?.();
+      await reached;
     },
     async stop() {
       stopped = true;

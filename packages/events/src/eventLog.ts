@@ -3,7 +3,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { EventEntity, EventType, Owner } from './catalogue.ts';
 
 /**
- * The change feed of the work-order and messaging subgraphs: every change appends one event, in
+ * The change feed of every subgraph: every change appends one event, in
  * one global order (`seq`), to an ordinary collection. Readers (the gateway's live updates) read
  * it with an indexed range query in `seq` order, so a reader that remembers the last `seq` it saw
  * resumes without loss.
@@ -38,6 +38,11 @@ export interface ChangeEvent {
   outage?: boolean;
   /** The catalogue payload of `type` (see EVENT_CATALOGUE). */
   payload: Record<string, unknown>;
+  /**
+   * The entity's published state (ENTITY_STATE) when the event was relayed; absent for entities
+   * that have none (messages, call-backs) and for removed entities.
+   */
+  state?: Record<string, unknown> | null;
 }
 
 export interface StoredEvent extends ChangeEvent {
@@ -61,6 +66,7 @@ const eventSchema = new Schema(
     kind: { type: String, required: true },
     workOrderId: { type: String, default: null },
     payload: { type: Schema.Types.Mixed, default: {} },
+    state: { type: Schema.Types.Mixed, default: undefined },
     customerIds: { type: [String], default: [] },
     internal: { type: Boolean, default: false },
     outage: { type: Boolean, default: false },

@@ -2,3 +2,5 @@ export * from './catalogue.ts';
 export * from './eventLog.ts';
 export * from './publishing.ts';
 export * from './consumer.ts';
+export * from './readModel.ts';
+export * from './directories.ts';

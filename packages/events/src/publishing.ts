@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@wisp/shared';
 import { Schema, Types, type Model, type UpdateQuery } from 'mongoose';
-import { EVENT_CATALOGUE, type EventType, type PayloadOf } from './catalogue.ts';
+import { ENTITY_STATE, EVENT_CATALOGUE, type EventType, type PayloadOf, type StatefulEntity, type StateOf } from './catalogue.ts';
 import type { ChangeEvent, EventLog } from './eventLog.ts';
 
 /**
@@ -52,6 +52,14 @@ export interface RelayOptions {
   logger: Logger;
 }
 
+/** A model whose documents carry pending events, and how to read its entity's published state. */
+export interface RelaySource<E extends StatefulEntity = StatefulEntity> {
+  model: Model<any>;
+  entity: E;
+  /** The published state of one stored document (read with every field). */
+  state: (doc: Record<string, any>) => StateOf<E>;
+}
+
 export interface Relay {
   /** Appends the pending events of one document of `model` (by id or filter) to the log, then removes them from it. */
   flush: (model: Model<any>, which: unknown) => Promise<void>;
@@ -65,20 +73,37 @@ export interface Relay {
  * (`flush`) and by a periodic sweep. Events of one document go in the order they were pushed; an
  * event relayed twice (by a flush and a sweep at once) is stored once, by its id.
  */
-export function createRelay(log: EventLog, models: () => Model<any>[], options: RelayOptions): Relay {
+export function createRelay(log: EventLog, sources: () => (Model<any> | RelaySource)[], options: RelayOptions): Relay {
   const sweepMs = options.sweepMs ?? 60_000;
+  const sourceOf = (s: Model<any> | RelaySource): RelaySource | { model: Model<any>; state?: undefined; entity?: undefined } => ('model' in s && 'entity' in s ? s : { model: s as Model<any> });
+  const models = () => sources().map(sourceOf);
+  /**
+   * The state attached to events relayed now. It is read after the events were pushed, so it
+   * includes their change; two relays of one document attach states in the order they read them,
+   * and each event is stored once, so an entity's states in the log never go back in time.
+   */
+  const stateFor = (model: Model<any>, doc: Record<string, unknown>): Record<string, unknown> | null => {
+    const source = models().find((s) => s.model === model);
+    if (!source?.state) return null;
+    const parsed = ENTITY_STATE[source.entity].safeParse(source.state(doc));
+    if (parsed.success) return parsed.data as Record<string, unknown>;
+    // A bug, not bad input: the events still go (without state) rather than block the entity's feed.
+    options.logger.error('an entity state does not match the catalogue', { entity: source.entity, id: String(doc._id), error: parsed.error.message });
+    return null;
+  };
   const relayDoc = async (model: Model<any>, which: unknown): Promise<number> => {
     const filter = which && typeof which === 'object' && !(which instanceof Types.ObjectId) ? (which as Record<string, unknown>) : { _id: which };
     const doc = await model.findOne(filter).select(`+${PENDING_EVENTS}`).lean<Record<string, unknown>>();
     const pending = (doc?.[PENDING_EVENTS] as ChangeEvent[] | undefined) ?? [];
     if (!pending.length) return 0;
-    for (const event of pending) await log.append(event);
+    const state = stateFor(model, doc!);
+    for (const event of pending) await log.append(state ? { ...event, state } : event);
     await model.updateOne({ _id: doc!._id }, { $pull: { [PENDING_EVENTS]: { id: { $in: pending.map((e) => e.id) } } } });
     return pending.length;
   };
   const sweep = async () => {
     let moved = 0;
-    for (const model of models()) {
+    for (const { model } of models()) {
       const docs = await model.find({ [`${PENDING_EVENTS}.id`]: { $exists: true } }, { _id: 1 }).limit(500).lean<{ _id: unknown }[]>();
       for (const d of docs) moved += await relayDoc(model, d._id);
     }
