@@ -6,7 +6,7 @@ import { createLoaders, type Loaders } from './loaders.ts';
 import { createModels } from './models/index.ts';
 import { secondFactorRoute } from './portal/secondFactorRoute.ts';
 import { smtpTransport, smtpUrlFromEnv, startMailSender } from './portal/mailer.ts';
-import { createPortalServices } from './portal/services.ts';
+import { openPortalServices, unopenedPortalServices } from './portal/services.ts';
 import { startProvisioningWorker, type WorkerOptions } from './portal/worker.ts';
 import { resolvers } from './resolvers/index.ts';
 
@@ -14,10 +14,14 @@ export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
   name: 'customer',
   typeDefs: parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8')),
   resolvers: resolvers as SubgraphDefinition<CustomerModels, Loaders>['resolvers'],
-  models: (conn) => ({ ...createModels(conn), services: createPortalServices(conn), nudgeWorker: () => undefined }),
+  models: (conn) => ({ ...createModels(conn), services: unopenedPortalServices(), nudgeWorker: () => undefined }),
   loaders: createLoaders,
   // The gateway asks here whether a login must show its second factor.
-  setup: async (_conn, options, models, log) => ({ services: undefined, routes: secondFactorRoute({ models, log, identitySecret: options.identitySecret }) }),
+  setup: async (conn, options, models, log) => ({
+    services: undefined,
+    routes: secondFactorRoute({ models, log, identitySecret: options.identitySecret }),
+    stop: await openPortalServices(models.services, conn, models, options.mongo, log),
+  }),
   audit: {
     queryField: 'customerAuditLog',
     category: 'CUSTOMER',
@@ -53,7 +57,7 @@ export async function start(options: CustomerSubgraphOptions) {
   const running = await startSubgraph(
     {
       ...definition,
-      models: (conn) => ({ ...createModels(conn), services: createPortalServices(conn, options.mongo.dbPrefix), nudgeWorker: () => nudge() }),
+      models: (conn) => ({ ...createModels(conn), services: unopenedPortalServices(), nudgeWorker: () => nudge() }),
     },
     options,
   );

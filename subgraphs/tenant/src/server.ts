@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { startSubgraph, type SubgraphDefinition, type SubgraphOptions } from '@wisp/shared';
 import { parse } from 'graphql';
+import { createRelay, openEventLog } from '@wisp/events';
+import { tenantState } from './tenantEvents.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import { createModels, type Models } from './models/index.ts';
 import { resolvers } from './resolvers/index.ts';
@@ -14,10 +16,19 @@ export const definition: SubgraphDefinition<Models, Loaders> = {
   loaders: createLoaders,
   audit: { queryField: 'tenantAuditLog', category: 'TENANT', categories: { updateBranding: 'BRANDING', restoreBranding: 'BRANDING' } },
   // Asset upload/serving and the gateway's tenant-status lookups: plain HTTP beside /graphql.
-  setup: async (_conn, options, models, log) => ({
-    services: undefined,
-    routes: tenantRoutes({ models, log, identitySecret: options.identitySecret }),
-  }),
+  setup: async (_conn, options, models, log) => {
+    const events = await openEventLog(options.mongo);
+    const relay = createRelay(events, () => [{ model: models.Tenant, entity: 'Tenant', state: tenantState }], { logger: log });
+    models.relay = relay;
+    return {
+      services: undefined,
+      routes: tenantRoutes({ models, log, identitySecret: options.identitySecret }),
+      stop: async () => {
+        await relay.stop();
+        await events.close();
+      },
+    };
+  },
 };
 
 /** Starts the tenant/branding subgraph. */

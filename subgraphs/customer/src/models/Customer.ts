@@ -1,3 +1,4 @@
+import { addPendingEvents } from '@wisp/events';
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 const equipment = new Schema(
@@ -78,6 +79,8 @@ const customerSchema = new Schema(
 );
 customerSchema.index({ tenantId: 1, accountNumber: 1 }, { unique: true });
 customerSchema.index({ tenantId: 1, accountNumberKey: 1 });
+// Each change carries its events in the same write (see @wisp/events).
+addPendingEvents(customerSchema);
 
 /** The form of an account number that matching compares. */
 export const accountNumberKey = (accountNumber: string) => accountNumber.trim().toUpperCase();

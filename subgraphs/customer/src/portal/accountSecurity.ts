@@ -1,3 +1,4 @@
+import { portalAccessEvent, updateCustomerWithEvents } from '../customerEvents.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { auditContext, badInput, codedError, ErrorCode, forbidden, isStaff, renderBrandedEmail, Role, unauthenticated, type Identity, type TenantInfo } from '@wisp/shared';
 import type { BaseAuth } from 'firebase-admin/auth';
@@ -371,9 +372,12 @@ export async function verifyEmail(ctx: Context, token: string): Promise<boolean>
     { new: true },
   ).lean();
   if (!row) return false;
-  const updated = await ctx.models.Customer.updateOne(
+  const current = await ctx.models.Customer.findOne({ _id: row.customerId, tenantId: row.tenantId }, { portal: 1 }).lean();
+  const updated = await updateCustomerWithEvents(
+    { models: ctx.models, services: ctx.models.services },
     { _id: row.customerId, tenantId: row.tenantId, 'portal.email': row.email },
     { $set: { 'portal.emailVerified': true } },
+    [portalAccessEvent({ _id: row.customerId, tenantId: row.tenantId }, current?.portal?.status ?? 'NONE', 'EMAIL_CONFIRMED')],
   );
   if (updated.matchedCount !== 1) return false;
   const tenant = await ctx.models.services.tenants.get(row.tenantId);

@@ -1,3 +1,4 @@
+import { portalAccessEvent, updateCustomerWithEvents } from '../customerEvents.ts';
 import { claimsFor, isDuplicateKey, renderBrandedEmail, Role, type TenantInfo } from '@wisp/shared';
 import type { BaseAuth, UserRecord } from 'firebase-admin/auth';
 import type { Models, PortalStatus } from '../models/index.ts';
@@ -164,12 +165,15 @@ export async function provisionCustomer(deps: PortalDeps, customerId: string, ac
     await auth.setCustomUserClaims(uid, { ...claimsFor({ role: Role.CUSTOMER, tenantId, customerId }) });
     const now = new Date();
     const status: PortalStatus = customer.portal?.status === 'ACTIVE' ? 'ACTIVE' : 'INVITED';
-    const updated = await deps.models.Customer.updateOne(
+    const changes = customer.portal?.status !== status || customer.portal?.email !== email;
+    const updated = await updateCustomerWithEvents(
+      deps,
       { _id: customerId, 'portal.status': { $ne: 'REVOKED' } },
       {
         $set: { portalUid: uid, 'portal.status': status, 'portal.email': email, 'portal.createdAt': customer.portal?.createdAt ?? now },
         $unset: { 'portal.lastError': 1, 'portal.lastErrorAt': 1 },
       },
+      changes ? [portalAccessEvent({ _id: customerId, tenantId }, status, 'PROVISIONED')] : [],
     );
     if (updated.matchedCount === 0) return done(fail('Portal access was revoked meanwhile.'));
     const send = status === 'INVITED' && (created || resend || customer.portal?.status !== 'INVITED');
@@ -223,8 +227,9 @@ export async function revokeAccess(deps: PortalDeps, customerId: string, tenantI
     if ('error' in login) return fail(login.error!);
     const current = login.customer.portal?.status ?? 'INVITED';
     // The record first: this subgraph refuses a revoked customer at once, whatever token they hold.
-    await deps.models.Customer.updateOne(
-      { _id: customerId },
+    await updateCustomerWithEvents(
+      deps,
+      { _id: customerId, tenantId },
       {
         $set: {
           'portal.status': 'REVOKED',
@@ -232,6 +237,7 @@ export async function revokeAccess(deps: PortalDeps, customerId: string, tenantI
           ...(current !== 'REVOKED' ? { 'portal.statusBeforeRevoke': current } : {}),
         },
       },
+      current !== 'REVOKED' ? [portalAccessEvent({ _id: customerId, tenantId }, 'REVOKED', 'REVOKED')] : [],
     );
     await login.auth.updateUser(login.user.uid, { disabled: true });
     await login.auth.revokeRefreshTokens(login.user.uid);
@@ -247,9 +253,11 @@ export async function restoreAccess(deps: PortalDeps, customerId: string, tenant
     await login.auth.updateUser(login.user.uid, { disabled: false });
     const back = login.customer.portal?.statusBeforeRevoke;
     const status: PortalStatus = back === 'ACTIVE' || login.customer.portal?.lastLoginAt ? 'ACTIVE' : 'INVITED';
-    await deps.models.Customer.updateOne(
-      { _id: customerId, 'portal.status': 'REVOKED' },
+    await updateCustomerWithEvents(
+      deps,
+      { _id: customerId, tenantId, 'portal.status': 'REVOKED' },
       { $set: { 'portal.status': status }, $unset: { 'portal.revokedAt': 1, 'portal.statusBeforeRevoke': 1 } },
+      [portalAccessEvent({ _id: customerId, tenantId }, status, 'RESTORED')],
     );
     return { ok: true };
   });

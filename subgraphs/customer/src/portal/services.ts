@@ -1,4 +1,7 @@
-import { dbName, firebaseAuth, outboxOn, tenantDirectoryOn, type Outbox, type TenantDirectory, type TenantInfo } from '@wisp/shared';
+import { createRelay, openEventLog, openTenantDirectory, type Relay } from '@wisp/events';
+import { firebaseAuth, openOutbox, type Logger, type MongoOptions, type Outbox, type TenantDirectory, type TenantInfo } from '@wisp/shared';
+import { customerState } from '../customerEvents.ts';
+import type { Models } from '../models/index.ts';
 import type { BaseAuth } from 'firebase-admin/auth';
 import type { Connection } from 'mongoose';
 
@@ -10,6 +13,8 @@ export interface PortalServices {
   tenantBySlug: (slug: string) => Promise<TenantInfo | null>;
   /** firebase-admin for one WISP's logins (its Firebase Auth tenant). */
   authFor: (tenant: Pick<TenantInfo, 'authTenantId'>) => BaseAuth;
+  /** Moves the events saved with each customer change to the event log (null until opened). */
+  relay: Relay | null;
 }
 
 /**
@@ -30,25 +35,36 @@ export function isDevelopment(): boolean {
   return !!process.env.FIREBASE_AUTH_EMULATOR_HOST;
 }
 
-/**
- * Opens the services on the subgraph's own connection pool (other databases of the same server).
- * The database prefix is the customer database's (`<prefix>_customer`) unless given.
- */
-export function createPortalServices(conn: Connection, dbPrefix = conn.name.replace(/_customer$/, '')): PortalServices {
-  const outbox = outboxOn(conn.useDb(dbName('outbox', dbPrefix), { useCache: true }));
-  const tenantConn = conn.useDb(dbName('tenant', dbPrefix), { useCache: true });
-  const tenants = tenantDirectoryOn(tenantConn);
+/** The services before the subgraph has opened them (see {@link openPortalServices}). */
+export function unopenedPortalServices(): PortalServices {
+  const unopened = () => {
+    throw new Error('The customer subgraph\'s services are not open yet.');
+  };
   return {
-    outbox,
-    tenants,
-    async tenantBySlug(slug) {
-      if (!/^[a-z0-9-]{1,63}$/.test(slug)) return null;
-      const doc = await tenantConn.db!.collection('tenants').findOne({ slug }, { projection: { _id: 1 } });
-      return doc ? tenants.get(String(doc._id)) : null;
-    },
-    authFor(tenant) {
+    outbox: new Proxy({} as Outbox, { get: unopened }),
+    tenants: { get: unopened, bySlug: unopened, close: async () => {} },
+    tenantBySlug: unopened,
+    authFor: (tenant) => {
       const auth = firebaseAuth();
       return tenant.authTenantId ? auth.tenantManager().authForTenant(tenant.authTenantId) : auth;
     },
+    relay: null,
+  };
+}
+
+/**
+ * Opens what the subgraph uses besides its own collections, into `services` (the object its
+ * models already hold): the mail outbox, the event log with the relay for customer changes, and
+ * its read model of the tenants, kept in its own database from the tenant subgraph's events.
+ */
+export async function openPortalServices(services: PortalServices, conn: Connection, models: Models, mongo: MongoOptions, logger: Logger): Promise<() => Promise<void>> {
+  const [outbox, events] = await Promise.all([openOutbox(mongo), openEventLog(mongo)]);
+  const tenants = await openTenantDirectory({ conn, log: events, logger });
+  const relay = createRelay(events, () => [{ model: models.Customer, entity: 'Customer', state: customerState }], { logger });
+  Object.assign(services, { outbox, tenants, tenantBySlug: (slug: string) => tenants.bySlug(slug), relay } satisfies Partial<PortalServices>);
+  return async () => {
+    await relay.stop();
+    await tenants.close();
+    await Promise.all([outbox.close(), events.close()]);
   };
 }

@@ -1,3 +1,4 @@
+import { portalAccessEvent, updateCustomerWithEvents } from '../customerEvents.ts';
 import { badInput, claimsFor, codedError, ErrorCode, isDuplicateKey, Role } from '@wisp/shared';
 import type { BaseAuth } from 'firebase-admin/auth';
 import { sendEmailVerification } from './accountSecurity.ts';
@@ -122,9 +123,11 @@ export async function signUpWithAccount(deps: PortalDeps, input: SignUpInput, cl
       const used = await deps.models.PortalInvite.updateOne({ _id: inviteId, usedAt: null }, { $set: { usedAt: new Date() } });
       if (used.modifiedCount !== 1) throw noMatch();
     }
-    await deps.models.Customer.updateOne(
+    await updateCustomerWithEvents(
+      deps,
       { _id: customerId },
       { $set: { portalUid: uid, 'portal.status': 'INVITED', 'portal.email': email, 'portal.emailVerified': emailVerified, 'portal.createdAt': new Date() }, $unset: { 'portal.lastError': 1, 'portal.lastErrorAt': 1 } },
+      [portalAccessEvent({ _id: customerId, tenantId: tenant.id }, 'INVITED', 'SIGNED_UP')],
     );
   } catch (err) {
     await deps.models.PortalLink.deleteOne({ _id: customerId, uid });

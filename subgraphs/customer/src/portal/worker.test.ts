@@ -4,20 +4,23 @@ import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createModels, type Models } from '../models/index.ts';
-import { createPortalServices, type PortalServices } from './services.ts';
+import { openPortalServices, unopenedPortalServices, type PortalServices } from './services.ts';
 import { queueProvisioning, startProvisioningWorker } from './worker.ts';
 
 describe('the provisioning worker', () => {
   let conn: Connection;
   let models: Models;
   let services: PortalServices;
+  let closeServices: () => Promise<void>;
   beforeAll(async () => {
     const mongo = { uri: inject('mongoUri'), dbPrefix: inject('dbPrefix') };
     conn = await connectMongo('customer', mongo);
     models = createModels(conn);
-    services = createPortalServices(conn, mongo.dbPrefix);
+    services = unopenedPortalServices();
+    closeServices = await openPortalServices(services, conn, models, mongo, createLogger('worker-test'));
   });
   afterAll(async () => {
+    await closeServices();
     await conn.close();
   });
 

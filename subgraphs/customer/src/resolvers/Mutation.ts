@@ -18,6 +18,8 @@ import { normalisePhone, phoneProblem } from '../portal/validation.ts';
 import { queueProvisioning } from '../portal/worker.ts';
 import { ACCESS_ROLES, staffTenant } from './access.ts';
 import { checkCustomerFields, type CustomerFieldsInput, type FieldError } from './customerInput.ts';
+import { PENDING_EVENTS } from '@wisp/events';
+import { customerEvent, portalAccessEvent, updateCustomerWithEvents } from '../customerEvents.ts';
 
 const deps = (ctx: Context): PortalDeps => ({ models: ctx.models, services: ctx.models.services });
 const actorOf = (identity: Identity): Actor => ({ uid: identity.uid, role: identity.role });
@@ -74,7 +76,13 @@ export const Mutation = {
       }
     }
     try {
-      await ctx.models.Customer.create({ _id, ...set, tenantId: new Types.ObjectId(tenantId), contactPreferences: { email: true, sms: false } });
+      const created = customerEvent({ _id, tenantId }, 'customer.created', 'created', {
+        accountNumber: String(set.accountNumber),
+        site: (set.site as string | undefined) ?? null,
+        serviceStatus: (set.serviceStatus as string | undefined) ?? 'PENDING',
+      });
+      await ctx.models.Customer.create({ _id, ...set, tenantId: new Types.ObjectId(tenantId), contactPreferences: { email: true, sms: false }, [PENDING_EVENTS]: [created] });
+      await ctx.models.services.relay?.flush(ctx.models.Customer, _id);
     } catch (err) {
       // Release the claim, so the client may correct the input and retry with the same id.
       if (receiptId) await ctx.models.MutationReceipt.deleteOne({ _id: receiptId, resultId: String(_id) });
@@ -95,7 +103,7 @@ export const Mutation = {
 
   updateCustomer: async (_: unknown, { id, input }: { id: string; input: CustomerFieldsInput & { installNote?: { kind: string; note?: string; technician?: string } | null } }, ctx: Context) => {
     const tenantId = staffTenant(ctx.identity);
-    await tenantCustomer(ctx, tenantId, id);
+    const before = await tenantCustomer(ctx, tenantId, id);
     const { installNote, ...fields } = input;
     const { errors, set, unset } = checkCustomerFields(fields, false);
     if (installNote && (!installNote.kind.trim() || installNote.kind.length > 50 || (installNote.note?.length ?? 0) > 1000)) {
@@ -109,8 +117,17 @@ export const Mutation = {
       update.$push = { installHistory: { at: new Date(), kind: installNote.kind.trim(), note: installNote.note?.trim(), technician: installNote.technician?.trim() } };
     }
     if (Object.keys(update).length) {
+      const changed = [...Object.keys(set), ...unset, ...(installNote ? ['installHistory'] : [])];
+      const events = [customerEvent(before, 'customer.updated', 'updated', { fields: changed, site: ((set.site as string | undefined) ?? (unset.includes('site') ? null : before.site)) ?? null })];
+      const filter: Record<string, unknown> = { _id: id, tenantId };
+      if (set.serviceStatus && set.serviceStatus !== before.serviceStatus) {
+        events.push(customerEvent(before, 'customer.serviceStatusChanged', 'service_status_changed', { from: before.serviceStatus ?? null, to: String(set.serviceStatus) }));
+        // The change is from the status read above, or it is not made: `from` is then a fact.
+        filter.serviceStatus = before.serviceStatus;
+      }
       try {
-        await ctx.models.Customer.updateOne({ _id: id, tenantId }, update);
+        const res = await updateCustomerWithEvents(deps(ctx), filter, update, events);
+        if (res.matchedCount === 0) throw codedError(ErrorCode.CONFLICT, 'The customer was changed meanwhile; reload and try again.');
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         return invalid([{ field: 'accountNumber', message: 'Another customer already has this account number.' }]);
@@ -134,7 +151,14 @@ export const Mutation = {
     if (errors.length) return invalid(errors);
     // The record is the caller's own, taken from the signed identity; revoked logins change nothing.
     const filter = { _id: identity.customerId, tenantId: identity.tenantId, 'portal.status': { $ne: 'REVOKED' } };
-    if (Object.keys(set).length) await ctx.models.Customer.updateOne(filter, { $set: set });
+    if (Object.keys(set).length) {
+      await updateCustomerWithEvents(deps(ctx), filter, { $set: set }, [
+        customerEvent({ _id: identity.customerId, tenantId: identity.tenantId }, 'customer.updated', 'updated', {
+          fields: Object.keys(set),
+          site: (await ctx.models.Customer.findOne(filter, { site: 1 }).lean())?.site ?? null,
+        }),
+      ]);
+    }
     const customer = await ctx.models.Customer.findOne(filter).lean();
     if (!customer) throw unauthenticated('This login has been disabled.');
     return { ok: true, customer, errors: [] };
@@ -211,10 +235,11 @@ export const Mutation = {
     if (identity.tenantId) await security.checkSignIn(ctx);
     if (identity.role !== Role.CUSTOMER || !identity.customerId || !identity.tenantId) return false;
     const now = new Date();
-    const res = await ctx.models.Customer.updateOne(
-      { _id: identity.customerId, tenantId: identity.tenantId, 'portal.status': { $ne: 'REVOKED' } },
-      { $set: { 'portal.lastLoginAt': now, 'portal.status': 'ACTIVE', portalUid: identity.uid } },
-    );
+    const mine = { _id: identity.customerId, tenantId: identity.tenantId };
+    const signIn = { $set: { 'portal.lastLoginAt': now, 'portal.status': 'ACTIVE', portalUid: identity.uid } };
+    // The first sign-in makes the access ACTIVE, which is a fact; later ones only move the date.
+    const first = await updateCustomerWithEvents(deps(ctx), { ...mine, 'portal.status': { $nin: ['REVOKED', 'ACTIVE'] } }, signIn, [portalAccessEvent(mine, 'ACTIVE', 'FIRST_SIGN_IN')]);
+    const res = first.matchedCount ? first : await ctx.models.Customer.updateOne({ ...mine, 'portal.status': { $ne: 'REVOKED' } }, signIn);
     if (res.matchedCount === 0) throw unauthenticated('This login has been disabled.');
     await audit(ctx.models, { tenantId: identity.tenantId, customerId: identity.customerId, actor: actorOf(identity), action: 'SIGN_IN', outcome: 'SUCCESS' });
     return true;

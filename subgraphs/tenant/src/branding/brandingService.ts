@@ -1,3 +1,5 @@
+import { withEvents } from '@wisp/events';
+import { tenantEvent } from '../tenantEvents.ts';
 import { brandingContrast, type ContrastCheck } from '@wisp/shared/contrast';
 import { codedError, ErrorCode, forbidden, type Identity, isDuplicateKey, isObjectId, notFound } from '@wisp/shared';
 import { Types } from 'mongoose';
@@ -161,12 +163,13 @@ export async function saveBranding(
     }
     const saved = await models.Tenant.updateOne(
       { _id: tenant._id, status: 'ACTIVE', $or: [{ brandingVersion: currentVersion }, ...(currentVersion === 0 ? [{ brandingVersion: { $exists: false } }] : [])] },
-      { $set: { branding: next, brandingVersion: version } },
+      withEvents({ $set: { branding: next, brandingVersion: version } }, [tenantEvent(tenant._id, 'branding.published', 'branding_published', { version })]),
     );
     if (saved.modifiedCount !== 1) {
       await models.BrandingVersion.deleteOne({ _id: claim._id });
       continue;
     }
+    await models.relay?.flush(models.Tenant, tenant._id);
     return { ok: true, errors: [], branding: { ...next, version }, contrast: contrastOf(next.colors), version };
   }
   throw codedError(ErrorCode.CONFLICT, 'The branding is being changed by someone else right now; try again.');

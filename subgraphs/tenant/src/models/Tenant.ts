@@ -1,3 +1,4 @@
+import { addPendingEvents } from '@wisp/events';
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 const colors = new Schema(
@@ -60,6 +61,8 @@ const tenantSchema = new Schema(
   { timestamps: true },
 );
 tenantSchema.index({ domains: 1 });
+// Each change carries its events in the same write (see @wisp/events).
+addPendingEvents(tenantSchema);
 
 export type TenantDoc = InferSchemaType<typeof tenantSchema>;
 

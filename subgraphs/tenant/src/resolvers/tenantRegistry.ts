@@ -1,7 +1,9 @@
 import { badInput, codedError, ErrorCode, firebaseAuth, type Identity, isDuplicateKey, isObjectId, notFound } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Models } from '../models/index.ts';
+import { withEvents } from '@wisp/events';
 import { NEUTRAL_BRANDING } from '../branding/neutralBranding.ts';
+import { tenantEvent } from '../tenantEvents.ts';
 import { normaliseHost, portalBaseDomains } from './portalHost.ts';
 
 /** Slugs of new tenants: also the Firebase Auth tenant's display name, which allows 4–20 characters. */
@@ -106,7 +108,12 @@ export async function createTenant(models: Models, identity: Identity, input: { 
     }
     // Only the first pool attached counts; ensureAuthTenant finds an existing pool by name, so a
     // later attempt attaches the same one.
-    await models.Tenant.updateOne({ _id: tenant._id, firebaseTenantId: { $exists: false } }, { $set: { firebaseTenantId: authTenantId } });
+    // The tenant is usable from here on, so this is where it is announced: once, by the update that attaches the pool.
+    await models.Tenant.updateOne(
+      { _id: tenant._id, firebaseTenantId: { $exists: false } },
+      withEvents({ $set: { firebaseTenantId: authTenantId } }, [tenantEvent(tenant._id, 'tenant.created', 'created', { slug: tenant.slug, name: tenant.name })]),
+    );
+    await models.relay?.flush(models.Tenant, tenant._id);
     tenant = (await models.Tenant.findById(tenant._id).lean()) ?? { ...tenant, firebaseTenantId: authTenantId };
   }
   return tenant;
@@ -114,13 +121,20 @@ export async function createTenant(models: Models, identity: Identity, input: { 
 
 export async function renameTenant(models: Models, id: string, name: string) {
   const tenant = await loadTenant(models, id);
-  await models.Tenant.updateOne({ _id: tenant._id }, { $set: { name: tenantName(name) } });
+  const next = tenantName(name);
+  if (next !== tenant.name) {
+    await models.Tenant.updateOne({ _id: tenant._id }, withEvents({ $set: { name: next } }, [tenantEvent(tenant._id, 'tenant.renamed', 'renamed', { name: next })]));
+    await models.relay?.flush(models.Tenant, tenant._id);
+  }
   return loadTenant(models, id);
 }
 
 export async function setTenantStatus(models: Models, id: string, status: 'ACTIVE' | 'SUSPENDED') {
   const tenant = await loadTenant(models, id);
-  await models.Tenant.updateOne({ _id: tenant._id }, { $set: { status } });
+  // Only a real change is a fact: suspending a suspended tenant publishes nothing.
+  const type = status === 'SUSPENDED' ? 'tenant.suspended' : 'tenant.reactivated';
+  const changed = await models.Tenant.updateOne({ _id: tenant._id, status: { $ne: status } }, withEvents({ $set: { status } }, [tenantEvent(tenant._id, type, status.toLowerCase(), {})]));
+  if (changed.modifiedCount) await models.relay?.flush(models.Tenant, tenant._id);
   return loadTenant(models, id);
 }
 
@@ -151,18 +165,22 @@ export async function addTenantDomain(models: Models, id: string, rawDomain: str
       throw codedError(ErrorCode.CONFLICT, 'This domain is already in use by another portal.', { field: 'domain' });
     }
   }
-  const updated = await models.Tenant.updateOne({ _id: tenant._id }, { $addToSet: { domains: domain } });
-  if (updated.matchedCount !== 1) {
+  const event = tenantEvent(tenant._id, 'tenant.domainsChanged', 'domains_changed', { added: [domain], removed: [] });
+  const updated = await models.Tenant.updateOne({ _id: tenant._id, domains: { $ne: domain } }, withEvents({ $push: { domains: domain } }, [event]));
+  if (updated.matchedCount !== 1 && !(await models.Tenant.exists({ _id: tenant._id }))) {
     await models.Domain.deleteOne({ domain, tenantId: tenant._id });
     throw notFound('Tenant');
   }
+  if (updated.modifiedCount) await models.relay?.flush(models.Tenant, tenant._id);
   return loadTenant(models, id);
 }
 
 export async function removeTenantDomain(models: Models, id: string, rawDomain: string) {
   const domain = normaliseHost(String(rawDomain ?? ''));
   const tenant = await loadTenant(models, id);
-  await models.Tenant.updateOne({ _id: tenant._id }, { $pull: { domains: domain } });
+  const event = tenantEvent(tenant._id, 'tenant.domainsChanged', 'domains_changed', { added: [], removed: [domain] });
+  const updated = await models.Tenant.updateOne({ _id: tenant._id, domains: domain }, withEvents({ $pull: { domains: domain } }, [event]));
+  if (updated.modifiedCount) await models.relay?.flush(models.Tenant, tenant._id);
   await models.Domain.deleteOne({ domain, tenantId: new Types.ObjectId(String(tenant._id)) });
   return loadTenant(models, id);
 }
