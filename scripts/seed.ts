@@ -3,14 +3,18 @@
  * record has a stable id and is upserted, and logins are updated in place.
  */
 import { pathToFileURL } from 'node:url';
-import { claimsFor, connectMongo, firebaseAuth, firebaseProjectId, type MongoOptions } from '@wisp/shared';
+import { claimsFor, connectMongo, createLogger, firebaseAuth, firebaseProjectId, type MongoOptions } from '@wisp/shared';
+import { createRelay, openEventLog, withEvents, type EventLog } from '@wisp/events';
+import { customerEvent, customerState } from '@wisp/subgraph-customer/events';
+import { tenantEvent, tenantState } from '@wisp/subgraph-tenant/events';
+import { ticketEvent, workOrderState } from '@wisp/subgraph-work-order/events';
 import { createModels as customerModels } from '@wisp/subgraph-customer/models';
 import { recordMessage } from '@wisp/subgraph-messaging/conversationSummary';
 import { createModels as messagingModels } from '@wisp/subgraph-messaging/models';
 import { createModels as tenantModels } from '@wisp/subgraph-tenant/models';
 import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
 import type { Auth } from 'firebase-admin/auth';
-import { Types } from 'mongoose';
+import { Types, type Model } from 'mongoose';
 import { customerId, DEMO_PASSWORD_DEFAULT, DEMO_SUPPORT, demoLogins, demoWorkOrders, messageId, TENANTS, tenantId, workOrderId, type DemoLogin } from './demoData.ts';
 
 const oid = (id: string) => new Types.ObjectId(id);
@@ -44,6 +48,43 @@ async function ensureLogin(auth: Auth, login: DemoLogin, authTenantId: string | 
   });
   await scoped.setCustomUserClaims(uid, { ...claims });
   return uid;
+}
+
+/**
+ * Announces what the seed wrote as its owners would: one event per demo tenant, customer and
+ * ticket, saved on the document and relayed to the event log, so every service's read models
+ * hold the demo data. Updates, not creations: a re-run announces the current state again and
+ * triggers nothing (no staff alerts, no conversation lines).
+ */
+async function publishSeeded(mongo: MongoOptions, models: { Tenant: Model<any>; Customer: Model<any>; WorkOrder: Model<any> }) {
+  const log: EventLog = await openEventLog(mongo);
+  const relay = createRelay(
+    log,
+    () => [
+      { model: models.Tenant, entity: 'Tenant', state: tenantState },
+      { model: models.Customer, entity: 'Customer', state: customerState },
+      { model: models.WorkOrder, entity: 'WorkOrder', state: workOrderState },
+    ],
+    { logger: createLogger('seed') },
+  );
+  try {
+    for (const t of TENANTS) {
+      const tid = oid(tenantId(t.slug));
+      await models.Tenant.updateOne({ _id: tid }, withEvents({}, [tenantEvent(tid, 'tenant.updated', 'updated', { fields: ['seeded'] })]));
+      for (const c of t.customers) {
+        const _id = oid(customerId(t.slug, c.key));
+        await models.Customer.updateOne({ _id }, withEvents({}, [customerEvent({ _id, tenantId: tid }, 'customer.updated', 'updated', { fields: ['seeded'], site: c.site ?? null })]));
+      }
+      for (const wo of demoWorkOrders(t)) {
+        const doc = await models.WorkOrder.findById(oid(workOrderId(t.slug, wo.n))).lean<any>();
+        if (doc) await models.WorkOrder.updateOne({ _id: doc._id }, withEvents({}, [ticketEvent(doc, 'ticket.updated', 'updated', { fields: ['seeded'] })]));
+      }
+    }
+    await relay.sweep();
+  } finally {
+    await relay.stop();
+    await log.close();
+  }
 }
 
 export interface SeedOptions {
@@ -168,6 +209,7 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
         }
       }
     }
+    await publishSeeded(options.mongo, { Tenant, Customer, WorkOrder });
     return { logins: demoLogins(), password };
   } finally {
     await Promise.all(conns.map((c) => c.close()));

@@ -4,7 +4,8 @@
  * lockout after failed sign-ins, and the mails and audit entries that go with them. Attacks:
  * wrong and replayed codes, brute force, one login acting on another, lockout per account.
  */
-import { connectMongo, customerDirectoryOn, firebaseAuth, Role } from '@wisp/shared';
+import { connectMongo, createLogger, firebaseAuth, Role } from '@wisp/shared';
+import { openCustomerDirectory, openEventLog } from '@wisp/events';
 import { authTenantIdFor, codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { createClient } from 'graphql-ws';
 import { Secret, TOTP } from 'otpauth';
@@ -129,9 +130,12 @@ describe('email verification', () => {
   it('keeps a self-chosen sign-up email from ticket mail until its link is used, once', async () => {
     const me = await selfSignedUp();
     expect((await call(SECURITY, {}, me.token)).data?.accountSecurity.emailVerified).toBe(false);
-    const conn = await connectMongo('customer', { uri: inject('mongoUri'), dbPrefix: inject('dbPrefix') });
+    // What other services learn of the customer: a read model kept from the customer subgraph's events.
+    const mongo = { uri: inject('mongoUri'), dbPrefix: inject('dbPrefix') };
+    const conn = await connectMongo(`reader-${unique()}`, mongo);
+    const log = await openEventLog(mongo);
+    const directory = await openCustomerDirectory({ conn, log, logger: createLogger('test-reader') });
     try {
-      const directory = customerDirectoryOn(conn);
       const before = await directory.get(tenantId('skyline'), me.customer.id);
       expect(before?.id).toBe(me.customer.id);
       expect(before?.ticketMailTo).toBeNull();
@@ -151,6 +155,7 @@ describe('email verification', () => {
       expect((await api(`mutation ($t: String!) { verifyEmail(token: $t) }`, { t: token + 'x' })).data?.verifyEmail).toBe(false);
       expect((await api(`mutation ($t: String!) { verifyEmail(token: $t) }`, { t: token })).data?.verifyEmail).toBe(true);
       expect((await api(`mutation ($t: String!) { verifyEmail(token: $t) }`, { t: token })).data?.verifyEmail).toBe(false);
+      await directory.model.settled();
       const after = await directory.get(tenantId('skyline'), me.customer.id);
       expect(after?.ticketMailTo).toBe(me.email);
       expect((await call(SECURITY, {}, me.token)).data?.accountSecurity.emailVerified).toBe(true);
@@ -159,6 +164,9 @@ describe('email verification', () => {
       const update = await mailTo(me.email, 'ticket-update');
       expect(update.subject).toContain('resolved');
     } finally {
+      await directory.close();
+      await log.close();
+      await conn.dropDatabase();
       await conn.close();
     }
   });

@@ -7,14 +7,9 @@
  * subscriptions, the gateway's event-log reads, background jobs).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { agentNotifierOn, connectMongo, outboxOn, type MongoOptions } from '@wisp/shared';
-import { eventLogOn } from '@wisp/events';
+import { assertMayOpen, type MongoOptions } from '@wisp/shared';
 import { emulatorIdToken, gql } from '@wisp/shared/testing';
-import { createModels as customerModels } from '@wisp/subgraph-customer/models';
-import { createModels as messagingModels } from '@wisp/subgraph-messaging/models';
-import { createModels as tenantModels } from '@wisp/subgraph-tenant/models';
-import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
-import type { Connection } from 'mongoose';
+import mongoose from 'mongoose';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedDemo } from '../scripts/seed.ts';
@@ -77,39 +72,32 @@ const HOT: { what: string; collection: string; eq: string[]; sort?: Record<strin
   { what: 'customer list', collection: 'customer.customers', eq: ['tenantId'], sort: { _id: -1 } },
   { what: 'customer search', collection: 'customer.customers', eq: ['tenantId'], or: [['name~'], ['email~'], ['accountNumber~'], ['phone~']], sort: { _id: -1 } },
   { what: 'customers on a site', collection: 'customer.customers', eq: ['tenantId', 'site'] },
-  { what: 'agent notifications', collection: 'notifications.agent_notifications', eq: ['tenantId', 'recipientUid'], sort: { _id: -1 } },
-  { what: 'unread agent notifications and their count', collection: 'notifications.agent_notifications', eq: ['tenantId', 'recipientUid', 'readAt'], sort: { _id: -1 } },
+  { what: 'agent notifications', collection: 'messaging.agent_notifications', eq: ['tenantId', 'recipientUid'], sort: { _id: -1 } },
+  { what: 'unread agent notifications and their count', collection: 'messaging.agent_notifications', eq: ['tenantId', 'recipientUid', 'readAt'], sort: { _id: -1 } },
   { what: 'call-back requests', collection: 'work-order.callbackrequests', eq: ['tenantId', 'status'], sort: { _id: -1 } },
   { what: 'portal access audit', collection: 'customer.portal_audit', eq: ['tenantId', 'customerId'], sort: { _id: -1 } },
+  // Read models, kept from other services' events: their lookups and their cursors.
+  { what: 'customers on a site (work-order read model)', collection: 'work-order.rm_customers', eq: ['tenantId', 'state.site'] },
+  { what: 'a customer (read model)', collection: 'work-order.rm_customers', eq: ['_id', 'tenantId'] },
+  { what: 'a tenant by slug (customer read model)', collection: 'customer.rm_tenants', eq: ['state.slug'] },
+  { what: 'work orders of a conversation batch (messaging read model)', collection: 'messaging.rm_work-orders', eq: ['_id'] },
+  { what: 'a consumer cursor', collection: 'messaging.event_cursors', eq: ['_id'] },
   // Live updates: the gateway's event-log reads.
   { what: 'event log after a cursor', collection: 'events.events', eq: [], range: ['seq'], sort: { seq: 1 } },
   { what: 'event log head', collection: 'events.events', eq: [], sort: { seq: -1 } },
 ];
 
 let declared: Map<string, DeclaredIndex[]>;
-let conns: Connection[] = [];
 
-async function declaredIndexes(): Promise<Map<string, DeclaredIndex[]>> {
-  const open = async (service: string) => {
-    const c = await connectMongo(service, mongo);
-    conns.push(c);
-    return c;
-  };
-  const [tenant, customer, workOrder, messaging, events, outbox, notifications] = await Promise.all(
-    ['tenant', 'customer', 'work-order', 'messaging', 'events', 'outbox', 'notifications'].map(open),
-  );
-  tenantModels(tenant!);
-  customerModels(customer!);
-  workOrderModels(workOrder!);
-  messagingModels(messaging!);
-  eventLogOn(events!);
-  const box = outboxOn(outbox!);
-  agentNotifierOn(notifications!, { outbox: box, tenants: null as never, staff: null as never });
+/** The indexes every model of the running services declares, read from their open connections. */
+function declaredIndexes(): Map<string, DeclaredIndex[]> {
   const byCollection = new Map<string, DeclaredIndex[]>();
-  for (const [service, conn] of Object.entries({ tenant, customer, 'work-order': workOrder, messaging, events, outbox, notifications })) {
-    for (const model of Object.values(conn!.models)) {
-      const key = `${service}.${model.collection.collectionName}`;
-      const list = byCollection.get(key) ?? [];
+  for (const conn of mongoose.connections) {
+    if (conn.readyState !== 1 || !conn.name?.startsWith(`${mongo.dbPrefix}_`)) continue;
+    for (const model of Object.values(conn.models)) {
+      const key = `${serviceOf(conn.name)}.${model.collection.collectionName}`;
+      if (byCollection.has(key)) continue;
+      const list: DeclaredIndex[] = [];
       for (const [fields, options] of model.schema.indexes()) {
         list.push({ keys: Object.entries(fields).map(([k, d]) => [k, Number(d) < 0 ? -1 : 1]), unique: !!(options as { unique?: boolean }).unique });
       }
@@ -124,8 +112,13 @@ const serviceOf = (database: string) => database.slice(`${mongo.dbPrefix}_`.leng
 const captured = new Map<string, { shape: QueryShape; command: string }>();
 let capturing = false;
 
-function capture(e: { commandName: string; databaseName: string; command: Record<string, unknown> }) {
-  if (!capturing || !e.databaseName.startsWith(`${mongo.dbPrefix}_`)) return;
+/** Which databases each service sent commands to, over the whole run. */
+const touched = new Map<string, Set<string>>();
+
+function capture(e: { commandName: string; databaseName: string; command: Record<string, unknown>; service?: string }) {
+  if (!e.databaseName.startsWith(`${mongo.dbPrefix}_`)) return;
+  if (e.service) touched.set(e.service, (touched.get(e.service) ?? new Set()).add(serviceOf(e.databaseName)));
+  if (!capturing) return;
   const c = e.command;
   const service = serviceOf(e.databaseName);
   const add = (coll: unknown, filter: unknown, sort: unknown) => {
@@ -164,8 +157,8 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   await seedDemo({ mongo, logins: false });
-  declared = await declaredIndexes();
   services = await startServices({ mongoUri: mongo.uri, dbPrefix: mongo.dbPrefix!, identitySecret: randomBytes(32).toString('base64url'), projectId: inject('projectId'), onCommand: capture });
+  declared = declaredIndexes();
   url = services.gatewayUrl;
   const [alice, agent, admin] = await Promise.all([
     emulatorIdToken('alice@skyline.example', 'skyline'),
@@ -176,7 +169,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await services?.stop();
-  await Promise.all(conns.map((c) => c.close()));
 });
 
 async function run(who: string | null, doc: string | undefined, variables: Record<string, unknown> = {}) {
@@ -263,4 +255,20 @@ describe('indexes', () => {
     expect(captured.size).toBeGreaterThan(20);
     expect(unserved).toEqual([]);
   }, 180_000);
+
+  it('are each in the database of the service that sends the query: no service touched another\'s', () => {
+    // Runs after the journey above, which used every service through the gateway.
+    expect([...touched.keys()].sort()).toEqual(expect.arrayContaining(['customer', 'gateway', 'messaging', 'tenant', 'work-order']));
+    const foreign: string[] = [];
+    for (const [service, databases] of touched) {
+      for (const database of databases) {
+        try {
+          assertMayOpen(service, database);
+        } catch {
+          foreign.push(`${service} → ${database}`);
+        }
+      }
+    }
+    expect(foreign).toEqual([]);
+  });
 });

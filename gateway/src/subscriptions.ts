@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { GraphQLError as GraphQLErrorClass, parse, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { badInput, codedError, ErrorCode, type Identity, type Logger, type MongoOptions } from '@wisp/shared';
+import { badInput, codedError, ErrorCode, type Identity, mongoFor, type Logger, type MongoOptions } from '@wisp/shared';
 import { openEventLog, startEventLogTrimmer, type EventLog } from '@wisp/events';
 import { startEventTail, type EventTail } from './eventTail.ts';
 import { createLiveHub, type LiveHub } from './liveHub.ts';
@@ -94,7 +94,7 @@ export async function startSubscriptions(opts: {
   let hub: LiveHub | null = null;
   let trimmer: { stop: () => Promise<void> } | null = null;
   if (opts.eventLog) {
-    log = await openEventLog(opts.eventLog);
+    log = await openEventLog(mongoFor('gateway', opts.eventLog));
     tail = await startEventTail(log, logger, { pollIntervalMs: live.pollIntervalMs });
     hub = createLiveHub({ log, tail, run: opts.run, logger }, { maxBacklog: live.maxBacklog });
     const liveHub = hub;

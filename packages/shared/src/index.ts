@@ -20,7 +20,6 @@ export * from './outbox.ts';
 export * from './tenantDirectory.ts';
 export * from './brandedEmail.ts';
 export * from './customerDirectory.ts';
-export * from './agentNotifications.ts';
 export * from './staffDirectory.ts';
 export * from './auditLog.ts';
 export * from './userAgent.ts';

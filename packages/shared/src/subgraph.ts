@@ -14,7 +14,7 @@ import { assertUsableSecret, verifyIdentityHeaders, type Identity } from './iden
 import { createLogger, type Logger } from './log.ts';
 import { inlineTracePlugins } from './inlineTrace.ts';
 import { errorMaskingPlugin } from './masking.ts';
-import { connectMongo, ensureIndexes, type MongoOptions } from './mongo.ts';
+import { connectMongo, ensureIndexes, mongoFor, type MongoOptions } from './mongo.ts';
 import { verifyUserAgent } from './userAgent.ts';
 
 /** What every resolver of every subgraph receives. */
@@ -86,8 +86,10 @@ function withAuditQuery(resolvers: Record<string, Record<string, unknown>>, audi
   };
 }
 
-export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M, L, S>, options: SubgraphOptions): Promise<RunningSubgraph<M>> {
-  assertUsableSecret(options.identitySecret);
+export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M, L, S>, given: SubgraphOptions): Promise<RunningSubgraph<M>> {
+  assertUsableSecret(given.identitySecret);
+  // Every connection the subgraph opens, its own and its services', is checked against ownership.
+  const options: SubgraphOptions = { ...given, mongo: mongoFor(def.name, given.mongo) };
   const log = createLogger(`subgraph-${def.name}`);
   checkAuthEmulatorMode(log);
   const conn = await connectMongo(def.name, options.mongo);

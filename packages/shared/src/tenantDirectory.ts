@@ -1,7 +1,4 @@
-import { Types, type Connection } from 'mongoose';
-import { connectMongo, type MongoOptions } from './mongo.ts';
-
-/** What other services may know of a tenant: read-only, from the tenant subgraph's database. */
+/** What other services may know of a tenant: their own copy, kept from the tenant subgraph's events. */
 export interface TenantInfo {
   id: string;
   slug: string;
@@ -24,47 +21,10 @@ export interface TenantInfo {
   domains: string[];
 }
 
-/** How long a looked-up tenant is reused. @default 5 000 ms */
-export const TENANT_DIRECTORY_TTL_MS = 5_000;
-
+/** A service's view of the tenants (see `openTenantDirectory` in @wisp/events). */
 export interface TenantDirectory {
   get: (tenantId: string) => Promise<TenantInfo | null>;
+  /** A tenant by its slug (public sign-up names the portal, not an id). */
+  bySlug: (slug: string) => Promise<TenantInfo | null>;
   close: () => Promise<void>;
-}
-
-/**
- * Reads tenants (branding for emails, the Firebase tenant for provisioning) from the tenant
- * subgraph's database. Only the tenant subgraph writes there; everything else only reads.
- */
-export function tenantDirectoryOn(conn: Connection, ownsConnection = false): TenantDirectory {
-  const cache = new Map<string, { at: number; value: TenantInfo | null }>();
-  return {
-    async get(tenantId) {
-      const hit = cache.get(tenantId);
-      if (hit && Date.now() - hit.at < TENANT_DIRECTORY_TTL_MS) return hit.value;
-      if (!/^[0-9a-f]{24}$/i.test(tenantId)) return null;
-      const doc = await conn.db!.collection('tenants').findOne({ _id: new Types.ObjectId(tenantId) });
-      const value: TenantInfo | null = doc
-        ? {
-            id: tenantId,
-            slug: doc.slug,
-            name: doc.name,
-            status: doc.status,
-            authTenantId: doc.firebaseTenantId ?? null,
-            branding: doc.branding,
-            domains: doc.domains ?? [],
-          }
-        : null;
-      if (cache.size > 1_000) cache.clear();
-      cache.set(tenantId, { at: Date.now(), value });
-      return value;
-    },
-    close: async () => {
-      if (ownsConnection) await conn.close();
-    },
-  };
-}
-
-export async function openTenantDirectory(mongo: MongoOptions): Promise<TenantDirectory> {
-  return tenantDirectoryOn(await connectMongo('tenant', mongo), true);
 }

@@ -1,12 +1,14 @@
-import { connectMongo, createLogger, createStaffDirectory, customerDirectoryOn, openAgentNotifier, openOutbox, openTenantDirectory, type AgentNotifier, type CustomerDirectory, type StaffDirectory, type SubgraphOptions, type SubgraphSetup } from '@wisp/shared';
-import { createRelay, eventLogOn, type EventLog, type Relay } from '@wisp/events';
+import { createLogger, createStaffDirectory, openOutbox, type CustomerDirectory, type StaffDirectory, type SubgraphOptions, type SubgraphSetup } from '@wisp/shared';
+import { createRelay, openCustomerDirectory, openEventLog, openTenantDirectory, startReadModel, type EventLog, type Known, type ReadModel, type Relay } from '@wisp/events';
+import { agentNotifierOn, type AgentNotifier } from './agentNotifications.ts';
+import { startStaffAlerts } from './staffAlerts.ts';
 import { startSystemLines } from './systemLines.ts';
 import { Types, type Connection } from 'mongoose';
 import { attachmentRoutes } from './attachments.ts';
 import { backfillSummaries } from './conversationSummary.ts';
 import type { Models } from './models/index.ts';
 
-/** What this subgraph needs to know of a work order: read-only, from the work-order subgraph's database. */
+/** What this subgraph needs to know of a work order: its own copy, kept from the work-order subgraph's events. */
 export interface WorkOrderFacts {
   _id: Types.ObjectId;
   tenantId: Types.ObjectId;
@@ -20,7 +22,7 @@ export interface WorkOrderFacts {
 }
 
 export interface WorkOrderLookup {
-  /** Work orders by id in one `$in` query; unknown ids are left out. */
+  /** Work orders by id in one query; unknown ids are left out. */
   many: (ids: string[]) => Promise<WorkOrderFacts[]>;
 }
 
@@ -34,18 +36,34 @@ export interface Services {
   notifier: AgentNotifier;
 }
 
-function workOrderLookupOn(conn: Connection): WorkOrderLookup {
+const HEX24 = /^[0-9a-f]{24}$/i;
+
+function workOrderFacts(w: Known<'WorkOrder'>): WorkOrderFacts {
+  return {
+    _id: new Types.ObjectId(w.id),
+    tenantId: new Types.ObjectId(w.tenantId),
+    number: w.number,
+    title: w.title,
+    type: w.type,
+    status: w.status,
+    reporterCustomerId: w.reporterCustomerId ? new Types.ObjectId(w.reporterCustomerId) : null,
+    affectedCustomerIds: w.affectedCustomerIds.map((id) => new Types.ObjectId(id)),
+    assigneeUid: w.assigneeUid,
+  };
+}
+
+/** Work orders from this subgraph's read model; an id it does not know yet is looked for again once the model has caught up. */
+function workOrderLookupOn(model: ReadModel<'WorkOrder'>): WorkOrderLookup {
   return {
     async many(ids) {
-      const valid = [...new Set(ids.filter((id) => /^[0-9a-f]{24}$/i.test(id)))];
+      const valid = [...new Set(ids.filter((id) => HEX24.test(id)))];
       if (valid.length === 0) return [];
-      return (await conn
-        .db!.collection('workorders')
-        .find(
-          { _id: { $in: valid.map((id) => new Types.ObjectId(id)) } },
-          { projection: { tenantId: 1, number: 1, title: 1, type: 1, status: 1, reporterCustomerId: 1, affectedCustomerIds: 1, assigneeUid: 1 } },
-        )
-        .toArray()) as unknown as WorkOrderFacts[];
+      let found = await model.find({ _id: { $in: valid } });
+      if (found.length < valid.length) {
+        await model.settled();
+        found = await model.find({ _id: { $in: valid } });
+      }
+      return found.map(workOrderFacts);
     },
   };
 }
@@ -55,33 +73,28 @@ export async function openServices(conn: Connection, options: SubgraphOptions, m
   // Conversations stored before summaries were kept are counted once, on the first start after.
   const backfilled = await backfillSummaries(conn.db!);
   if (backfilled) log.info('conversation summaries built', { messages: backfilled });
-  const [eventsConn, workOrderConn, customerConn] = await Promise.all([
-    connectMongo('events', options.mongo),
-    connectMongo('work-order', options.mongo),
-    connectMongo('customer', options.mongo),
-  ]);
-  const tenants = await openTenantDirectory(options.mongo);
-  const outbox = await openOutbox(options.mongo);
-  const staff = createStaffDirectory(tenants);
-  const notifier = await openAgentNotifier(options.mongo, { outbox, tenants, staff, log });
-  const events = eventLogOn(eventsConn);
+  const [events, outbox] = await Promise.all([openEventLog(options.mongo), openOutbox(options.mongo)]);
   const relay = createRelay(events, () => [models.Message, models.ReadReceipt], { logger: log });
+  // Read models in this subgraph's own database, kept from the other services' events.
+  const [tenants, customers, workOrders] = await Promise.all([
+    openTenantDirectory({ conn, log: events, logger: log }),
+    openCustomerDirectory({ conn, log: events, logger: log }),
+    startReadModel({ conn, log: events, logger: log, name: 'work-orders', entity: 'WorkOrder' }),
+  ]);
+  const staff = createStaffDirectory(tenants);
+  // Staff notifications are this subgraph's data: kept in its own database.
+  const notifier = agentNotifierOn(conn, { outbox, tenants, staff, log });
   const systemLines = await startSystemLines({ conn, models, log: events, relay, logger: log });
-  const services: Services = {
-    events,
-    relay,
-    workOrders: workOrderLookupOn(workOrderConn),
-    customers: customerDirectoryOn(customerConn),
-    staff,
-    notifier,
-  };
+  const staffAlerts = await startStaffAlerts({ conn, log: events, logger: log, notifier, customers, workOrders: workOrderLookupOn(workOrders) });
+  const services: Services = { events, relay, workOrders: workOrderLookupOn(workOrders), customers, staff, notifier };
   return {
     services,
     routes: attachmentRoutes({ models, services, identitySecret: options.identitySecret, log }),
     stop: async () => {
-      await systemLines.stop();
+      await Promise.all([systemLines.stop(), staffAlerts.stop()]);
       await relay.stop();
-      await Promise.all([tenants.close(), outbox.close(), notifier.close(), eventsConn.close(), workOrderConn.close(), customerConn.close()]);
+      await Promise.all([tenants.close(), customers.close(), workOrders.stop()]);
+      await Promise.all([outbox.close(), events.close()]);
     },
   };
 }

@@ -1,49 +1,36 @@
-import { createStaffDirectory, customerDirectoryOn, connectMongo, createLogger, openAgentNotifier, openOutbox, openTenantDirectory, type AgentNotifier, type CustomerDirectory, type Identity, type Outbox, type StaffDirectory, type SubgraphOptions, type SubgraphSetup, type TenantDirectory } from '@wisp/shared';
-import { createRelay, eventLogOn, type EventLog, type Relay } from '@wisp/events';
+import { createLogger, createStaffDirectory, openOutbox, type CustomerDirectory, type Identity, type Outbox, type StaffDirectory, type SubgraphOptions, type SubgraphSetup, type TenantDirectory } from '@wisp/shared';
+import { createRelay, openCustomerDirectory, openEventLog, openTenantDirectory, type EventLog, type Relay } from '@wisp/events';
+import { workOrderState } from './workOrderEvents.ts';
 import type { Connection } from 'mongoose';
 
-/** What the work-order subgraph uses beyond its own database. */
+
+/** What the work-order subgraph uses beyond its own collections. */
 export interface Services {
   events: EventLog;
   /** Moves the events saved with each change to the event log. */
   relay: Relay;
+  /** Its read model of the customers (site, plan, equipment, where mail may go). */
   customers: CustomerDirectory;
+  /** Its read model of the tenants (numbering prefix, branding for mail). */
   tenants: TenantDirectory;
   staff: StaffDirectory;
-  notifier: AgentNotifier;
   /** Mail to customers (ticket updates). */
   outbox: Outbox;
 }
 
 export async function openServices(conn: Connection, options: SubgraphOptions): Promise<SubgraphSetup<Services>> {
-  const conns: Connection[] = [];
-  const open = async (name: string) => {
-    const c = await connectMongo(name, options.mongo);
-    conns.push(c);
-    return c;
-  };
   const log = createLogger('subgraph-work-order');
-  const [eventsConn, customerConn] = await Promise.all([open('events'), open('customer')]);
-  const events = eventLogOn(eventsConn);
+  const [events, outbox] = await Promise.all([openEventLog(options.mongo), openOutbox(options.mongo)]);
   // Every model of this subgraph whose documents carry pending events.
-  const relay = createRelay(events, () => [conn.models.WorkOrder!, conn.models.CallbackRequest!], { logger: log });
-  const tenants = await openTenantDirectory(options.mongo);
-  const outbox = await openOutbox(options.mongo);
+  const relay = createRelay(events, () => [{ model: conn.models.WorkOrder!, entity: 'WorkOrder', state: workOrderState }, conn.models.CallbackRequest!], { logger: log });
+  const [tenants, customers] = await Promise.all([openTenantDirectory({ conn, log: events, logger: log }), openCustomerDirectory({ conn, log: events, logger: log })]);
   const staff = createStaffDirectory(tenants);
-  const notifier = await openAgentNotifier(options.mongo, { outbox, tenants, staff, log });
   return {
-    services: {
-      events,
-      relay,
-      customers: customerDirectoryOn(customerConn),
-      tenants,
-      staff,
-      notifier,
-      outbox,
-    },
+    services: { events, relay, customers, tenants, staff, outbox },
     stop: async () => {
       await relay.stop();
-      await Promise.all([tenants.close(), outbox.close(), notifier.close(), ...conns.map((c) => c.close())]);
+      await Promise.all([tenants.close(), customers.close()]);
+      await Promise.all([outbox.close(), events.close()]);
     },
   };
 }

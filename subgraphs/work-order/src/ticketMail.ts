@@ -23,6 +23,8 @@ export async function mailTicketStatus(
   if (!wo.reporterCustomerId) return;
   try {
     const tenantId = String(wo.tenantId);
+    // Where mail may go can have changed a moment ago (an email just confirmed): ask once caught up.
+    await deps.customers.settled();
     const [customer, tenant] = await Promise.all([deps.customers.get(tenantId, String(wo.reporterCustomerId)), deps.tenants.get(tenantId)]);
     if (!customer?.ticketMailTo || !tenant) return;
     const words = status.toLowerCase().replace(/_/g, ' ');

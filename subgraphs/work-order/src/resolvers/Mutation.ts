@@ -181,18 +181,6 @@ export const Mutation = {
       key,
       (draft) => [ticketEvent(draft, 'ticket.created', 'created')],
     );
-    // Also on a retry: if the first attempt failed before notifying, the retry does it (once, by key).
-    await ctx.services.notifier.notify({
-      tenantId,
-      kind: 'TICKET_CREATED',
-      // A new ticket has no assignee yet: every agent of the tenant hears of it.
-      assigneeUid: null,
-      workOrderId: String(wo._id),
-      title: `New ticket ${wo.number}: ${wo.title}`,
-      body: `${customer.name} opened ${wo.number} (${String(wo.category).replace(/_/g, ' ').toLowerCase()}): ${wo.title}`,
-      dedupeKey: `ticket:${wo._id}`,
-      path: `/staff/tickets/${wo._id}`,
-    });
     return wo;
   },
 
@@ -320,7 +308,7 @@ export const Mutation = {
           preferredTime,
           phone,
           note,
-          [PENDING_EVENTS]: [callbackEvent('callback.requested', 'callback_requested', identity.tenantId, _id, identity.customerId, wo?._id ?? null, { preferredTime: preferredTime!.toISOString() })],
+          [PENDING_EVENTS]: [callbackEvent('callback.requested', 'callback_requested', identity.tenantId, _id, identity.customerId, wo?._id ?? null, { preferredTime: preferredTime!.toISOString(), phone: phone ?? null, note: note ?? null })],
         });
         await ctx.services.relay.flush(CallbackRequest, _id);
         request = (await CallbackRequest.findById(_id).lean())!;
@@ -329,17 +317,6 @@ export const Mutation = {
         request = (await CallbackRequest.findOne(filter).lean())!;
       }
     }
-    const customer = await ctx.services.customers.get(identity.tenantId, identity.customerId);
-    await ctx.services.notifier.notify({
-      tenantId: identity.tenantId,
-      kind: 'CALLBACK_REQUESTED',
-      assigneeUid: wo?.assigneeUid ?? null,
-      workOrderId: wo ? String(wo._id) : null,
-      title: `Call-back requested by ${customer?.name ?? 'a customer'}${wo ? ` about ${wo.number}` : ''}`,
-      body: `Preferred time: ${request.preferredTime.toISOString()}${request.phone ? ` · phone ${request.phone}` : ''}${request.note ? ` · "${request.note}"` : ''}`,
-      dedupeKey: `callback:${request._id}`,
-      path: wo ? `/staff/tickets/${wo._id}` : '/staff/queue',
-    });
     return request;
   },
 

@@ -1,11 +1,5 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
-import { renderBrandedEmail } from './brandedEmail.ts';
-import { isDuplicateKey } from './duplicateKey.ts';
-import type { Logger } from './log.ts';
-import { connectMongo, type MongoOptions } from './mongo.ts';
-import type { Outbox } from './outbox.ts';
-import type { StaffDirectory } from './staffDirectory.ts';
-import type { TenantDirectory } from './tenantDirectory.ts';
+import { isDuplicateKey, renderBrandedEmail, type Logger, type Outbox, type StaffDirectory, type TenantDirectory } from '@wisp/shared';
 
 export type AgentNotificationKind = 'TICKET_CREATED' | 'CUSTOMER_MESSAGE' | 'CALLBACK_REQUESTED';
 
@@ -74,7 +68,8 @@ export interface AgentNotifierDeps {
   log?: Logger;
 }
 
-export function agentNotifierOn(conn: Connection, deps: AgentNotifierDeps, ownsConnection = false): AgentNotifier {
+/** Staff notifications, kept in the messaging subgraph's own database. */
+export function agentNotifierOn(conn: Connection, deps: AgentNotifierDeps): AgentNotifier {
   const Notification: Model<Row> = (conn.models.AgentNotification as Model<Row>) ?? conn.model<Row>('AgentNotification', notificationSchema, 'agent_notifications');
   const ready = Notification.init().then(() => Notification.createIndexes());
   return {
@@ -123,13 +118,6 @@ export function agentNotifierOn(conn: Connection, deps: AgentNotifierDeps, ownsC
       const row = await Notification.findOne({ _id, tenantId, recipientUid }).lean<Row>();
       return row ? toNotification(row) : null;
     },
-    close: async () => {
-      if (ownsConnection) await conn.close();
-    },
+    close: async () => {},
   };
-}
-
-/** Opens the shared notifications database (`${prefix}_notifications`). */
-export async function openAgentNotifier(mongo: MongoOptions, deps: AgentNotifierDeps): Promise<AgentNotifier> {
-  return agentNotifierOn(await connectMongo('notifications', mongo), deps, true);
 }
