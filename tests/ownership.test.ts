@@ -133,7 +133,7 @@ describe('facts move by events', () => {
   });
 
   it('publishes tenant changes with the tenant\'s state', async () => {
-    const ops = await emulatorIdToken('ops@platform.example', null);
+    const ops = await emulatorIdToken('ops@platform.example');
     const t = await createTestTenant(url, ops, 'ev');
     const renamed = await api(`mutation($id: ID!) { renameTenant(id: $id, name: "Renamed Wireless") { name } }`, { id: t.id }, ops);
     expect(renamed.errors).toBeUndefined();
