@@ -32,6 +32,12 @@ async function tenantCustomer(ctx: Context, tenantId: string, id: string) {
   return customer;
 }
 
+/**
+ * How long a claimed client mutation id waits for its customer. A create writes its customer within
+ * a second of claiming the id; a claim this old with no customer was left by a request that died.
+ */
+const RECEIPT_LEASE_MS = 30_000;
+
 const invalid = (errors: FieldError[]) => ({ ok: false, customer: null, errors });
 
 async function accessResult(ctx: Context, customerId: string, outcome: AccessOutcome) {
@@ -49,6 +55,11 @@ export const Mutation = {
     const replay = async () => {
       const receipt = receiptId ? await ctx.models.MutationReceipt.findById(receiptId).lean() : null;
       if (!receipt) return null;
+      if (Date.now() - new Date(receipt.createdAt).getTime() > RECEIPT_LEASE_MS && !(await ctx.models.Customer.exists({ _id: receipt.resultId, tenantId }))) {
+        // Its request died between claiming the id and writing the customer: the claim lapses.
+        await ctx.models.MutationReceipt.deleteOne({ _id: receiptId, resultId: receipt.resultId });
+        return null;
+      }
       // The first request may still be writing the customer it claimed the id for.
       for (let i = 0; i < 40; i++) {
         const customer = await ctx.models.Customer.findOne({ _id: receipt.resultId, tenantId }).lean();
@@ -66,13 +77,19 @@ export const Mutation = {
     const _id = new Types.ObjectId();
     if (receiptId) {
       // Claim the client mutation id first: of racing retries, one creates and the rest answer with its result.
-      try {
-        await ctx.models.MutationReceipt.create({ _id: receiptId, resultId: String(_id) });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        const raced = await replay();
-        if (raced) return raced;
-        throw codedError(ErrorCode.CONFLICT, 'This request is still being processed; try again in a moment.');
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await ctx.models.MutationReceipt.create({ _id: receiptId, resultId: String(_id) });
+          break;
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          const raced = await replay();
+          if (raced) return raced;
+          // Null after a lapsed claim was withdrawn: claim again, once.
+          if (attempt > 0 || (await ctx.models.MutationReceipt.exists({ _id: receiptId }))) {
+            throw codedError(ErrorCode.CONFLICT, 'This request is still being processed; try again in a moment.');
+          }
+        }
       }
     }
     try {

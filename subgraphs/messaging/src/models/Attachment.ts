@@ -44,6 +44,8 @@ const linkSchema = new Schema(
     messageId: { type: Schema.Types.ObjectId, required: true },
     /** The send that holds the file (tenant, author, clientMutationId): its retries wait for its message instead of failing. */
     sendKey: String,
+    /** When the send took it: a hold this old without its message was left by a send that died. */
+    at: Date,
   },
   { versionKey: false },
 );

@@ -43,6 +43,9 @@ export function messageEvent(
   });
 }
 
+/** How long a send may hold a file before writing its message (it takes well under a second). */
+const LINK_LEASE_MS = 30_000;
+
 export const Mutation = {
   sendMessage: async (_: unknown, { input }: { input: SendMessageInput }, ctx: Context) => {
     const identity = ctx.identity;
@@ -98,12 +101,17 @@ export const Mutation = {
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline) {
         try {
-          await ctx.models.AttachmentLink.create({ _id: new Types.ObjectId(id), messageId, sendKey });
+          await ctx.models.AttachmentLink.create({ _id: new Types.ObjectId(id), messageId, sendKey, at: new Date() });
           return 'claimed';
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
         }
         const link = await ctx.models.AttachmentLink.findById(id).lean();
+        if (link && Date.now() - (link.at?.getTime() ?? 0) > LINK_LEASE_MS && !(await Message.exists({ _id: link.messageId }))) {
+          // The send that took the file died before writing its message: the hold lapses.
+          await ctx.models.AttachmentLink.deleteOne({ _id: link._id, messageId: link.messageId });
+          continue;
+        }
         if (link && link.sendKey !== sendKey) return 'taken';
         const original = await Message.findOne(key).lean<MessageRow>();
         if (original) return original;

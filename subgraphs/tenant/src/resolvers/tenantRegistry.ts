@@ -87,8 +87,10 @@ export async function createTenant(models: Models, identity: Identity, input: { 
     throw codedError(ErrorCode.CONFLICT, 'A tenant with this slug already exists.', { field: 'slug' });
   }
 
-  if (!tenant.firebaseTenantId && !createdHere) {
-    // A retry racing the first attempt: give that attempt time to attach the login pool it is creating.
+  const young = Date.now() - new Date(tenant.createdAt ?? 0).getTime() < 30_000;
+  if (!tenant.firebaseTenantId && !createdHere && young) {
+    // A retry racing the first attempt: give that attempt time to attach the login pool it is creating
+    // (an older tenant without one was left by an attempt that died: this retry finishes it at once).
     for (let i = 0; i < 40 && !tenant.firebaseTenantId; i++) {
       await new Promise((r) => setTimeout(r, 250));
       tenant = (await models.Tenant.findById(tenant._id).lean()) ?? tenant;
