@@ -32,7 +32,7 @@ afterAll(async () => {
 describe('a write cut short after its first step', () => {
   it('createCustomer: an id claimed by a request that died is taken over by its retry', async () => {
     const cmid = randomUUID();
-    await db('customer').collection<{ _id: string }>('mutation_receipts').insertOne({ _id: `${tenantId('skyline')}:createCustomer:${cmid}`, resultId: new Types.ObjectId().toHexString(), createdAt: aMinuteAgo(), updatedAt: aMinuteAgo() });
+    await db('customer').collection<{ _id: string; resultId: string; createdAt: Date; updatedAt: Date }>('mutation_receipts').insertOne({ _id: `${tenantId('skyline')}:createCustomer:${cmid}`, resultId: new Types.ObjectId().toHexString(), createdAt: aMinuteAgo(), updatedAt: aMinuteAgo() });
     const CREATE = `mutation($input: CreateCustomerInput!, $cmid: String) { createCustomer(input: $input, clientMutationId: $cmid) { ok customer { id } } }`;
     const input = newCustomer('SKY', null);
     const first = await gql(url, CREATE, { input, cmid }, { token: agent });

@@ -242,7 +242,7 @@ describe('several gateways', () => {
     const onFirst = connect(tokens.alice!).subscribe(WO_CHANGES('myWorkOrdersChanged'), { after });
     const onSecond = connect(tokens.alice!, second.url).subscribe(WO_CHANGES('myWorkOrdersChanged'), { after });
     const queueOnSecond = connect(tokens.agent!, second.url).subscribe(WO_CHANGES('queueChanged'));
-    await new Promise((r) => setTimeout(r, 500));
+    await until(() => [onFirst, onSecond, queueOnSecond].every((s) => s.started.length === 1), 'all three subscribed');
     for (const s of ['OPEN', 'IN_PROGRESS', 'SCHEDULED']) await writer.updateWorkOrder(SKY_ALICE, { status: s }, 'status_changed');
     await until(() => onFirst.data.length === 3 && onSecond.data.length === 3 && queueOnSecond.data.length === 3, 'both gateways');
     // The same events, in the same order, from both (each shows the state when it delivered).
