@@ -16,7 +16,7 @@ import { createModels as messagingModels } from '@wisp/subgraph-messaging/models
 import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
 import { Types } from 'mongoose';
 import { customerId, tenantId } from '../scripts/demoData.ts';
-import { seedDemo } from '../scripts/seed.ts';
+import { announceWorkOrders, seedDemo } from '../scripts/seed.ts';
 import { startInfra, startServices } from '../scripts/stack.ts';
 
 const LIST = `{ viewer { customer { tickets(first: 50) { edges { node { number status unreadCount messageCount lastMessage { body } } } } } } }`;
@@ -51,7 +51,9 @@ async function main() {
       _id: new Types.ObjectId(), tenantId: tid, number: `SKY-${6000 + i}`, seq: 6000 + i,
       title: `Bench ticket ${i}`, category: 'OTHER', type: 'SUPPORT', status: 'OPEN', reporterCustomerId: me,
     }));
-    await workOrderModels(wc).WorkOrder.insertMany(orders);
+    const { WorkOrder } = workOrderModels(wc);
+    await WorkOrder.insertMany(orders);
+    await announceWorkOrders(mongo, WorkOrder);
     const addMessages = async (perTicket: number) => {
       const rows = await messagingModels(mc).Message.insertMany(
         orders.flatMap((o) =>

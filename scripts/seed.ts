@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { claimsFor, connectMongo, createLogger, firebaseAuth, firebaseProjectId, type MongoOptions } from '@wisp/shared';
-import { createRelay, openEventLog, withEvents, type EventLog } from '@wisp/events';
+import { announceUnannounced, createRelay, openEventLog, withEvents, type EventLog } from '@wisp/events';
 import { customerEvent, customerState } from '@wisp/subgraph-customer/events';
 import { tenantEvent, tenantState } from '@wisp/subgraph-tenant/events';
 import { ticketEvent, workOrderState } from '@wisp/subgraph-work-order/events';
@@ -81,6 +81,22 @@ async function publishSeeded(mongo: MongoOptions, models: { Tenant: Model<any>; 
       }
     }
     await relay.sweep();
+  } finally {
+    await relay.stop();
+    await log.close();
+  }
+}
+
+/**
+ * Announces work orders written in bulk straight into the work-order database (tests and
+ * benchmarks that need many tickets fast), as the work-order subgraph announces documents saved
+ * before it published state: one `ticket.updated` each, with its state, so read models know them.
+ */
+export async function announceWorkOrders(mongo: MongoOptions, WorkOrder: Model<any>): Promise<number> {
+  const log = await openEventLog(mongo);
+  const relay = createRelay(log, () => [{ model: WorkOrder, entity: 'WorkOrder', state: workOrderState }], { logger: createLogger('announce') });
+  try {
+    return await announceUnannounced(WorkOrder, relay, (doc) => ticketEvent(doc as never, 'ticket.updated', 'updated', { fields: [] }));
   } finally {
     await relay.stop();
     await log.close();

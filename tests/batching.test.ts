@@ -11,7 +11,7 @@ import { createModels as messagingModels } from '@wisp/subgraph-messaging/models
 import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { seedDemo } from '../scripts/seed.ts';
+import { announceWorkOrders, seedDemo } from '../scripts/seed.ts';
 import { startServices, type Services } from '../scripts/stack.ts';
 import { customerId, tenantId } from './demo.ts';
 
@@ -60,6 +60,8 @@ async function addTickets(n: number, from: number) {
       reporterCustomerId: me,
     }));
     await WorkOrder.insertMany(orders);
+    // Known to messaging, as tickets the work-order subgraph wrote would be.
+    await announceWorkOrders({ uri: mongoUri, dbPrefix }, WorkOrder);
     const messages = await Message.insertMany(
       orders.map((o) => ({ tenantId: tid, workOrderId: o._id, body: `About ${o.number}`, authorKind: 'CUSTOMER', authorCustomerId: me, authorUid: 'alice', authorName: 'Alice Nguyen' })),
     );

@@ -13,7 +13,7 @@ import { createModels as messagingModels } from '@wisp/subgraph-messaging/models
 import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { seedDemo } from '../scripts/seed.ts';
+import { announceWorkOrders, seedDemo } from '../scripts/seed.ts';
 import { startServices, type Services } from '../scripts/stack.ts';
 import { customerId, tenantId } from './demo.ts';
 
@@ -76,6 +76,8 @@ async function addTickets(n: number, perTicket: number, extra: Record<string, un
       ...extra,
     }));
     await WorkOrder.insertMany(orders);
+    // Known to messaging, as tickets the work-order subgraph wrote would be.
+    await announceWorkOrders(mongo, WorkOrder);
     const messages = await Message.insertMany(
       orders.flatMap((o) =>
         Array.from({ length: perTicket }, (_, k) =>

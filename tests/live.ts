@@ -3,6 +3,7 @@
  * that change documents through the subgraphs' own models and append the matching event, exactly
  * as the work-order and messaging subgraphs do.
  */
+import { workOrderState } from '@wisp/subgraph-work-order/events';
 import { randomBytes } from 'node:crypto';
 import { connectMongo, firebaseAuth, type MongoOptions } from '@wisp/shared';
 import { newEvent, openEventLog, type EventLog, type StoredEvent } from '@wisp/events';
@@ -68,7 +69,7 @@ export async function until(check: () => boolean, what: string, ms = 10_000): Pr
   }
 }
 
-/** Changes work orders and messages the way the subgraphs do: the document, then its event. */
+/** Changes work orders and messages the way the subgraphs do: the document, then its event with the work order's state. */
 export async function openWriter(mongo: MongoOptions) {
   const [woConn, msgConn] = await Promise.all([connectMongo('work-order', mongo), connectMongo('messaging', mongo)]);
   const { WorkOrder } = workOrderModels(woConn);
@@ -109,8 +110,8 @@ export async function openWriter(mongo: MongoOptions) {
         affectedCustomerIds: opts.affected ?? [],
       });
       const id = String(wo._id);
-      const event = await log.append(
-        newEvent('ticket.created', {
+      const event = await log.append({
+        ...newEvent('ticket.created', {
           tenantId: opts.tenantId,
           entityId: id,
           kind: 'created',
@@ -120,14 +121,15 @@ export async function openWriter(mongo: MongoOptions) {
           outage: opts.type === 'OUTAGE',
           payload: factsOf(wo),
         }),
-      );
+        state: workOrderState(wo.toObject()),
+      });
       return { id, number: wo.number, event };
     },
     async updateWorkOrder(workOrderId: string, set: Record<string, unknown>, kind = 'updated', internal = false): Promise<StoredEvent> {
       await WorkOrder.updateOne({ _id: workOrderId }, { $set: set });
       const { wo, customerIds } = await concerned(workOrderId);
-      return log.append(
-        newEvent('ticket.updated', {
+      return log.append({
+        ...newEvent('ticket.updated', {
           tenantId: String(wo.tenantId),
           entityId: workOrderId,
           kind,
@@ -137,7 +139,9 @@ export async function openWriter(mongo: MongoOptions) {
           outage: wo.type === 'OUTAGE',
           payload: { ...factsOf(wo), fields: Object.keys(set) },
         }),
-      );
+        // The work order as it now is, as the subgraph's relay attaches it.
+        state: workOrderState(wo),
+      });
     },
     async addMessage(workOrderId: string, body: string, { internal = false, authorKind = 'AGENT' }: { internal?: boolean; authorKind?: 'AGENT' | 'CUSTOMER' | 'SYSTEM' } = {}) {
       const { wo, customerIds } = await concerned(workOrderId);

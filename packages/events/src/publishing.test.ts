@@ -5,7 +5,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startConsumer } from './consumer.ts';
 import { eventLogOn, type EventLog, type StoredEvent } from './eventLog.ts';
-import { addPendingEvents, createRelay, newEvent, PENDING_EVENTS, withEvents } from './publishing.ts';
+import { addPendingEvents, announceUnannounced, createRelay, newEvent, PENDING_EVENTS, withEvents } from './publishing.ts';
 import { sampleTicketEvent } from './testing.ts';
 
 const logger = createLogger('events-test');
@@ -103,6 +103,32 @@ describe('publishing with the change', () => {
       expect(mine.filter((id) => id === 'cons-0')).toHaveLength(1);
     } finally {
       await cursorConn.close();
+    }
+  });
+
+  it('announces, once and with its state, each entity saved before its service published state', async () => {
+    const schema = new Schema({ _id: String, number: String, title: String, tenantId: String });
+    addPendingEvents(schema);
+    const Old = conn.model('OldTicket', schema);
+    await Old.collection.insertMany([
+      { _id: 'old-1', number: 'T-1', title: 'Saved long ago', tenantId: 't1' },
+      { _id: 'old-2', number: 'T-2', title: 'Also long ago', tenantId: 't1' },
+    ] as never[]);
+    const state = (doc: Record<string, any>) => ({ number: doc.number, title: doc.title, type: 'SUPPORT', status: 'OPEN', priority: 'MEDIUM', category: 'OTHER', reporterCustomerId: null, affectedCustomerIds: [], assigneeUid: null });
+    const relay = createRelay(log, () => [{ model: Old, entity: 'WorkOrder', state }], { logger, sweepMs: 60_000 });
+    try {
+      expect(await announceUnannounced(Old, relay, (doc) => updated(String(doc._id), 'announced'))).toBe(2);
+      const published = await eventsOf('old-1');
+      expect(published).toHaveLength(1);
+      expect(published[0]!.state).toMatchObject({ number: 'T-1', title: 'Saved long ago' });
+      // The next start finds nothing left to announce, and later changes keep the mark.
+      expect(await announceUnannounced(Old, relay, (doc) => updated(String(doc._id), 'announced'))).toBe(0);
+      await Old.updateOne({ _id: 'old-2' }, withEvents({ $set: { title: 'Changed' } }, [updated('old-2', 'title')]));
+      await relay.flush(Old, 'old-2');
+      expect(await announceUnannounced(Old, relay, (doc) => updated(String(doc._id), 'announced'))).toBe(0);
+      expect((await eventsOf('old-2')).at(-1)!.state).toMatchObject({ title: 'Changed' });
+    } finally {
+      await relay.stop();
     }
   });
 });

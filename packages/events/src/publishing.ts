@@ -15,9 +15,17 @@ import type { ChangeEvent, EventLog } from './eventLog.ts';
  */
 export const PENDING_EVENTS = '_pendingEvents';
 
+/**
+ * Set on a document once an event with its entity's state has been relayed: documents without it
+ * were saved before their service published state (an upgraded install), and are announced once
+ * at start ({@link announceUnannounced}).
+ */
+export const ANNOUNCED = '_announced';
+
 /** Adds the pending-events field to an entity schema (hidden from ordinary reads). */
 export function addPendingEvents(schema: Schema): void {
   schema.add({ [PENDING_EVENTS]: { type: [Schema.Types.Mixed], default: undefined, select: false } });
+  schema.add({ [ANNOUNCED]: { type: Boolean, select: false } });
   // Lets the sweep find unrelayed events without reading every document.
   schema.index({ [`${PENDING_EVENTS}.id`]: 1 }, { sparse: true });
 }
@@ -98,7 +106,7 @@ export function createRelay(log: EventLog, sources: () => (Model<any> | RelaySou
     if (!pending.length) return 0;
     const state = stateFor(model, doc!);
     for (const event of pending) await log.append(state ? { ...event, state } : event);
-    await model.updateOne({ _id: doc!._id }, { $pull: { [PENDING_EVENTS]: { id: { $in: pending.map((e) => e.id) } } } });
+    await model.updateOne({ _id: doc!._id }, { $pull: { [PENDING_EVENTS]: { id: { $in: pending.map((e) => e.id) } } }, ...(state ? { $set: { [ANNOUNCED]: true } } : {}) });
     return pending.length;
   };
   const sweep = async () => {
@@ -138,4 +146,25 @@ export function createRelay(log: EventLog, sources: () => (Model<any> | RelaySou
       await running;
     },
   };
+}
+
+/**
+ * Announces every document of `model` that no event with its state has left yet (saved before its
+ * service published state): pushes `event(doc)` onto each, then relays it. Run at start; a second
+ * run finds nothing. A document being written at the same moment may be announced twice, which
+ * only repeats its current state.
+ */
+export async function announceUnannounced(model: Model<any>, relay: Relay, event: (doc: Record<string, any>) => ChangeEvent): Promise<number> {
+  let announced = 0;
+  for (;;) {
+    const docs = await model.find({ [ANNOUNCED]: { $ne: true } }).limit(200).lean<Record<string, any>[]>();
+    if (!docs.length) return announced;
+    for (const doc of docs) {
+      const res = await model.updateOne({ _id: doc._id, [ANNOUNCED]: { $ne: true } }, withEvents({}, [event(doc)]));
+      if (res.modifiedCount) await relay.flush(model, doc._id);
+      // A flush that failed leaves the events for the sweep; the marker keeps this loop moving.
+      await model.updateOne({ _id: doc._id }, { $set: { [ANNOUNCED]: true } });
+      announced++;
+    }
+  }
 }

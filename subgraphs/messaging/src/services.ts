@@ -24,6 +24,8 @@ export interface WorkOrderFacts {
 export interface WorkOrderLookup {
   /** Work orders by id in one query; unknown ids are left out. */
   many: (ids: string[]) => Promise<WorkOrderFacts[]>;
+  /** Resolves once every change the work-order subgraph made before the call is known here. */
+  settled: () => Promise<void>;
 }
 
 export interface Services {
@@ -65,6 +67,7 @@ function workOrderLookupOn(model: ReadModel<'WorkOrder'>): WorkOrderLookup {
       }
       return found.map(workOrderFacts);
     },
+    settled: () => model.settled(),
   };
 }
 

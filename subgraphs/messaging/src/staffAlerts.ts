@@ -24,6 +24,9 @@ export function startStaffAlerts(deps: {
     logger: deps.logger,
     types: ['ticket.created', 'callback.requested'],
     async handle(event) {
+      // Who is told depends on other facts (the assignee, the customer's name): read them as they
+      // stand at least as late as this event.
+      await Promise.all([deps.workOrders.settled(), deps.customers.settled()]);
       if (event.type === 'ticket.created') {
         const p = event.payload as PayloadOf<'ticket.created'>;
         const title = (event.state as StateOf<'WorkOrder'> | undefined)?.title ?? p.number;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { startSubgraph, type SubgraphDefinition, type SubgraphOptions } from '@wisp/shared';
 import { parse } from 'graphql';
-import { createRelay, openEventLog } from '@wisp/events';
-import { tenantState } from './tenantEvents.ts';
+import { announceUnannounced, createRelay, openEventLog } from '@wisp/events';
+import { tenantEvent, tenantState } from './tenantEvents.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import { createModels, type Models } from './models/index.ts';
 import { resolvers } from './resolvers/index.ts';
@@ -20,6 +20,9 @@ export const definition: SubgraphDefinition<Models, Loaders> = {
     const events = await openEventLog(options.mongo);
     const relay = createRelay(events, () => [{ model: models.Tenant, entity: 'Tenant', state: tenantState }], { logger: log });
     models.relay = relay;
+    // Tenants saved before tenants published their state are announced once.
+    const announced = await announceUnannounced(models.Tenant, relay, (doc) => tenantEvent(doc._id, 'tenant.updated', 'updated', { fields: [] }));
+    if (announced) log.info('announced tenants saved before events', { tenants: announced });
     return {
       services: undefined,
       routes: tenantRoutes({ models, log, identitySecret: options.identitySecret }),

@@ -1,6 +1,7 @@
 import { createLogger, createStaffDirectory, openOutbox, type CustomerDirectory, type Identity, type Outbox, type StaffDirectory, type SubgraphOptions, type SubgraphSetup, type TenantDirectory } from '@wisp/shared';
-import { createRelay, openCustomerDirectory, openEventLog, openTenantDirectory, type EventLog, type Relay } from '@wisp/events';
-import { workOrderState } from './workOrderEvents.ts';
+import { announceUnannounced, createRelay, openCustomerDirectory, openEventLog, openTenantDirectory, type EventLog, type Relay } from '@wisp/events';
+import { ticketEvent, workOrderState } from './workOrderEvents.ts';
+import type { WorkOrderRow } from './resolvers/workOrderOps.ts';
 import type { Connection } from 'mongoose';
 
 
@@ -25,6 +26,9 @@ export async function openServices(conn: Connection, options: SubgraphOptions): 
   const relay = createRelay(events, () => [{ model: conn.models.WorkOrder!, entity: 'WorkOrder', state: workOrderState }, conn.models.CallbackRequest!], { logger: log });
   const [tenants, customers] = await Promise.all([openTenantDirectory({ conn, log: events, logger: log }), openCustomerDirectory({ conn, log: events, logger: log })]);
   const staff = createStaffDirectory(tenants);
+  // Work orders saved before work orders published their state are announced once.
+  const announced = await announceUnannounced(conn.models.WorkOrder!, relay, (doc) => ticketEvent(doc as WorkOrderRow, 'ticket.updated', 'updated', { fields: [] }));
+  if (announced) log.info('announced work orders saved before events', { workOrders: announced });
   return {
     services: { events, relay, customers, tenants, staff, outbox },
     stop: async () => {

@@ -1,6 +1,6 @@
-import { createRelay, openEventLog, openTenantDirectory, type Relay } from '@wisp/events';
+import { announceUnannounced, createRelay, openEventLog, openTenantDirectory, type Relay } from '@wisp/events';
 import { firebaseAuth, openOutbox, type Logger, type MongoOptions, type Outbox, type TenantDirectory, type TenantInfo } from '@wisp/shared';
-import { customerState } from '../customerEvents.ts';
+import { customerEvent, customerState } from '../customerEvents.ts';
 import type { Models } from '../models/index.ts';
 import type { BaseAuth } from 'firebase-admin/auth';
 import type { Connection } from 'mongoose';
@@ -62,6 +62,9 @@ export async function openPortalServices(services: PortalServices, conn: Connect
   const tenants = await openTenantDirectory({ conn, log: events, logger });
   const relay = createRelay(events, () => [{ model: models.Customer, entity: 'Customer', state: customerState }], { logger });
   Object.assign(services, { outbox, tenants, tenantBySlug: (slug: string) => tenants.bySlug(slug), relay } satisfies Partial<PortalServices>);
+  // Customers saved before customers published their state are announced once.
+  const announced = await announceUnannounced(models.Customer, relay, (doc) => customerEvent({ _id: doc._id, tenantId: doc.tenantId }, 'customer.updated', 'updated', { fields: [], site: doc.site ?? null }));
+  if (announced) logger.info('announced customers saved before events', { customers: announced });
   return async () => {
     await relay.stop();
     await tenants.close();

@@ -157,10 +157,13 @@ export const Mutation = {
     }
     await ctx.services.relay.flush(Message, message._id);
     if (isCustomer) {
+      // Who hears of it follows the ticket's assignee as it now stands (assigned a moment ago, perhaps).
+      await ctx.services.workOrders.settled();
+      const [current] = await ctx.services.workOrders.many([String(wo._id)]);
       await ctx.services.notifier.notify({
         tenantId: String(wo.tenantId),
         kind: 'CUSTOMER_MESSAGE',
-        assigneeUid: wo.assigneeUid ?? null,
+        assigneeUid: (current ?? wo).assigneeUid ?? null,
         workOrderId: String(wo._id),
         title: `New message on ${wo.number}: ${wo.title}`,
         body: `${message.authorName}: ${body.length > 500 ? `${body.slice(0, 500)}…` : body}`,
