@@ -1,9 +1,7 @@
 /** Staff updates to customer records, install history, and what integrators may and may not do. */
-import { claimsFor, firebaseAuth, Role } from '@wisp/shared';
-import { authTenantIdFor, codes, emulatorIdToken } from '@wisp/shared/testing';
+import { codes } from '@wisp/shared/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tenantId } from './demo.ts';
-import { agent, api, CREATE, createCustomer, newCustomer, unique } from './portalAccounts.ts';
+import { admin, agent, api, CREATE, createCustomer, newCustomer, unique } from './portalAccounts.ts';
 
 const UPDATE = `mutation ($id: ID!, $input: UpdateCustomerInput!) {
   updateCustomer(id: $id, input: $input) { ok errors { field message } customer { id accountNumber name email phone site serviceStatus plan { name } equipment { model mac } installHistory { kind note technician at } } }
@@ -11,12 +9,9 @@ const UPDATE = `mutation ($id: ID!, $input: UpdateCustomerInput!) {
 
 let integrator: string;
 beforeAll(async () => {
-  // An integration login, made the way an administrator would: claims set by the server.
-  const auth = firebaseAuth().tenantManager().authForTenant(await authTenantIdFor('skyline'));
-  const email = `integration-${unique()}@skyline.example`;
-  const user = await auth.createUser({ email, password: 'integration-password' });
-  await auth.setCustomUserClaims(user.uid, { ...claimsFor({ role: Role.INTEGRATOR, tenantId: tenantId('skyline') }) });
-  integrator = await emulatorIdToken(email, 'skyline');
+  // An integration's API key, made the way an administrator would.
+  const r = await api(`mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }`, { input: { name: `Billing ${unique()}`, scopes: ['customers:read', 'customers:write'] } }, await admin());
+  integrator = r.data!.createApiKey.secret;
 });
 
 describe('updating customers', () => {

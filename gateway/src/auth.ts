@@ -1,4 +1,4 @@
-import { codedError, ErrorCode, firebaseAuth, identityFromClaims, unauthenticated, type Identity } from '@wisp/shared';
+import { codedError, ErrorCode, firebaseAuth, identityFromClaims, looksLikeApiKey, Role, unauthenticated, type Identity } from '@wisp/shared';
 import type { Auth, DecodedIdToken, UserRecord } from 'firebase-admin/auth';
 
 /** Why a token is not (or no longer) good. */
@@ -21,7 +21,23 @@ export interface TokenVerifierOptions {
   cacheSize?: number;
   /** The firebase-admin Auth to ask. @default the one of `projectId` */
   auth?: Auth;
+  /**
+   * Asks the tenant subgraph, which keeps integrators' API keys, whose key this is: its tenant and
+   * scopes, null for a key that is not good, or throws when it cannot be asked.
+   */
+  verifyApiKey?: (key: string, address: string | null) => Promise<ApiKeyAnswer | null>;
 }
+
+/** What the tenant subgraph says of a good API key. */
+export interface ApiKeyAnswer {
+  tenantId: string;
+  keyId: string;
+  scopes: string[];
+  expiresAt: string | null;
+}
+
+/** A key without an end is re-checked as if it lasted this long (live connections re-check anyway). */
+const KEY_SESSION_MS = 3600_000;
 
 /** Reads the token's Firebase tenant, only to ask the right tenant for the user record; nothing else is read from the body. */
 export function tenantOf(token: string): string | undefined {
@@ -96,7 +112,22 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
     return { ok: true, identity: result.identity, expires: decoded.exp * 1000 };
   }
 
-  return function verifyToken(token: string): Promise<TokenCheck> {
+  /** An integrator's API key: asked every time, so a revoked key stops at once on every gateway. */
+  async function checkKey(key: string, address: string | null): Promise<TokenCheck> {
+    if (!options.verifyApiKey) return { ok: false, reason: 'invalid', message: 'API keys are not accepted here.' };
+    let answer: ApiKeyAnswer | null;
+    try {
+      answer = await options.verifyApiKey(key, address);
+    } catch {
+      return { ok: false, reason: 'unavailable', message: 'The API key could not be checked right now; try again in a moment.' };
+    }
+    if (!answer) return { ok: false, reason: 'invalid', message: 'This API key is not valid (unknown, revoked or expired).' };
+    const expires = answer.expiresAt ? new Date(answer.expiresAt).getTime() : Date.now() + KEY_SESSION_MS;
+    return { ok: true, identity: { uid: `key:${answer.keyId}`, role: Role.INTEGRATOR, tenantId: answer.tenantId, scopes: answer.scopes }, expires };
+  }
+
+  return function verifyToken(token: string, address: string | null = null): Promise<TokenCheck> {
+    if (looksLikeApiKey(token)) return checkKey(token, address);
     const now = Date.now();
     const hit = recent.get(token);
     if (hit && now - hit.at < reuse) return hit.check;
@@ -132,10 +163,10 @@ export const signInUnavailable = (message = UNAVAILABLE_MESSAGE) => codedError(E
  * out of reach is a retryable INTERNAL.
  */
 export function createAuthenticator(verifyToken: TokenVerifier) {
-  return async function authenticate(authorization: string | undefined): Promise<Identity | null> {
+  return async function authenticate(authorization: string | undefined, address: string | null = null): Promise<Identity | null> {
     const token = bearerToken(authorization);
     if (!token) return null;
-    const check = await verifyToken(token);
+    const check = await verifyToken(token, address);
     if (check.ok) return check.identity;
     if (check.reason === 'unavailable') throw signInUnavailable(check.message);
     throw unauthenticated(check.message);

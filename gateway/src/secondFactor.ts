@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { IncomingMessage } from 'node:http';
-import { codedError, ErrorCode, signIdentityHeaders, type Identity, type Logger } from '@wisp/shared';
+import { codedError, ErrorCode, signIdentityHeaders, type Identity, type Logger, Role } from '@wisp/shared';
 import { GraphQLError, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 
 /** The header the portal sends its second-factor session token in. */
@@ -49,7 +49,8 @@ export function secondFactorGate(options: SecondFactorGateOptions) {
   const ttl = options.ttlMs ?? 5_000;
   const cache = new Map<string, { state: SecondFactorState; until: number }>();
   const secondFactorOf = async function secondFactorOf(identity: Identity | null, token: string | undefined): Promise<SecondFactorState | null> {
-    if (!identity?.tenantId) return null;
+    // API keys are no login: a second factor is a person's.
+    if (!identity?.tenantId || identity.role === Role.INTEGRATOR) return null;
     const key = `${identity.tenantId}:${identity.uid}:${identity.role}:${token ? createHash('sha256').update(token).digest('hex') : '-'}`;
     const now = Date.now();
     const hit = cache.get(key);

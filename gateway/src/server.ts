@@ -161,7 +161,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
   const tenant = tenantServices(options);
   // One verifier (one user-record lookup per token per 30 s) for requests and live updates alike,
   // unless live rechecks are tuned so often that a 30 s answer would be too old for them.
-  const verifyToken = createTokenVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf });
+  const verifyToken = createTokenVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf, verifyApiKey: tenant.verifyApiKey });
   const liveReuseMs = Math.min(30_000, (options.live?.recheckMs ?? 60_000) / 2);
   const authenticate = tenant.checkingTenantStatus(createAuthenticator(verifyToken));
   const overrides = options.subgraphUrls ?? {};
@@ -207,7 +207,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
       return !state?.required || state.satisfied;
     },
     verifySession: tenant.checkingSessionTenant(
-      liveReuseMs === 30_000 ? verifyToken : createSessionVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf, reuseMs: liveReuseMs }),
+      liveReuseMs === 30_000 ? verifyToken : createSessionVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf, verifyApiKey: tenant.verifyApiKey, reuseMs: liveReuseMs }),
     ),
     eventLog: options.eventLog,
     live: options.live,
@@ -229,10 +229,11 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
         return false;
       },
       context: async (req, requestId) => {
-        const identity = await authenticate(req.headers.authorization);
+        const clientAddress = clientAddressOf(req);
+        const identity = await authenticate(req.headers.authorization, clientAddress);
         const token = req.headers[SECOND_FACTOR_HEADER];
         const secondFactor = await secondFactorOf(identity, typeof token === 'string' ? token : undefined);
-        return { identity, requestId, clientAddress: clientAddressOf(req), userAgent: req.headers['user-agent'], secondFactor };
+        return { identity, requestId, clientAddress, userAgent: req.headers['user-agent'], secondFactor };
       },
     }),
   );

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { GraphQLError as GraphQLErrorClass, parse, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { badInput, codedError, ErrorCode, type Identity, mongoFor, type Logger, type MongoOptions } from '@wisp/shared';
+import { badInput, checkRootFieldScope, codedError, ErrorCode, type Identity, mongoFor, type Logger, type MongoOptions } from '@wisp/shared';
 import { openEventLog, startEventLogTrimmer, type EventLog } from '@wisp/events';
 import { startEventTail, type EventTail } from './eventTail.ts';
 import { createLiveHub, type LiveHub } from './liveHub.ts';
@@ -125,6 +125,11 @@ export async function startSubscriptions(opts: {
         run: opts.run,
       });
       if (Array.isArray(sub)) return sub;
+      try {
+        checkRootFieldScope(session.identity, `Subscription.${sub.field}`);
+      } catch (err) {
+        return [err as GraphQLError];
+      }
       // An idle tail sleeps; it must be current before a subscriber takes its position.
       await tail!.activate();
       if (sub.after !== null && sub.after > tail!.position && sub.after > (await log.head())) {

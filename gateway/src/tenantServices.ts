@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { codedError, createLogger, ErrorCode, sendError, signIdentityHeaders, type Identity } from '@wisp/shared';
+import type { ApiKeyAnswer } from './auth.ts';
 import type { SessionVerifier } from './sessionAuth.ts';
 
 /** What {@link tenantServices} needs from the gateway's options. */
@@ -35,7 +36,7 @@ function tenantBaseUrl(options: TenantServicesOptions): string {
   return new URL('/', url).href.replace(/\/$/, '');
 }
 
-type Authenticate = (authorization: string | undefined) => Promise<Identity | null>;
+type Authenticate = (authorization: string | undefined, address?: string | null) => Promise<Identity | null>;
 
 /**
  * What the gateway does for the tenant subgraph besides GraphQL: refuse the logins of suspended
@@ -100,8 +101,8 @@ export function tenantServices(options: TenantServicesOptions) {
 
   /** Wraps the authenticator: a login of a suspended (or unknown) tenant is FORBIDDEN. */
   function checkingTenantStatus(authenticate: Authenticate): Authenticate {
-    return async (authorization) => {
-      const identity = await authenticate(authorization);
+    return async (authorization, address) => {
+      const identity = await authenticate(authorization, address);
       if (identity?.tenantId && (await tenantStatus(identity.tenantId)) !== 'ACTIVE') {
         throw codedError(ErrorCode.FORBIDDEN, 'This portal is currently unavailable.', { http: { status: 403 } });
       }
@@ -192,5 +193,20 @@ export function tenantServices(options: TenantServicesOptions) {
     };
   }
 
-  return { checkingTenantStatus, checkingSessionTenant, routes, authTenantOf: async (tenantId: string) => (await tenantFacts(tenantId)).authTenantId };
+  /** Whose API key this is, asked of the tenant subgraph (the key goes in the signed body). */
+  async function verifyApiKey(key: string, address: string | null): Promise<ApiKeyAnswer | null> {
+    const path = '/internal/api-keys/verify';
+    const body = JSON.stringify({ key, address });
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { ...signIdentityHeaders(null, options.identitySecret, { method: 'POST', path, body }), 'content-type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(5000),
+    });
+    if (res.status === 401) return null;
+    if (!res.ok) throw new Error(`API key check answered ${res.status}`);
+    return (await res.json()) as ApiKeyAnswer;
+  }
+
+  return { checkingTenantStatus, checkingSessionTenant, routes, verifyApiKey, authTenantOf: async (tenantId: string) => (await tenantFacts(tenantId)).authTenantId };
 }

@@ -48,6 +48,7 @@ export function identityFromClaims(
 ): { ok: true; identity: Identity } | { ok: false; reason: string } {
   const { role, tenantId, customerId } = claims ?? {};
   if (!isRole(role)) return { ok: false, reason: 'This login has no portal role yet.' };
+  if (role === Role.INTEGRATOR) return { ok: false, reason: 'Integrators use API keys, not sign-ins: ask the WISP\'s administrator for one.' };
   if (role === Role.PLATFORM_OPERATOR) {
     if (firebaseTenant) return { ok: false, reason: 'Platform operators sign in outside any tenant.' };
     return { ok: true, identity: { uid, role, tenantId: null } };

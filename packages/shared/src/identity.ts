@@ -19,6 +19,8 @@ export interface Identity {
   tenantId: string | null;
   /** Set for role CUSTOMER: the customer record this login belongs to. */
   customerId?: string;
+  /** Set for role INTEGRATOR: the scopes its API key was given (see API_SCOPES). */
+  scopes?: string[];
 }
 
 export const IDENTITY_HEADER = 'x-wisp-identity';
@@ -166,6 +168,7 @@ export function verifyIdentityHeaders(
         role: p.role,
         tenantId: typeof p.tenantId === 'string' ? p.tenantId : null,
         ...(typeof p.customerId === 'string' ? { customerId: p.customerId } : {}),
+        ...(Array.isArray(p.scopes) && p.scopes.every((x) => typeof x === 'string') ? { scopes: p.scopes as string[] } : {}),
       };
     }
   } catch {

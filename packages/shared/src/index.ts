@@ -23,3 +23,4 @@ export * from './customerDirectory.ts';
 export * from './staffDirectory.ts';
 export * from './auditLog.ts';
 export * from './userAgent.ts';
+export * from './apiScopes.ts';

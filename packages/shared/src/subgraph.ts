@@ -11,6 +11,7 @@ import { checkAuthEmulatorMode } from './firebase.ts';
 import { graphqlHttpHandler } from './http.ts';
 import { AuditEntryResolvers, auditLogOn, auditPlugin, auditQueryResolver, type AuditLog, type AuditOptions } from './auditLog.ts';
 import { assertUsableSecret, verifyIdentityHeaders, type Identity } from './identity.ts';
+import { checkRootFieldScope } from './apiScopes.ts';
 import { createLogger, type Logger } from './log.ts';
 import { inlineTracePlugins } from './inlineTrace.ts';
 import { errorMaskingPlugin } from './masking.ts';
@@ -78,6 +79,30 @@ export interface RunningSubgraph<M> {
 }
 
 /** Adds the audit query field and the audit entry type's resolvers every subgraph serves alike. */
+/**
+ * Every root field refuses an integrator's key that lacks the scope the field needs
+ * (ROOT_FIELD_SCOPES), before its own resolver runs.
+ */
+function withScopes(resolvers: Record<string, Record<string, unknown>>) {
+  const out: Record<string, Record<string, unknown>> = { ...resolvers };
+  for (const type of ['Query', 'Mutation'] as const) {
+    const fields = resolvers[type];
+    if (!fields) continue;
+    out[type] = Object.fromEntries(
+      Object.entries(fields).map(([name, resolve]) => [
+        name,
+        typeof resolve === 'function'
+          ? (parent: unknown, args: unknown, ctx: { identity: Identity | null }, info: unknown) => {
+              checkRootFieldScope(ctx.identity, `${type}.${name}`);
+              return (resolve as (...a: unknown[]) => unknown)(parent, args, ctx, info);
+            }
+          : resolve,
+      ]),
+    );
+  }
+  return out;
+}
+
 function withAuditQuery(resolvers: Record<string, Record<string, unknown>>, audit: AuditOptions) {
   return {
     ...resolvers,
@@ -107,7 +132,7 @@ export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   const apollo = new ApolloServer<SubgraphContext<M, L, S>>({
-    schema: buildSubgraphSchema([{ typeDefs: def.typeDefs, resolvers: withAuditQuery(def.resolvers as Record<string, Record<string, unknown>>, def.audit) as never }]),
+    schema: buildSubgraphSchema([{ typeDefs: def.typeDefs, resolvers: withScopes(withAuditQuery(def.resolvers as Record<string, Record<string, unknown>>, def.audit)) as never }]),
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), errorMaskingPlugin(log), auditPlugin(def.audit), ...inlineTracePlugins<SubgraphContext<M, L, S>>()],
   });

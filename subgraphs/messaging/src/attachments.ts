@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLarge, type Identity, isObjectId, type Logger, readBodyLimited, Role, sendError, verifyIdentityHeaders } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Models } from './models/index.ts';
-import { canSeeWorkOrder } from './resolvers/access.ts';
+import { canSeeWorkOrder, seesInternalNotes } from './resolvers/access.ts';
 import type { Services } from './services.ts';
 import { CHUNK_BYTES, MAX_ATTACHMENT_BYTES, sniffContentType } from './sniff.ts';
 
@@ -53,7 +53,7 @@ export function attachmentRoutes({ models, services, identitySecret, log }: { mo
       chunks,
       complete: false,
       // A staff file stays staff-only until a public message carries it (it may be meant for an internal note).
-      internal: identity.role !== Role.CUSTOMER,
+      internal: seesInternalNotes(identity),
     });
     try {
       for (let n = 0; n < chunks; n++) {
@@ -75,7 +75,7 @@ export function attachmentRoutes({ models, services, identitySecret, log }: { mo
     const a = isObjectId(id) ? await Attachment.findOne({ _id: new Types.ObjectId(id), complete: true }).lean() : null;
     const [wo] = a ? await services.workOrders.many([String(a.workOrderId)]) : [];
     // Unknown, another tenant's, a ticket the caller cannot see, or an internal note's file: all alike.
-    if (!a || !canSeeWorkOrder(identity, wo) || (identity.role === Role.CUSTOMER && a.internal)) {
+    if (!a || !canSeeWorkOrder(identity, wo) || (a.internal && !seesInternalNotes(identity))) {
       return sendError(res, 404, 'NOT_FOUND', 'Attachment not found.');
     }
     res.writeHead(200, {

@@ -1,4 +1,4 @@
-import { isDuplicateKey, Role, type Identity } from '@wisp/shared';
+import { hasScope, isDuplicateKey, Role, type Identity } from '@wisp/shared';
 import type { mongo, Types } from 'mongoose';
 
 /** The collection of per-work-order conversation summaries (document id = work order id). */
@@ -127,5 +127,12 @@ export function summaryView(s: ConversationSummary | null | undefined, identity:
     return { count: (s.shared ?? 0) + own, lastId: newer(s.lastShared, s.lastByCustomer?.[identity.customerId!]) ?? null, others: s.shared ?? 0 };
   }
   const mine = s.byAuthor?.[authorKey(identity.uid)] ?? 0;
+  if (identity.role === Role.INTEGRATOR && !hasScope(identity, 'notes:read')) {
+    // Everything but internal notes: staff and system lines, and every customer's words.
+    const customers = Object.values(s.byCustomer ?? {});
+    const count = (s.shared ?? 0) + customers.reduce((a, b) => a + b, 0);
+    const lastId = Object.values(s.lastByCustomer ?? {}).reduce<Types.ObjectId | undefined>((a, b) => newer(a, b), s.lastShared) ?? null;
+    return { count, lastId, others: count - mine };
+  }
   return { count: s.total ?? 0, lastId: s.last ?? null, others: (s.total ?? 0) - mine };
 }

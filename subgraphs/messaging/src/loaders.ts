@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import { Types } from 'mongoose';
 import type { Models } from './models/index.ts';
 import { SUMMARIES, type ConversationSummary } from './conversationSummary.ts';
-import { canSeeWorkOrder, visibleMessages } from './resolvers/access.ts';
+import { canSeeWorkOrder, seesInternalNotes, visibleMessages } from './resolvers/access.ts';
 import type { Services, WorkOrderFacts } from './services.ts';
 
 type Lean<T> = T & { _id: Types.ObjectId; createdAt: Date };
@@ -87,7 +87,7 @@ export function createLoaders(models: Models, identity: Identity | null, service
   const attachments = new DataLoader<string, AttachmentRow[]>(async (ids) => {
     if (!identity) return ids.map(() => []);
     const visible = await visibleIds(ids);
-    const staffView = identity.role !== 'CUSTOMER';
+    const staffView = seesInternalNotes(identity);
     const rows = visible.length
       ? await models.Attachment.find({
           workOrderId: { $in: visible.map((id) => new Types.ObjectId(id)) },

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLarge, ErrorCode, type Identity, isDuplicateKey, isObjectId, type Logger, readBodyLimited, verifyIdentityHeaders } from '@wisp/shared';
+import { BodyTooLarge, ErrorCode, type Identity, isDuplicateKey, isObjectId, type Logger, parseApiKey, readBodyLimited, verifyIdentityHeaders } from '@wisp/shared';
+import { verifyApiKey } from './resolvers/apiKeys.ts';
 import { Types } from 'mongoose';
 import { detectImageType, IMAGE_TYPES, MAX_ASSET_BYTES, type ImageExt } from './assets/detectImageType.ts';
 import { sanitizeSvg } from './branding/sanitizeSvg.ts';
@@ -91,6 +92,36 @@ async function serveAsset(models: Models, res: ServerResponse, sha256: string, e
 }
 
 /**
+ * `POST /internal/api-keys/verify` `{ key, address }` from the gateway: the key's tenant and scopes,
+ * or 401 for any key that is not good now. The key travels in the signed body, never in a URL.
+ */
+async function verifyKeyRoute(models: Models, log: Logger, identitySecret: string, req: IncomingMessage, res: ServerResponse): Promise<true> {
+  let text: string;
+  try {
+    text = (await readBodyLimited(req, 4096)).toString('utf8');
+  } catch {
+    sendCoded(res, 413, ErrorCode.BAD_USER_INPUT, 'Too large.');
+    return true;
+  }
+  const check = verifyIdentityHeaders(req.headers, identitySecret, { method: req.method ?? 'GET', path: req.url ?? '/', body: text });
+  if (!check.ok || req.method !== 'POST') {
+    sendCoded(res, 401, ErrorCode.UNAUTHENTICATED, 'This service only answers requests signed by the gateway.');
+    return true;
+  }
+  try {
+    const { key, address } = JSON.parse(text) as { key?: unknown; address?: unknown };
+    const parsed = typeof key === 'string' ? parseApiKey(key) : null;
+    const found = parsed ? await verifyApiKey(models, parsed.keyId, parsed.secret, typeof address === 'string' ? address.slice(0, 100) : null) : null;
+    if (!found) sendCoded(res, 401, ErrorCode.UNAUTHENTICATED, 'This API key is not valid.');
+    else sendJson(res, 200, found);
+  } catch (err) {
+    log.error('API key check failed', { error: String(err) });
+    sendJson(res, 500, { errors: [{ message: 'Internal error.', extensions: { code: ErrorCode.INTERNAL } }] });
+  }
+  return true;
+}
+
+/**
  * HTTP routes beside GraphQL, reachable only through the gateway (every request must carry its
  * signature): asset upload and serving, and the tenant status the gateway checks logins against.
  */
@@ -99,6 +130,7 @@ export function tenantRoutes({ models, log, identitySecret }: { models: Models; 
     const isAsset = ASSET_NAME.exec(url.pathname);
     const isUpload = url.pathname === '/internal/assets';
     const status = /^\/internal\/tenant-status\/([^/]+)$/.exec(url.pathname);
+    if (url.pathname === '/internal/api-keys/verify') return verifyKeyRoute(models, log, identitySecret, req, res);
     if (!isAsset && !isUpload && !status) return false;
 
     // Uploads are read only after the signature is checked, so it binds their declared length.

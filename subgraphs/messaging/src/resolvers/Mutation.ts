@@ -5,7 +5,7 @@ import type { Context } from '../context.ts';
 import { recordMessage, summaryView } from '../conversationSummary.ts';
 import type { MessageRow } from '../loaders.ts';
 import type { WorkOrderFacts } from '../services.ts';
-import { canSeeWorkOrder, customerIdsOf } from './access.ts';
+import { canSeeWorkOrder, customerIdsOf, seesInternalNotes } from './access.ts';
 
 interface SendMessageInput {
   workOrderId: string;
@@ -63,6 +63,7 @@ export const Mutation = {
     if (!canSeeWorkOrder(identity, wo)) throw notFound('Work order');
     const isCustomer = identity.role === Role.CUSTOMER;
     if (isCustomer && input.internal) throw forbidden('Customers cannot write internal notes.');
+    if (input.internal && !seesInternalNotes(identity)) throw codedError(ErrorCode.FORBIDDEN, 'This API key lacks the scope notes:read, which internal notes need.', { scope: 'notes:read' });
     // An outage's conversation is shared by every affected customer: only staff post there.
     if (isCustomer && String(wo.reporterCustomerId) !== identity.customerId) throw forbidden('Only the customer who opened a ticket may write in it.');
     if (!isCustomer && !isStaff(identity)) throw forbidden('Only staff and customers write in conversations.');

@@ -1,4 +1,4 @@
-import { isStaff, Role, type Identity } from '@wisp/shared';
+import { hasScope, isStaff, Role, type Identity } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { WorkOrderFacts } from '../services.ts';
 
@@ -7,10 +7,17 @@ import type { WorkOrderFacts } from '../services.ts';
  * never an internal note, and never another customer's words (an outage's conversation is
  * shared by everyone it affects).
  */
+/** Staff see internal notes; an integrator only with a key that has `notes:read`; a customer never. */
+export function seesInternalNotes(identity: Identity): boolean {
+  if (identity.role === Role.CUSTOMER) return false;
+  if (identity.role === Role.INTEGRATOR) return hasScope(identity, 'notes:read');
+  return true;
+}
+
 export function visibleMessages(identity: Identity): Record<string, unknown> {
   if (identity.role === Role.PLATFORM_OPERATOR) return {};
   const tenant = { tenantId: new Types.ObjectId(identity.tenantId!) };
-  if (identity.role !== Role.CUSTOMER) return tenant;
+  if (identity.role !== Role.CUSTOMER) return seesInternalNotes(identity) ? tenant : { ...tenant, internal: false };
   return {
     ...tenant,
     internal: false,
@@ -25,7 +32,7 @@ export function canSeeMessage(
   if (!identity) return false;
   if (identity.role === Role.PLATFORM_OPERATOR) return true;
   if (identity.tenantId !== String(m.tenantId)) return false;
-  if (identity.role !== Role.CUSTOMER) return true;
+  if (identity.role !== Role.CUSTOMER) return seesInternalNotes(identity) || !m.internal;
   return !m.internal && (m.authorKind !== 'CUSTOMER' || String(m.authorCustomerId) === identity.customerId);
 }
 

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Relay } from '@wisp/events';
+import { apiKeyModel } from './ApiKey.ts';
 import { assetModel } from './Asset.ts';
 import { brandingVersionModel } from './BrandingVersion.ts';
 import { domainModel } from './Domain.ts';
@@ -11,6 +12,7 @@ export function createModels(conn: Connection) {
     BrandingVersion: brandingVersionModel(conn),
     Domain: domainModel(conn),
     Asset: assetModel(conn),
+    ApiKey: apiKeyModel(conn),
     /** Moves the events saved with each tenant change to the event log; set when the subgraph starts. */
     relay: null as Relay | null,
   };
