@@ -60,7 +60,7 @@ export interface GatewayOptions {
   supergraphSdl?: string;
   /** @default {@link DEFAULT_LIMITS} */
   limits?: QueryLimits;
-  /** Largest request body accepted. @default 100 000 bytes */
+  /** Largest request body accepted over HTTP (a bulk sync of 500 customers fits). @default 1 000 000 bytes */
   maxBodyBytes?: number;
   /**
    * The event log's database (the one the work-order and messaging subgraphs append to). Without
@@ -212,7 +212,8 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     eventLog: options.eventLog,
     live: options.live,
     limits: options.limits ?? DEFAULT_LIMITS,
-    maxPayloadBytes: options.maxBodyBytes ?? 100_000,
+    // A live-updates message is one subscribe: small.
+    maxPayloadBytes: Math.min(options.maxBodyBytes ?? 100_000, 100_000),
     logger: log,
   }).catch(async (err: unknown) => {
     await apollo.stop();
@@ -223,7 +224,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     'request',
     graphqlHttpHandler(apollo, {
       cors: true,
-      maxBodyBytes: options.maxBodyBytes ?? 100_000,
+      maxBodyBytes: options.maxBodyBytes ?? 1_000_000,
       routes: async (req, res, url) => {
         for (const handle of routeHandlers) if (await routeRequest.run(req, () => handle(req, res, url))) return true;
         return false;

@@ -34,6 +34,8 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiScope | 'any' | null> = {
   'Query.signInLockout': null,
   'Mutation.createCustomer': 'customers:write',
   'Mutation.updateCustomer': 'customers:write',
+  'Mutation.upsertCustomers': 'customers:write',
+  'Mutation.reportEquipmentTelemetry': 'customers:write',
   'Mutation.updateMyContact': null,
   'Mutation.provisionPortalAccess': null,
   'Mutation.provisionPortalAccessBatch': null,

@@ -9,6 +9,7 @@ const equipment = new Schema(
     installedAt: Date,
     lastSeenAt: Date,
     signalDbm: Number,
+    online: Boolean,
   },
   { _id: false },
 );
@@ -50,6 +51,8 @@ const customerSchema = new Schema(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true },
     accountNumber: { type: String, required: true },
+    /** The integrator's own id of the customer (its mapping is kept in `customer_external_ids`). */
+    externalId: String,
     /** The account number upper-cased: self-signup matches it by equality, case-insensitively, without a regular expression. */
     accountNumberKey: String,
     name: { type: String, required: true },

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { accountSecurityModels } from './AccountSecurity.ts';
 import { auditEntryModel } from './AuditEntry.ts';
 import { customerModel } from './Customer.ts';
+import { externalIdModel } from './ExternalId.ts';
 import { mutationReceiptModel } from './MutationReceipt.ts';
 import { portalInviteModel } from './PortalInvite.ts';
 import { portalLinkModel } from './PortalLink.ts';
@@ -17,6 +18,7 @@ export function createModels(conn: Connection) {
     PortalInvite: portalInviteModel(conn),
     RateLimitHit: rateLimitHitModel(conn),
     MutationReceipt: mutationReceiptModel(conn),
+    CustomerExternalId: externalIdModel(conn),
     ...accountSecurityModels(conn),
   };
 }
