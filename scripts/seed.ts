@@ -3,7 +3,7 @@
  * record has a stable id and is upserted, and logins are updated in place.
  */
 import { pathToFileURL } from 'node:url';
-import { claimsFor, connectMongo, createLogger, firebaseAuth, firebaseProjectId, type MongoOptions } from '@wisp/shared';
+import { API_SCOPES, claimsFor, connectMongo, createLogger, demoId, firebaseAuth, firebaseProjectId, newApiKeySecret, type MongoOptions } from '@wisp/shared';
 import { announceUnannounced, createRelay, openEventLog, withEvents, type EventLog } from '@wisp/events';
 import { customerEvent, customerState } from '@wisp/subgraph-customer/events';
 import { tenantEvent, tenantState } from '@wisp/subgraph-tenant/events';
@@ -111,12 +111,12 @@ export interface SeedOptions {
   password?: string;
 }
 
-export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogin[]; password: string }> {
+export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogin[]; password: string; apiKeys: { tenant: string; key: string }[] }> {
   const password = options.password ?? process.env.DEMO_PASSWORD ?? DEMO_PASSWORD_DEFAULT;
   const conns = await Promise.all(['tenant', 'customer', 'work-order', 'messaging'].map((s) => connectMongo(s, options.mongo)));
   try {
     const [tc, cc, wc, mc] = conns as [(typeof conns)[0], (typeof conns)[0], (typeof conns)[0], (typeof conns)[0]];
-    const { Tenant, Domain } = tenantModels(tc);
+    const { Tenant, Domain, ApiKey } = tenantModels(tc);
     const { Customer, PortalLink } = customerModels(cc);
     const { WorkOrder } = workOrderModels(wc);
     const { Message } = messagingModels(mc);
@@ -226,7 +226,22 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
       }
     }
     await publishSeeded(options.mongo, { Tenant, Customer, WorkOrder });
-    return { logins: demoLogins(), password };
+    // One integrator key per demo tenant, with a new secret on every run (only its digest is kept).
+    const apiKeys: { tenant: string; key: string }[] = [];
+    for (const t of TENANTS) {
+      const _id = oid(demoId(`api-key:${t.slug}`));
+      const { key, secretHash } = newApiKeySecret(String(_id));
+      await ApiKey.updateOne(
+        { _id },
+        {
+          $set: { secretHash, revokedAt: null, expiresAt: null, scopes: Object.keys(API_SCOPES).sort() },
+          $setOnInsert: { tenantId: oid(tenantId(t.slug)), name: 'Demo integration (development only)', createdByUid: 'seed', createdByMutation: 'seed:demo-key' },
+        },
+        { upsert: true },
+      );
+      apiKeys.push({ tenant: t.slug, key });
+    }
+    return { logins: demoLogins(), password, apiKeys };
   } finally {
     await Promise.all(conns.map((c) => c.close()));
   }

@@ -73,7 +73,7 @@ async function main() {
     },
   });
   stops.push(services.stop);
-  const { logins, password } = await seedDemo({ mongo: { uri: infra.mongoUri, dbPrefix } });
+  const { logins, password, apiKeys } = await seedDemo({ mongo: { uri: infra.mongoUri, dbPrefix } });
   buildPortalIfStale();
   const portalPort = portFromEnv('PORTAL_PORT', 3000);
   const portal = await startPortal({
@@ -98,6 +98,9 @@ async function main() {
     '',
     `Demo logins (password: ${password === DEMO_PASSWORD_DEFAULT ? password : 'the DEMO_PASSWORD you set'}):`,
     ...logins.map((l) => `  ${pad(l.email, 26)} ${pad(l.role, 18)} ${l.tenant ? `at ${l.tenant}` : 'platform'}`),
+    '',
+    'Demo integrator API keys (every scope; development only, new on every start):',
+    ...apiKeys.map((k) => `  ${pad(k.tenant, 10)} ${k.key}`),
     '',
     'A token for the API: npm run token -- alice@skyline.example --tenant skyline',
     'Press Ctrl+C to stop.',
