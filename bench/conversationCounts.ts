@@ -17,6 +17,7 @@ import { createModels as workOrderModels } from '@wisp/subgraph-work-order/model
 import { Types } from 'mongoose';
 import { customerId, tenantId } from '../scripts/demoData.ts';
 import { announceWorkOrders, seedDemo } from '../scripts/seed.ts';
+import { untilMessagingKnows } from '../tests/readModels.ts';
 import { startInfra, startServices } from '../scripts/stack.ts';
 
 const LIST = `{ viewer { customer { tickets(first: 50) { edges { node { number status unreadCount messageCount lastMessage { body } } } } } } }`;
@@ -54,6 +55,7 @@ async function main() {
     const { WorkOrder } = workOrderModels(wc);
     await WorkOrder.insertMany(orders);
     await announceWorkOrders(mongo, WorkOrder);
+    await untilMessagingKnows(mongo, orders.map((o) => o._id));
     const addMessages = async (perTicket: number) => {
       const rows = await messagingModels(mc).Message.insertMany(
         orders.flatMap((o) =>

@@ -12,6 +12,7 @@ import { createModels as workOrderModels } from '@wisp/subgraph-work-order/model
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { announceWorkOrders, seedDemo } from '../scripts/seed.ts';
+import { untilMessagingKnows } from './readModels.ts';
 import { startServices, type Services } from '../scripts/stack.ts';
 import { customerId, tenantId } from './demo.ts';
 
@@ -62,6 +63,7 @@ async function addTickets(n: number, from: number) {
     await WorkOrder.insertMany(orders);
     // Known to messaging, as tickets the work-order subgraph wrote would be.
     await announceWorkOrders({ uri: mongoUri, dbPrefix }, WorkOrder);
+    await untilMessagingKnows({ uri: mongoUri, dbPrefix }, orders.map((o) => o._id));
     const messages = await Message.insertMany(
       orders.map((o) => ({ tenantId: tid, workOrderId: o._id, body: `About ${o.number}`, authorKind: 'CUSTOMER', authorCustomerId: me, authorUid: 'alice', authorName: 'Alice Nguyen' })),
     );

@@ -14,6 +14,7 @@ import { createModels as workOrderModels } from '@wisp/subgraph-work-order/model
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { announceWorkOrders, seedDemo } from '../scripts/seed.ts';
+import { untilMessagingKnows } from './readModels.ts';
 import { startServices, type Services } from '../scripts/stack.ts';
 import { customerId, tenantId } from './demo.ts';
 
@@ -78,6 +79,7 @@ async function addTickets(n: number, perTicket: number, extra: Record<string, un
     await WorkOrder.insertMany(orders);
     // Known to messaging, as tickets the work-order subgraph wrote would be.
     await announceWorkOrders(mongo, WorkOrder);
+    await untilMessagingKnows(mongo, orders.map((o) => o._id));
     const messages = await Message.insertMany(
       orders.flatMap((o) =>
         Array.from({ length: perTicket }, (_, k) =>

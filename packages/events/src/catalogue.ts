@@ -137,7 +137,8 @@ export const EVENT_CATALOGUE = {
   // `action`: PROVISIONED, SIGNED_UP, FIRST_SIGN_IN, EMAIL_CONFIRMED, REVOKED, RESTORED.
   'portalAccess.changed': { owner: 'customer', entity: 'Customer', version: 1, payload: z.object({ status, action: z.string() }) },
   // tenant. Created once its login pool is attached, which is when it can be used.
-  'tenant.created': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ slug: z.string(), name: z.string() }) },
+  // `firstAdminEmail`: whom the customer subgraph (owner of logins) invites as the first administrator.
+  'tenant.created': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ slug: z.string(), name: z.string(), firstAdminEmail: z.string().nullable().optional() }) },
   'tenant.renamed': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ name: z.string() }) },
   'tenant.suspended': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({}) },
   'tenant.reactivated': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({}) },

@@ -56,6 +56,13 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiScope | 'any' | null> = {
   'Mutation.removeTotp': null,
   'Mutation.verifySecondFactor': null,
   'Mutation.setStaffSecondFactorPolicy': null,
+  'Query.staffAccounts': null,
+  'Mutation.inviteStaff': null,
+  'Mutation.resendStaffInvite': null,
+  'Mutation.changeStaffRole': null,
+  'Mutation.disableStaff': null,
+  'Mutation.enableStaff': null,
+  'Mutation.removeStaff': null,
   // messaging
   'Query.message': 'tickets:read',
   'Query.messageAuditLog': null,

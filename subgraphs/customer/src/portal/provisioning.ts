@@ -41,7 +41,7 @@ async function getUser(auth: BaseAuth, uid: string): Promise<UserRecord | null> 
 }
 
 /** The `oobCode` of a Firebase action link, sent to the tenant's own portal page instead. */
-async function setPasswordUrl(auth: BaseAuth, tenant: TenantInfo, email: string, purpose: 'welcome' | 'reset'): Promise<string> {
+export async function setPasswordUrl(auth: BaseAuth, tenant: TenantInfo, email: string, purpose: 'welcome' | 'reset'): Promise<string> {
   const link = await auth.generatePasswordResetLink(email);
   const oobCode = new URL(link).searchParams.get('oobCode');
   if (!oobCode) throw new Error('The password link has no action code.');

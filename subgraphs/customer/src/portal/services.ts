@@ -1,4 +1,5 @@
-import { announceUnannounced, createRelay, openEventLog, openTenantDirectory, type Relay } from '@wisp/events';
+import { announceUnannounced, createRelay, openEventLog, openTenantDirectory, startConsumer, type PayloadOf, type Relay } from '@wisp/events';
+import { inviteStaffMember } from './staff.ts';
 import { firebaseAuth, openOutbox, type Logger, type MongoOptions, type Outbox, type TenantDirectory, type TenantInfo } from '@wisp/shared';
 import { customerEvent, customerState } from '../customerEvents.ts';
 import type { Models } from '../models/index.ts';
@@ -65,7 +66,28 @@ export async function openPortalServices(services: PortalServices, conn: Connect
   // Customers saved before customers published their state are announced once.
   const announced = await announceUnannounced(models.Customer, relay, (doc) => customerEvent({ _id: doc._id, tenantId: doc.tenantId }, 'customer.updated', 'updated', { fields: [], site: doc.site ?? null }));
   if (announced) logger.info('announced customers saved before events', { customers: announced });
+  // A new WISP's first administrator is invited here, where logins are kept, when the tenant announces it.
+  const firstAdmins = await startConsumer({
+    name: 'customer.first-admins',
+    conn,
+    log: events,
+    logger,
+    types: ['tenant.created'],
+    async handle(event) {
+      const email = (event.payload as PayloadOf<'tenant.created'>).firstAdminEmail;
+      if (!email) return;
+      try {
+        await inviteStaffMember({ models, services }, event.tenantId, { email, name: null, role: 'TENANT_ADMIN' });
+      } catch (err) {
+        // Bad input is not worth retrying (an email already used by a customer here): say so and go on.
+        const code = (err as { extensions?: { code?: string } }).extensions?.code;
+        if (code !== 'BAD_USER_INPUT' && code !== 'CONFLICT') throw err;
+        logger.warn('could not invite a new WISP\'s first administrator', { tenantId: event.tenantId, reason: (err as Error).message });
+      }
+    },
+  });
   return async () => {
+    await firstAdmins.stop();
     await relay.stop();
     await tenants.close();
     await Promise.all([outbox.close(), events.close()]);

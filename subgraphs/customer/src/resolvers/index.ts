@@ -1,9 +1,10 @@
 import { Customer, PortalAccess } from './Customer.ts';
 import { FieldError } from './FieldError.ts';
 import { customerSyncMutations } from './customerSync.ts';
+import { staffMutations, staffQueries } from '../portal/staff.ts';
 import { Mutation } from './Mutation.ts';
 import { PortalAuditEntry } from './PortalAuditEntry.ts';
 import { Query } from './Query.ts';
 import { Viewer } from './Viewer.ts';
 
-export const resolvers = { Query, Mutation: { ...Mutation, ...customerSyncMutations }, Viewer, Customer, PortalAccess, PortalAuditEntry, FieldError };
+export const resolvers = { Query: { ...Query, ...staffQueries }, Mutation: { ...Mutation, ...customerSyncMutations, ...staffMutations }, Viewer, Customer, PortalAccess, PortalAuditEntry, FieldError };

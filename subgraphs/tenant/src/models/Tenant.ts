@@ -57,6 +57,8 @@ const tenantSchema = new Schema(
     brandingVersion: { type: Number, default: 0 },
     /** The client mutation id that created the tenant, so a retried create returns the same tenant. */
     createdByMutation: String,
+    /** Whom to invite as the first administrator (announced with tenant.created). */
+    firstAdminEmail: String,
   },
   { timestamps: true },
 );

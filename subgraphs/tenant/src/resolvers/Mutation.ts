@@ -5,7 +5,7 @@ import { brandingTenantId, requireOperator } from './access.ts';
 import { addTenantDomain, createTenant, removeTenantDomain, renameTenant, setTenantStatus } from './tenantRegistry.ts';
 
 export const Mutation = {
-  createTenant: (_: unknown, { input }: { input: { slug: string; name: string; clientMutationId?: string | null } }, { identity, models }: Context) =>
+  createTenant: (_: unknown, { input }: { input: { slug: string; name: string; firstAdminEmail?: string | null; clientMutationId?: string | null } }, { identity, models }: Context) =>
     createTenant(models, requireOperator(identity), input),
 
   renameTenant: (_: unknown, { id, name }: { id: string; name: string }, { identity, models }: Context) => {

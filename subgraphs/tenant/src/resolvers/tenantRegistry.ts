@@ -44,12 +44,14 @@ async function ensureAuthTenant(slug: string): Promise<string> {
  * Registers a tenant. The unique slug index decides between concurrent creates; a retry carrying
  * the same clientMutationId gets the tenant its first attempt created (finishing it if needed).
  */
-export async function createTenant(models: Models, identity: Identity, input: { slug: string; name: string; clientMutationId?: string | null }) {
+export async function createTenant(models: Models, identity: Identity, input: { slug: string; name: string; firstAdminEmail?: string | null; clientMutationId?: string | null }) {
   const slug = String(input.slug ?? '').trim().toLowerCase();
   if (!SLUG.test(slug) || RESERVED_SLUGS.has(slug)) {
     throw badInput('A slug has 4 to 20 lower-case letters, digits or hyphens and starts with a letter.', 'slug');
   }
   const name = tenantName(input.name);
+  const firstAdminEmail = input.firstAdminEmail ? String(input.firstAdminEmail).trim().toLowerCase() : null;
+  if (firstAdminEmail && (firstAdminEmail.length > 254 || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(firstAdminEmail))) throw badInput('firstAdminEmail is not an email address.', 'firstAdminEmail');
   const mutationId = input.clientMutationId ? String(input.clientMutationId).slice(0, 100) : null;
 
   let tenant = await models.Tenant.findOne({ slug }).lean();
@@ -63,6 +65,7 @@ export async function createTenant(models: Models, identity: Identity, input: { 
         branding: { ...NEUTRAL_BRANDING, companyName: name, displayName: name, logoAlt: name },
         brandingVersion: 0,
         ...(mutationId ? { createdByMutation: mutationId } : {}),
+        ...(firstAdminEmail ? { firstAdminEmail } : {}),
       });
       tenant = created.toObject();
       createdHere = true;
@@ -113,7 +116,7 @@ export async function createTenant(models: Models, identity: Identity, input: { 
     // The tenant is usable from here on, so this is where it is announced: once, by the update that attaches the pool.
     await models.Tenant.updateOne(
       { _id: tenant._id, firebaseTenantId: { $exists: false } },
-      withEvents({ $set: { firebaseTenantId: authTenantId } }, [tenantEvent(tenant._id, 'tenant.created', 'created', { slug: tenant.slug, name: tenant.name })]),
+      withEvents({ $set: { firebaseTenantId: authTenantId } }, [tenantEvent(tenant._id, 'tenant.created', 'created', { slug: tenant.slug, name: tenant.name, firstAdminEmail: tenant.firstAdminEmail ?? null })]),
     );
     await models.relay?.flush(models.Tenant, tenant._id);
     tenant = (await models.Tenant.findById(tenant._id).lean()) ?? { ...tenant, firebaseTenantId: authTenantId };
