@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import type { ExecutionResult, GraphQLError } from './graphql.ts';
 import { codedError, ErrorCode, type Logger } from '@wisp/shared';
 import { type EventLog, type StoredEvent } from '@wisp/events';
 import type { EventTail } from './eventTail.ts';

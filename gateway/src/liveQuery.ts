@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import {
+  buildASTSchema,
+  execute,
+  getArgumentValues,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
+  isObjectType,
   Kind,
   parse,
   print,
+  printSchema,
+  specifiedRules,
+  TypeInfo,
+  validate,
   visit,
+  visitWithTypeInfo,
   type DocumentNode,
   type ExecutionResult,
   type FieldNode,
@@ -15,16 +24,10 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
   type VariableDefinitionNode,
-} from 'graphql';
+} from './graphql.ts';
 import { badInput, forbidden, isObjectId, Role, type Identity } from '@wisp/shared';
 import { type StoredEvent } from '@wisp/events';
 import { queryLimitRules, type QueryLimits } from './limits.ts';
-
-// The schema comes from @apollo/gateway, which loads graphql's CommonJS build; graphql refuses a
-// schema built by another copy of itself, so everything that touches the schema uses that copy.
-// Errors handed back to graphql-ws are made with the ESM copy, which graphql-ws checks against.
-const cjs: typeof import('graphql') = createRequire(import.meta.url)('graphql');
-const { execute, getArgumentValues, getVariableValues, isObjectType, specifiedRules, TypeInfo, validate, visitWithTypeInfo } = cjs;
 
 const ownCopies = new WeakMap<GraphQLSchema, GraphQLSchema>();
 /**
@@ -35,7 +38,7 @@ const ownCopies = new WeakMap<GraphQLSchema, GraphQLSchema>();
 export function liveSchema(apiSchema: GraphQLSchema): GraphQLSchema {
   let own = ownCopies.get(apiSchema);
   if (!own) {
-    own = cjs.buildASTSchema(cjs.parse(cjs.printSchema(apiSchema)));
+    own = buildASTSchema(parse(printSchema(apiSchema)));
     ownCopies.set(apiSchema, own);
   }
   return own;
@@ -175,7 +178,8 @@ export async function prepareSubscription(input: {
     args = getArgumentValues(fieldDef, root, coercedVars.coerced);
     after = parseCursor(args.after);
   } catch (err) {
-    return [err instanceof GraphQLError && err.extensions.code ? err : coded('BAD_USER_INPUT', (err as Error).message)];
+    // Coded errors may come from the shared package's graphql copy: their code decides, not their class.
+    return [(err as GraphQLError).extensions?.code ? (err as GraphQLError) : coded('BAD_USER_INPUT', (err as Error).message)];
   }
 
   // Who may subscribe to what; visibility of each event is decided again, per event, below.

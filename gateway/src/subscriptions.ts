@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { GraphQLError as GraphQLErrorClass, parse, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from './graphql.ts';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { badInput, codedError, ErrorCode, type Identity, type Logger, type MongoOptions } from '@wisp/shared';
@@ -47,13 +47,12 @@ export interface LiveOptions {
   maxBacklog?: number;
 }
 
-const REFUSAL_DOCUMENT = parse('subscription Refused { __typename }');
-
-/** A stream that ends at once with the refusal (several errors are joined into one message). */
-async function* refused(errors: GraphQLError[]): AsyncGenerator<never, undefined, unknown> {
-  const first = errors[0]!;
-  throw errors.length === 1 ? first : new GraphQLErrorClass(errors.map((e) => e.message).join('\n'), { extensions: first.extensions });
-}
+/**
+ * graphql-ws answers a refusal only when its errors come from its own graphql copy, the gateway's.
+ * The shared package imports graphql by itself; wherever a bundler or test runner resolves that
+ * import to graphql's ES module build, its errors are another copy's and are remade here.
+ */
+const ownCopy = (e: Pick<GraphQLError, 'message' | 'extensions'>): GraphQLError => (e instanceof GraphQLError ? e : new GraphQLError(e.message, { extensions: e.extensions }));
 
 interface Session {
   identity: Identity;
@@ -181,18 +180,11 @@ export async function startSubscriptions(opts: {
         sessions.delete(ctx);
       },
       async onSubscribe(ctx, _id, payload) {
-        const refusals = await prepare(ctx, payload);
-        if (!Array.isArray(refusals)) {
-          return { schema: refusals.schema, document: refusals.sub.document, operationName: refusals.sub.operationName, variableValues: payload.variables ?? {}, contextValue: refusals.sub, rootValue: null };
-        }
-        // graphql-ws only accepts errors made by its own copy of graphql; an error thrown by the
-        // stream reaches the client as an `error` message, code included, whichever copy made it.
-        return { schema: opts.schema()!, document: REFUSAL_DOCUMENT, variableValues: {}, contextValue: { refusals }, rootValue: null };
+        const prepared = await prepare(ctx, payload);
+        if (Array.isArray(prepared)) return prepared.map(ownCopy);
+        return { schema: prepared.schema, document: prepared.sub.document, operationName: prepared.sub.operationName, variableValues: payload.variables ?? {}, contextValue: prepared.sub, rootValue: null };
       },
-      subscribe: (args) => {
-        const ctx = args.contextValue as LiveSubscription | { refusals: GraphQLError[] };
-        return 'refusals' in ctx ? refused(ctx.refusals) : hub!.subscribe(ctx);
-      },
+      subscribe: (args) => hub!.subscribe(args.contextValue as LiveSubscription),
     },
     wss,
   );
