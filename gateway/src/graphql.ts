@@ -21,6 +21,7 @@ export const {
   getNamedType,
   getOperationAST,
   getVariableValues,
+  isNonNullType,
   isObjectType,
   parse,
   print,

@@ -6,6 +6,7 @@ import { badInput, codedError, ErrorCode, type Identity, type Logger, type Mongo
 import { openEventLog, startEventLogTrimmer, type EventLog } from '@wisp/events';
 import { startEventTail, type EventTail } from './eventTail.ts';
 import { createLiveHub, type LiveHub } from './liveHub.ts';
+import type { LiveCatalogue } from './liveCatalogue.ts';
 import { prepareSubscription, type LiveSubscription, type RunQuery } from './liveQuery.ts';
 import type { QueryLimits } from './limits.ts';
 import type { SessionFailure, SessionVerifier } from './sessionAuth.ts';
@@ -73,7 +74,8 @@ export interface Subscriptions {
  */
 export async function startSubscriptions(opts: {
   httpServer: Server;
-  schema: () => GraphQLSchema | undefined;
+  /** The live fields of the schema served now; undefined until the gateway has loaded one. */
+  catalogue: () => LiveCatalogue | undefined;
   run: RunQuery;
   verifySession: SessionVerifier;
   /** Whether the login has shown its second factor, given the `secondFactor` connection parameter. */
@@ -111,11 +113,11 @@ export async function startSubscriptions(opts: {
     if (Object.keys(ctx.subscriptions).length > maxSubs) {
       return [codedError(ErrorCode.RATE_LIMITED, `At most ${maxSubs} subscriptions per connection.`)];
     }
-    const schema = opts.schema();
-    if (!schema) return [codedError(ErrorCode.INTERNAL, 'The gateway is still starting; try again.')];
+    const catalogue = opts.catalogue();
+    if (!catalogue) return [codedError(ErrorCode.INTERNAL, 'The gateway is still starting; try again.')];
     try {
       const sub = await prepareSubscription({
-        schema,
+        catalogue,
         query: payload.query,
         operationName: payload.operationName,
         variables: payload.variables,
@@ -129,7 +131,7 @@ export async function startSubscriptions(opts: {
       if (sub.after !== null && sub.after > tail!.position && sub.after > (await log.head())) {
         return [badInput('This cursor is ahead of the event log; subscribe without `after`.', 'after')];
       }
-      return { schema, sub };
+      return { schema: catalogue.schema, sub };
     } catch (err) {
       logger.error('preparing a subscription failed', { error: String(err) });
       return [codedError(ErrorCode.INTERNAL, 'Internal error.')];
