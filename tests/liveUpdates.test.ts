@@ -1,7 +1,12 @@
 /**
  * Live updates over graphql-ws: who receives which event, resume without loss, several gateways,
- * a restarted gateway, and the close codes for bad, expired and revoked tokens.
+ * a restarted gateway, the close codes for bad, expired and revoked tokens, and subscription fields
+ * that exist only in a subgraph's SDL.
  */
+import { readFileSync } from 'node:fs';
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
+import { parse as parseYaml } from 'yaml';
 import { codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { start as startGateway, LiveCloseCode, type RunningGateway } from '@wisp/gateway';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -326,5 +331,81 @@ describe('tokens', () => {
     } finally {
       await gw.stop();
     }
+  });
+});
+
+describe('a subscription field declared only in a subgraph’s SDL', () => {
+  // Fields the gateway has no code for: their @live rules are all it knows of them.
+  const EXTRA = /* GraphQL */ `
+    extend type Subscription {
+      "Customers: outages that name you, and nothing else."
+      myOutagesChanged(after: String): WorkOrderChange! @live(entities: ["WorkOrder"], audience: CUSTOMER, mine: true, outagesOnly: true)
+      "Staff: new lines in one work order's conversation, as changes to that work order."
+      conversationActivity(ticket: ID!, after: String): WorkOrderChange! @live(entities: ["Message"], workOrderArg: "ticket", audience: STAFF)
+      "Without @live: no rules, so the gateway must not serve it."
+      unruled(after: String): WorkOrderChange!
+    }
+  `;
+  let gw: RunningGateway | undefined;
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  /** The committed subgraph SDLs, `EXTRA` added to work-order's, composed as `npm run compose` does. */
+  const composedWithExtra = () => {
+    const here = new URL('../schema/', import.meta.url);
+    const config = parseYaml(readFileSync(new URL('supergraph.yaml', here), 'utf8')) as { subgraphs: Record<string, { routing_url: string; schema: string }> };
+    const result = composeServices(
+      Object.entries(config.subgraphs).map(([name, s]) => ({
+        name,
+        url: s.routing_url,
+        typeDefs: parse(readFileSync(new URL(s.schema, here), 'utf8') + (name === 'work-order' ? EXTRA : '')),
+      })),
+    );
+    expect(result.errors).toBeUndefined();
+    return result.supergraphSdl!;
+  };
+
+  it('is served by its @live rules with no gateway change: audience, mine, outages, entities, work order', async () => {
+    gw = await startGateway({ ...gatewayOptions(), supergraphSdl: composedWithExtra() });
+    const OUTAGES = WO_CHANGES('myOutagesChanged');
+    const ACTIVITY = /* GraphQL */ `
+      subscription($ticket: ID!, $after: String) {
+        conversationActivity(ticket: $ticket, after: $after) { cursor kind workOrder { id number status eta } }
+      }
+    `;
+    const after = String(await writer.head());
+    const alice = connect(tokens.alice!, gw.url);
+    const agent = connect(tokens.agent!, gw.url);
+    const aliceOutages = alice.subscribe(OUTAGES, { after });
+    const carolOutages = connect(tokens.carol!, gw.url).subscribe(OUTAGES, { after });
+    const activity = agent.subscribe(ACTIVITY, { ticket: SKY_ALICE, after });
+    const refused = {
+      agentOutages: agent.subscribe(OUTAGES),
+      aliceActivity: alice.subscribe(ACTIVITY, { ticket: SKY_ALICE }),
+      otherTenant: connect(tokens.prairieAgent!, gw.url).subscribe(ACTIVITY, { ticket: SKY_ALICE }),
+      unruled: alice.subscribe(WO_CHANGES('unruled')),
+    };
+    await until(() => Object.values(refused).every((c) => c.errors.length > 0), 'refusals');
+    const codeOf = (c: { errors: any[] }) => c.errors[0].map((e: any) => e.extensions?.code);
+    expect(codeOf(refused.agentOutages)).toEqual(['FORBIDDEN']);
+    expect(codeOf(refused.aliceActivity)).toEqual(['FORBIDDEN']);
+    expect(codeOf(refused.otherTenant)).toEqual(['NOT_FOUND']);
+    expect(codeOf(refused.unruled)).toEqual(['INTERNAL']);
+
+    await writer.updateWorkOrder(SKY_ALICE, { status: 'OPEN' }, 'status_changed'); // not an outage; not a message
+    await writer.addMessage(SKY_OUTAGE, 'Crews are on site.'); // an outage's message: not a work-order event
+    await writer.addMessage(SKY_ALICE, 'Checking your signal now.');
+    await writer.addMessage(SKY_ALICE, 'Sector 4 is overloaded.', { internal: true });
+    await writer.addMessage(SKY_BOB, 'Another ticket.');
+    await writer.updateWorkOrder(SKY_OUTAGE, { eta: new Date(Date.now() + 7_200_000) }, 'eta_changed');
+    await until(() => aliceOutages.data.length >= 1 && activity.data.length >= 2, 'the deliveries');
+    await new Promise((r) => setTimeout(r, 300));
+
+    expect(numbers(aliceOutages, 'myOutagesChanged')).toEqual([`eta_changed:${number.outage}`]);
+    expect(carolOutages.data).toEqual([]);
+    expect(numbers(activity, 'conversationActivity')).toEqual([`message_added:${number.alice}`, `message_added:${number.alice}`]);
+    expect(aliceOutages.started[0].myOutagesChanged).toMatchObject({ kind: 'subscribed', cursor: after, workOrder: null });
+    for (const s of [aliceOutages, carolOutages, activity]) expect(s.errors).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import {
   type FragmentDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
-} from 'graphql';
+} from './graphql.ts';
 
 /** Query shape limits applied before any subgraph is asked. */
 export interface QueryLimits {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import type { ExecutionResult, GraphQLError } from './graphql.ts';
 import { codedError, ErrorCode, type Logger } from '@wisp/shared';
 import { type EventLog, type StoredEvent } from '@wisp/events';
 import type { EventTail } from './eventTail.ts';
@@ -183,7 +183,7 @@ export function createLiveHub(deps: { log: EventLog; tail: EventTail; run: RunQu
         this.failure = err as GraphQLError;
       } else {
         const requestId = randomUUID();
-        deps.logger.error('live subscription failed', { requestId, error: String(err), field: this.sub.field });
+        deps.logger.error('live subscription failed', { requestId, error: String(err), field: this.sub.field.name });
         this.failure = codedError(ErrorCode.INTERNAL, 'Live updates failed; resubscribe with your last cursor.', { requestId });
       }
       this.wake?.();

@@ -1,49 +1,31 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import {
+  execute,
+  getArgumentValues,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
+  isObjectType,
   Kind,
   parse,
   print,
+  specifiedRules,
+  TypeInfo,
+  validate,
   visit,
+  visitWithTypeInfo,
   type DocumentNode,
   type ExecutionResult,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLFieldResolver,
-  type GraphQLSchema,
   type SelectionSetNode,
   type VariableDefinitionNode,
-} from 'graphql';
+} from './graphql.ts';
 import { badInput, forbidden, isObjectId, Role, type Identity } from '@wisp/shared';
 import { type StoredEvent } from '@wisp/events';
 import { queryLimitRules, type QueryLimits } from './limits.ts';
-
-// The schema comes from @apollo/gateway, which loads graphql's CommonJS build; graphql refuses a
-// schema built by another copy of itself, so everything that touches the schema uses that copy.
-// Errors handed back to graphql-ws are made with the ESM copy, which graphql-ws checks against.
-const cjs: typeof import('graphql') = createRequire(import.meta.url)('graphql');
-const { execute, getArgumentValues, getVariableValues, isObjectType, specifiedRules, TypeInfo, validate, visitWithTypeInfo } = cjs;
-
-const ownCopies = new WeakMap<GraphQLSchema, GraphQLSchema>();
-/**
- * The API schema rebuilt from its SDL, without resolvers. Apollo Server instruments the schema it
- * serves, wrapping every field's resolver in one that ignores a caller's `fieldResolver`; payloads
- * are built on this copy so aliases resolve by response key.
- */
-export function liveSchema(apiSchema: GraphQLSchema): GraphQLSchema {
-  let own = ownCopies.get(apiSchema);
-  if (!own) {
-    own = cjs.buildASTSchema(cjs.parse(cjs.printSchema(apiSchema)));
-    ownCopies.set(apiSchema, own);
-  }
-  return own;
-}
-
-/** The subscription fields of the composed schema, each answered from the event log. */
-export const LIVE_FIELDS = ['workOrderUpdated', 'myWorkOrdersChanged', 'serviceNoticesChanged', 'queueChanged', 'messageAdded'] as const;
-export type LiveField = (typeof LIVE_FIELDS)[number];
+import { RESUME_ARG, type LiveCatalogue, type LiveField } from './liveCatalogue.ts';
 
 /** A subscription's resume point is the event log's `seq`, as a decimal string. */
 export function parseCursor(after: unknown): number | null {
@@ -64,7 +46,7 @@ export type RunQuery = (query: string, variables: Record<string, unknown>, ident
 /** A client's subscription, checked and turned into what each event needs. */
 export interface LiveSubscription {
   field: LiveField;
-  /** The work order named by `workOrderUpdated(id)` / `messageAdded(workOrderId)`. */
+  /** The work order named by the field's `@live(workOrderArg:)` argument. */
   workOrderId: string | null;
   after: number | null;
   identity: Identity;
@@ -134,7 +116,8 @@ function mergeJson(a: unknown, b: unknown): unknown {
  * `extensions.code`) for anything a client did wrong; never throws for bad input.
  */
 export async function prepareSubscription(input: {
-  schema: GraphQLSchema;
+  /** The live fields of the schema the gateway serves now. */
+  catalogue: LiveCatalogue;
   query: unknown;
   operationName?: unknown;
   variables?: unknown;
@@ -143,7 +126,7 @@ export async function prepareSubscription(input: {
   run: RunQuery;
 }): Promise<LiveSubscription | GraphQLError[]> {
   const { identity } = input;
-  const schema = liveSchema(input.schema);
+  const { schema } = input.catalogue;
   if (typeof input.query !== 'string') return [badInput('The subscription has no query.')];
   const operationName = typeof input.operationName === 'string' ? input.operationName : undefined;
   const variables = input.variables && typeof input.variables === 'object' && !Array.isArray(input.variables) ? (input.variables as Record<string, unknown>) : {};
@@ -159,31 +142,33 @@ export async function prepareSubscription(input: {
   if (!op) return [badInput('Name the operation to run (operationName).')];
   if (op.operation !== 'subscription') return [badInput('Send queries and mutations over HTTP; this socket carries subscriptions.')];
   const root = op.selectionSet.selections[0];
-  if (op.selectionSet.selections.length !== 1 || root?.kind !== Kind.FIELD || !(LIVE_FIELDS as readonly string[]).includes(root.name.value)) {
+  if (op.selectionSet.selections.length !== 1 || root?.kind !== Kind.FIELD) {
     return [badInput('Select exactly one subscription field, directly (not through a fragment).')];
   }
-  const field = root.name.value as LiveField;
+  const field = input.catalogue.fields.get(root.name.value);
+  // The schema offers it, but its @live rules are missing or unusable (logged when the schema loaded).
+  if (!field) return [coded('INTERNAL', `Live updates for ${root.name.value} are not available on this gateway.`)];
   const declared = new Set((op.variableDefinitions ?? []).map((d) => d.variable.name.value));
   if (declared.has(WO_VAR) || declared.has(MSG_VAR)) return [badInput(`The variable names ${WO_VAR} and ${MSG_VAR} are reserved.`)];
 
   const coercedVars = getVariableValues(schema, op.variableDefinitions ?? [], variables);
   if (coercedVars.errors) return coercedVars.errors.map((e) => coded('BAD_USER_INPUT', e.message));
-  const fieldDef = schema.getSubscriptionType()!.getFields()[field]!;
+  const fieldDef = schema.getSubscriptionType()!.getFields()[field.name]!;
   let args: Record<string, unknown>;
   let after: number | null;
   try {
     args = getArgumentValues(fieldDef, root, coercedVars.coerced);
-    after = parseCursor(args.after);
+    after = field.resumable ? parseCursor(args[RESUME_ARG]) : null;
   } catch (err) {
-    return [err instanceof GraphQLError && err.extensions.code ? err : coded('BAD_USER_INPUT', (err as Error).message)];
+    // Coded errors may come from the shared package's graphql copy: their code decides, not their class.
+    return [(err as GraphQLError).extensions?.code ? (err as GraphQLError) : coded('BAD_USER_INPUT', (err as Error).message)];
   }
 
   // Who may subscribe to what; visibility of each event is decided again, per event, below.
   const customer = identity.role === Role.CUSTOMER;
-  const staff = identity.role !== Role.CUSTOMER;
-  if (field === 'myWorkOrdersChanged' && !customer) return [forbidden('Only customers have a list of their own work orders; staff subscribe to queueChanged.')];
-  if (field === 'queueChanged' && !staff) return [forbidden('Only staff may follow the queue.')];
-  const workOrderId = field === 'workOrderUpdated' ? String(args.id) : field === 'messageAdded' ? String(args.workOrderId) : null;
+  if (field.audience === 'CUSTOMER' && !customer) return [forbidden(`Only customers may subscribe to ${field.name}.`)];
+  if (field.audience === 'STAFF' && customer) return [forbidden(`Only staff may subscribe to ${field.name}.`)];
+  const workOrderId = field.workOrderArg === null ? null : String(args[field.workOrderArg]);
   if (workOrderId !== null) {
     // Same answer as the query: another customer's or tenant's work order does not exist.
     const r = isObjectId(workOrderId) ? await input.run(`query LiveCheck($id: ID!) { workOrder(id: $id) { id } }`, { id: workOrderId }, identity) : null;
@@ -205,12 +190,10 @@ export async function prepareSubscription(input: {
       Field(node) {
         const parent = typeInfo.getParentType();
         if (!parent || !isObjectType(parent)) return;
-        if (parent.name === 'WorkOrderChange' || parent.name === 'MessageChange') {
-          changeFields.push({ responseKey: node.alias?.value ?? node.name.value, name: node.name.value, node });
-        }
-        if ((parent.name === 'WorkOrderChange' && node.name.value === 'workOrder') || (parent.name === 'MessageChange' && node.name.value === 'message')) {
-          entityFields.push({ node, alias: `live${entityFields.length}`, message: parent.name === 'MessageChange' });
-        }
+        if (parent.name !== field.payload.type) return;
+        changeFields.push({ responseKey: node.alias?.value ?? node.name.value, name: node.name.value, node });
+        const entity = field.payload.entities.get(node.name.value);
+        if (entity) entityFields.push({ node, alias: `live${entityFields.length}`, message: entity === 'Message' });
       },
     }),
   );
@@ -244,7 +227,7 @@ export async function prepareSubscription(input: {
 
   // `after` only says where a subscriber starts, never what it receives: subscribers that differ in
   // it alone share answers.
-  const afterArg = root.arguments?.find((a) => a.name.value === 'after')?.value;
+  const afterArg = root.arguments?.find((a) => a.name.value === RESUME_ARG)?.value;
   const afterVar = afterArg?.kind === Kind.VARIABLE ? afterArg.name.value : null;
   const keyVars = Object.fromEntries(Object.entries(variables).filter(([k]) => k !== afterVar || vars.has(k)));
   const key = createHash('sha256').update(JSON.stringify([identity, input.query, operationName ?? null, keyVars])).digest('base64url');
@@ -255,26 +238,14 @@ export async function prepareSubscription(input: {
     source && typeof source === 'object' ? (source as Record<string, unknown>)[info.path.key as string] : null;
 
   const tenantOk = (e: StoredEvent) => identity.role === Role.PLATFORM_OPERATOR || e.tenantId === identity.tenantId;
-  const mine = (e: StoredEvent) => !customer || e.customerIds.includes(identity.customerId!);
-  // A call-back request is a change to its ticket (or, about no ticket, to itself) for live clients.
-  const ticketChange = (e: StoredEvent) => e.entity === 'WorkOrder' || e.entity === 'CallbackRequest';
   const accepts = (e: StoredEvent): boolean => {
     if (!tenantOk(e)) return false;
     if (customer && e.internal) return false;
-    // The log carries every service's events; live ticket fields care about tickets and their conversations.
-    if (!e.workOrderId || !(ticketChange(e) || e.entity === 'Message')) return false;
-    switch (field) {
-      case 'workOrderUpdated':
-        return ticketChange(e) && e.workOrderId === workOrderId;
-      case 'messageAdded':
-        return e.entity === 'Message' && e.workOrderId === workOrderId;
-      case 'myWorkOrdersChanged':
-        return mine(e);
-      case 'serviceNoticesChanged':
-        return ticketChange(e) && !!e.outage && mine(e);
-      case 'queueChanged':
-        return true;
-    }
+    // Every payload is loaded through the event's work order: events about none concern no live field.
+    if (!e.workOrderId || !field.entities.has(e.entity)) return false;
+    if (workOrderId !== null && e.workOrderId !== workOrderId) return false;
+    if (field.outagesOnly && !e.outage) return false;
+    return !(field.mine && customer && !e.customerIds.includes(identity.customerId!));
   };
 
   const payloadFor = (cursor: number, kind: string, entities: Map<FieldNode, unknown>) => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { IncomingMessage } from 'node:http';
 import { codedError, ErrorCode, signIdentityHeaders, type Identity, type Logger, Role } from '@wisp/shared';
-import { GraphQLError, Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type SelectionSetNode } from './graphql.ts';
 
 /** The header the portal sends its second-factor session token in. */
 export const SECOND_FACTOR_HEADER = 'x-wisp-second-factor';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GraphQLError, Kind, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, type GraphQLFormattedError } from './graphql.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +30,7 @@ import { subscriptionsOverHttpPlugin } from './httpSubscriptions.ts';
 import { liveQueryRunner } from './liveRunner.ts';
 import { requiringSecondFactor, SECOND_FACTOR_HEADER, secondFactorGate, secondFactorPlugin, type SecondFactorState } from './secondFactor.ts';
 import { createSessionVerifier } from './sessionAuth.ts';
+import { liveCatalogue, type LiveCatalogue } from './liveCatalogue.ts';
 import { startSubscriptions, type LiveOptions } from './subscriptions.ts';
 
 /** What each request carries through the gateway. */
@@ -192,14 +193,16 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin(), secondFactorPlugin(secondFactorOf), ...inlineTracePlugins<GatewayContext>()],
     formatError: withoutTopology,
   });
-  let apiSchema: GraphQLSchema | undefined;
-  gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
-    apiSchema = loaded;
+  let catalogue: LiveCatalogue | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    catalogue = liveCatalogue(apiSchema, coreSupergraphSdl);
+    // A subscription field the gateway cannot answer is refused to every client: say so at load.
+    for (const problem of catalogue.problems) log.error('subscription field not served', { problem });
   });
   await apollo.start();
   const subscriptions = await startSubscriptions({
     httpServer,
-    schema: () => apiSchema,
+    catalogue: () => catalogue,
     run: liveQueryRunner(apollo),
     // A revocation answer is reused for at most half the recheck period, so rechecks see fresh state.
     secondFactor: async (identity, marker) => {

@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
-import { GraphQLError as GraphQLErrorClass, parse, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from './graphql.ts';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { badInput, checkRootFieldScope, codedError, ErrorCode, type Identity, mongoFor, type Logger, type MongoOptions } from '@wisp/shared';
 import { openEventLog, startEventLogTrimmer, type EventLog } from '@wisp/events';
 import { startEventTail, type EventTail } from './eventTail.ts';
 import { createLiveHub, type LiveHub } from './liveHub.ts';
+import type { LiveCatalogue } from './liveCatalogue.ts';
 import { prepareSubscription, type LiveSubscription, type RunQuery } from './liveQuery.ts';
 import type { QueryLimits } from './limits.ts';
 import type { SessionFailure, SessionVerifier } from './sessionAuth.ts';
@@ -47,13 +48,12 @@ export interface LiveOptions {
   maxBacklog?: number;
 }
 
-const REFUSAL_DOCUMENT = parse('subscription Refused { __typename }');
-
-/** A stream that ends at once with the refusal (several errors are joined into one message). */
-async function* refused(errors: GraphQLError[]): AsyncGenerator<never, undefined, unknown> {
-  const first = errors[0]!;
-  throw errors.length === 1 ? first : new GraphQLErrorClass(errors.map((e) => e.message).join('\n'), { extensions: first.extensions });
-}
+/**
+ * graphql-ws answers a refusal only when its errors come from its own graphql copy, the gateway's.
+ * The shared package imports graphql by itself; wherever a bundler or test runner resolves that
+ * import to graphql's ES module build, its errors are another copy's and are remade here.
+ */
+const ownCopy = (e: Pick<GraphQLError, 'message' | 'extensions'>): GraphQLError => (e instanceof GraphQLError ? e : new GraphQLError(e.message, { extensions: e.extensions }));
 
 interface Session {
   identity: Identity;
@@ -74,7 +74,8 @@ export interface Subscriptions {
  */
 export async function startSubscriptions(opts: {
   httpServer: Server;
-  schema: () => GraphQLSchema | undefined;
+  /** The live fields of the schema served now; undefined until the gateway has loaded one. */
+  catalogue: () => LiveCatalogue | undefined;
   run: RunQuery;
   verifySession: SessionVerifier;
   /** Whether the login has shown its second factor, given the `secondFactor` connection parameter. */
@@ -112,11 +113,11 @@ export async function startSubscriptions(opts: {
     if (Object.keys(ctx.subscriptions).length > maxSubs) {
       return [codedError(ErrorCode.RATE_LIMITED, `At most ${maxSubs} subscriptions per connection.`)];
     }
-    const schema = opts.schema();
-    if (!schema) return [codedError(ErrorCode.INTERNAL, 'The gateway is still starting; try again.')];
+    const catalogue = opts.catalogue();
+    if (!catalogue) return [codedError(ErrorCode.INTERNAL, 'The gateway is still starting; try again.')];
     try {
       const sub = await prepareSubscription({
-        schema,
+        catalogue,
         query: payload.query,
         operationName: payload.operationName,
         variables: payload.variables,
@@ -135,7 +136,7 @@ export async function startSubscriptions(opts: {
       if (sub.after !== null && sub.after > tail!.position && sub.after > (await log.head())) {
         return [badInput('This cursor is ahead of the event log; subscribe without `after`.', 'after')];
       }
-      return { schema, sub };
+      return { schema: catalogue.schema, sub };
     } catch (err) {
       logger.error('preparing a subscription failed', { error: String(err) });
       return [codedError(ErrorCode.INTERNAL, 'Internal error.')];
@@ -186,18 +187,11 @@ export async function startSubscriptions(opts: {
         sessions.delete(ctx);
       },
       async onSubscribe(ctx, _id, payload) {
-        const refusals = await prepare(ctx, payload);
-        if (!Array.isArray(refusals)) {
-          return { schema: refusals.schema, document: refusals.sub.document, operationName: refusals.sub.operationName, variableValues: payload.variables ?? {}, contextValue: refusals.sub, rootValue: null };
-        }
-        // graphql-ws only accepts errors made by its own copy of graphql; an error thrown by the
-        // stream reaches the client as an `error` message, code included, whichever copy made it.
-        return { schema: opts.schema()!, document: REFUSAL_DOCUMENT, variableValues: {}, contextValue: { refusals }, rootValue: null };
+        const prepared = await prepare(ctx, payload);
+        if (Array.isArray(prepared)) return prepared.map(ownCopy);
+        return { schema: prepared.schema, document: prepared.sub.document, operationName: prepared.sub.operationName, variableValues: payload.variables ?? {}, contextValue: prepared.sub, rootValue: null };
       },
-      subscribe: (args) => {
-        const ctx = args.contextValue as LiveSubscription | { refusals: GraphQLError[] };
-        return 'refusals' in ctx ? refused(ctx.refusals) : hub!.subscribe(ctx);
-      },
+      subscribe: (args) => hub!.subscribe(args.contextValue as LiveSubscription),
     },
     wss,
   );
