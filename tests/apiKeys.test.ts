@@ -132,7 +132,9 @@ describe('API keys', () => {
     try {
       const queue = client.subscribe(`subscription { queueChanged { cursor kind } }`);
       const mine = client.subscribe(`subscription { myWorkOrdersChanged { cursor } }`);
-      await until(() => queue.started.length === 1 && mine.errors.length === 1, 'the subscriptions to be answered', 20_000);
+      await until(() => queue.started.length === 1 && mine.errors.length === 1, 'the subscriptions to be answered', 20_000).catch((err) => {
+        throw new Error(`${(err as Error).message}: ${JSON.stringify({ queue: { started: queue.started, errors: queue.errors, closes: queue.closes }, mine: { errors: mine.errors, closes: mine.closes } })}`);
+      });
       expect(mine.errors[0].extensions?.code ?? mine.errors[0][0]?.extensions?.code).toBe('FORBIDDEN');
     } finally {
       await client.dispose();

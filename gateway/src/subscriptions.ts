@@ -127,7 +127,7 @@ export async function startSubscriptions(opts: {
       });
       if (Array.isArray(sub)) return sub;
       try {
-        checkRootFieldScope(session.identity, `Subscription.${sub.field}`);
+        checkRootFieldScope(session.identity, `Subscription.${sub.field.name}`);
       } catch (err) {
         return [err as GraphQLError];
       }
