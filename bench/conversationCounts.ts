@@ -19,6 +19,7 @@ import { customerId, tenantId } from '../scripts/demoData.ts';
 import { announceWorkOrders, seedDemo } from '../scripts/seed.ts';
 import { untilMessagingKnows } from '../tests/readModels.ts';
 import { startInfra, startServices } from '../scripts/stack.ts';
+import { BENCH_RATE_LIMITS } from './lib/rateLimits.ts';
 
 const LIST = `{ viewer { customer { tickets(first: 50) { edges { node { number status unreadCount messageCount lastMessage { body } } } } } } }`;
 const ROUNDS = 20;
@@ -36,6 +37,7 @@ async function main() {
     dbPrefix: mongo.dbPrefix,
     identitySecret: randomBytes(32).toString('base64url'),
     projectId: infra.projectId,
+    rateLimits: BENCH_RATE_LIMITS,
     onCommand: (e) => {
       if (!counting || e.databaseName.endsWith('_events')) return;
       commands++;

@@ -16,6 +16,7 @@ import { emulatorIdToken, gql } from '@wisp/shared/testing';
 import { seedDemo } from '../scripts/seed.ts';
 import { startServices, type Services } from '../scripts/stack.ts';
 import { runBench, startBenchStack } from './lib/benchStack.ts';
+import { BENCH_RATE_LIMITS } from './lib/rateLimits.ts';
 import { addWorkOrders } from './lib/workOrders.ts';
 import { arg, machineLine, median, QUICK, rotated, spread } from './lib/stats.ts';
 
@@ -48,7 +49,7 @@ runBench(async () => {
   let large: Services | undefined;
   try {
     const largeMongo = { uri: stack.mongo.uri, dbPrefix: `${stack.mongo.dbPrefix}_large` };
-    large = await startServices({ mongoUri: largeMongo.uri, dbPrefix: largeMongo.dbPrefix, identitySecret: randomBytes(32).toString('base64url'), projectId: stack.infra.projectId, onCommand: counter('large') });
+    large = await startServices({ mongoUri: largeMongo.uri, dbPrefix: largeMongo.dbPrefix, identitySecret: randomBytes(32).toString('base64url'), projectId: stack.infra.projectId, onCommand: counter('large'), rateLimits: BENCH_RATE_LIMITS });
     await seedDemo({ mongo: largeMongo });
 
     const tokens = { alice: await emulatorIdToken('alice@skyline.example', 'skyline'), bob: await emulatorIdToken('bob@skyline.example', 'skyline') };

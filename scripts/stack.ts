@@ -10,7 +10,7 @@ import { start as startCustomer } from '@wisp/subgraph-customer';
 import { start as startMessaging } from '@wisp/subgraph-messaging';
 import { start as startTenant } from '@wisp/subgraph-tenant';
 import { start as startWorkOrder } from '@wisp/subgraph-work-order';
-import { start as startGateway } from '@wisp/gateway';
+import { start as startGateway, type RateLimitOptions } from '@wisp/gateway';
 
 export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 
@@ -98,6 +98,8 @@ export async function startServices(opts: {
   host?: string;
   /** Sees every database command the services send (measurements). */
   onCommand?: MongoOptions['onCommand'];
+  /** The gateway's query-cost budgets. @default the gateway's own defaults */
+  rateLimits?: RateLimitOptions;
 }): Promise<Services> {
   const common = { host: opts.host, mongo: { uri: opts.mongoUri, dbPrefix: opts.dbPrefix, onCommand: opts.onCommand }, identitySecret: opts.identitySecret };
   const p = opts.ports ?? {};
@@ -118,6 +120,7 @@ export async function startServices(opts: {
       firebaseProjectId: opts.projectId,
       subgraphUrls,
       eventLog: common.mongo,
+      rateLimits: opts.rateLimits,
     });
     stops.unshift(gateway.stop);
     return { gatewayUrl: gateway.url, subgraphUrls, stop: () => stopAll(stops.reverse()) };

@@ -13,6 +13,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import type { Identity } from '@wisp/shared';
 import { start as startProjectGateway } from '@wisp/gateway';
+import { BENCH_RATE_LIMITS } from '../lib/rateLimits.ts';
 import { stockIdentity, withRoutingUrls } from './stockIdentity.ts';
 
 export type GatewayKind = 'project' | 'apollo' | 'hive';
@@ -55,7 +56,7 @@ async function start(s: GatewaySetup): Promise<{ url: string; stop: () => Promis
   process.env.FIREBASE_AUTH_EMULATOR_HOST = s.emulatorHost;
   const sdl = withRoutingUrls(readFileSync(SUPERGRAPH, 'utf8'), s.subgraphUrls);
   if (s.kind === 'project') {
-    const gw = await startProjectGateway({ port: 0, identitySecret: s.identitySecret, firebaseProjectId: s.projectId, subgraphUrls: s.subgraphUrls, eventLog: s.eventLog });
+    const gw = await startProjectGateway({ port: 0, identitySecret: s.identitySecret, firebaseProjectId: s.projectId, subgraphUrls: s.subgraphUrls, eventLog: s.eventLog, rateLimits: BENCH_RATE_LIMITS });
     return { url: gw.url, stop: gw.stop };
   }
   const ids = stockIdentity(s.projectId, s.identitySecret);

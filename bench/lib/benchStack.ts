@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MongoOptions } from '@wisp/shared';
 import { seedDemo } from '../../scripts/seed.ts';
+import { BENCH_RATE_LIMITS } from './rateLimits.ts';
 import { startInfra, startServices, type Infra, type Services } from '../../scripts/stack.ts';
 
 export interface BenchStack {
@@ -51,7 +52,7 @@ export async function startBenchStack({ onCommand }: { onCommand?: MongoOptions[
     cleanups.push(infra.stop);
     const mongo = { uri: infra.mongoUri, dbPrefix: `bench_${Date.now().toString(36)}` };
     const identitySecret = randomBytes(32).toString('base64url');
-    const services = await startServices({ mongoUri: mongo.uri, dbPrefix: mongo.dbPrefix, identitySecret, projectId: infra.projectId, onCommand });
+    const services = await startServices({ mongoUri: mongo.uri, dbPrefix: mongo.dbPrefix, identitySecret, projectId: infra.projectId, onCommand, rateLimits: BENCH_RATE_LIMITS });
     cleanups.push(services.stop);
     await seedDemo({ mongo });
     return { infra, services, mongo, identitySecret, stop };
@@ -71,3 +72,4 @@ export function runBench(main: () => Promise<void>) {
     },
   );
 }
+

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { quietInfoLogs } from '../lib/benchStack.ts';
+import { BENCH_RATE_LIMITS } from '../lib/rateLimits.ts';
 import { machineLine, QUICK } from '../lib/stats.ts';
 import { join } from 'node:path';
 import { emulatorIdToken } from '@wisp/shared/testing';
@@ -61,7 +62,7 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'wisp-bench-'));
   const infra = await startInfra({ dataDir });
   const dbPrefix = `bench_${Date.now().toString(36)}`;
-  const services = await startServices({ mongoUri: infra.mongoUri, dbPrefix, identitySecret: randomBytes(32).toString('base64url'), projectId: infra.projectId });
+  const services = await startServices({ mongoUri: infra.mongoUri, dbPrefix, identitySecret: randomBytes(32).toString('base64url'), projectId: infra.projectId, rateLimits: BENCH_RATE_LIMITS });
   const mongo = { uri: infra.mongoUri, dbPrefix };
   await seedDemo({ mongo });
   const writer = await openWriter(mongo);

@@ -1,5 +1,5 @@
 import { firebaseProjectId, portFromEnv, requireEnv, runMain } from '@wisp/shared';
-import { start } from './server.ts';
+import { rateLimitsFromEnv, start } from './server.ts';
 
 runMain('gateway', () =>
   start({
@@ -13,7 +13,9 @@ runMain('gateway', () =>
       'work-order': process.env.WORK_ORDER_URL,
       messaging: process.env.MESSAGING_URL,
     },
+    rateLimits: rateLimitsFromEnv(),
     // Live updates follow the event log the subgraphs write; without MONGODB_URI subscriptions are refused.
+    // Rate-limit budgets live beside it, in the gateway's own database.
     eventLog: process.env.MONGODB_URI ? { uri: process.env.MONGODB_URI, dbPrefix: process.env.MONGODB_DB_PREFIX ?? 'wisp' } : undefined,
   }),
 );

@@ -25,6 +25,7 @@ import { attachmentRoutes, routingUrlOf } from './attachments.ts';
 import { createAuthenticator, createTokenVerifier } from './auth.ts';
 import { clientAddressOf } from './clientAddress.ts';
 import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
+import { createRateLimiter, rateLimitPlugin, type RateLimitOptions } from './rateLimits.ts';
 import { tenantServices } from './tenantServices.ts';
 import { subscriptionsOverHttpPlugin } from './httpSubscriptions.ts';
 import { liveQueryRunner } from './liveRunner.ts';
@@ -72,6 +73,11 @@ export interface GatewayOptions {
   live?: LiveOptions;
   /** Whether schema introspection is answered. @default GRAPHQL_INTROSPECTION=true, else off */
   introspection?: boolean;
+  /**
+   * Query-cost budgets per API key, login and anonymous address, kept in the gateway's database
+   * (the one `eventLog` names) so all gateway processes share them. @default {@link DEFAULT_RATE_LIMITS}
+   */
+  rateLimits?: RateLimitOptions;
 }
 
 /** Introspection is for development tools; it is off unless GRAPHQL_INTROSPECTION=true. */
@@ -182,6 +188,8 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     buildService: ({ name, url }) => signingDataSource((overrides[name] ?? url)!, options.identitySecret),
   });
 
+  const rateLimits = options.rateLimits ?? {};
+  const limiter = await createRateLimiter(options.eventLog, rateLimits, log);
   const httpServer = createServer();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -190,7 +198,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     includeStacktraceInErrorResponses: false,
     validationRules: queryLimitRules(options.limits ?? DEFAULT_LIMITS),
     parseOptions: { maxTokens: 5_000 },
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin(), secondFactorPlugin(secondFactorOf), ...inlineTracePlugins<GatewayContext>()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin(), secondFactorPlugin(secondFactorOf), rateLimitPlugin<GatewayContext>(limiter, rateLimits, log), ...inlineTracePlugins<GatewayContext>()],
     formatError: withoutTopology,
   });
   let catalogue: LiveCatalogue | undefined;
@@ -199,7 +207,10 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     // A subscription field the gateway cannot answer is refused to every client: say so at load.
     for (const problem of catalogue.problems) log.error('subscription field not served', { problem });
   });
-  await apollo.start();
+  await apollo.start().catch(async (err: unknown) => {
+    await limiter.close();
+    throw err;
+  });
   const subscriptions = await startSubscriptions({
     httpServer,
     catalogue: () => catalogue,
@@ -217,9 +228,11 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     limits: options.limits ?? DEFAULT_LIMITS,
     // A live-updates message is one subscribe: small.
     maxPayloadBytes: Math.min(options.maxBodyBytes ?? 100_000, 100_000),
+    rateLimits: { limiter, options: rateLimits },
     logger: log,
   }).catch(async (err: unknown) => {
     await apollo.stop();
+    await limiter.close();
     throw err;
   });
 
@@ -255,8 +268,10 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     stop: async () => {
       await subscriptions.stop();
       await apollo.stop();
+      await limiter.close();
     },
   };
 }
 
 export { LiveCloseCode, type LiveOptions } from './subscriptions.ts';
+export { DEFAULT_RATE_LIMITS, rateLimitsFromEnv, type RateLimitOptions } from './rateLimits.ts';

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { GraphQLError, type GraphQLSchema } from './graphql.ts';
+import { getOperationAST, GraphQLError, Kind, type FragmentDefinitionNode, type GraphQLSchema } from './graphql.ts';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { badInput, checkRootFieldScope, codedError, ErrorCode, type Identity, mongoFor, type Logger, type MongoOptions } from '@wisp/shared';
@@ -8,7 +8,9 @@ import { startEventTail, type EventTail } from './eventTail.ts';
 import { createLiveHub, type LiveHub } from './liveHub.ts';
 import type { LiveCatalogue } from './liveCatalogue.ts';
 import { prepareSubscription, type LiveSubscription, type RunQuery } from './liveQuery.ts';
+import { DEFAULT_COST_RULES, operationCost } from './cost.ts';
 import type { QueryLimits } from './limits.ts';
+import { DEFAULT_RATE_LIMITS, refusal, type RateLimiter, type RateLimitOptions } from './rateLimits.ts';
 import type { SessionFailure, SessionVerifier } from './sessionAuth.ts';
 
 /**
@@ -84,6 +86,8 @@ export async function startSubscriptions(opts: {
   live?: LiveOptions;
   limits: QueryLimits;
   maxPayloadBytes: number;
+  /** Each subscribe is charged its cost, like a query. */
+  rateLimits?: { limiter: RateLimiter; options: RateLimitOptions };
   logger: Logger;
 }): Promise<Subscriptions> {
   const { logger } = opts;
@@ -130,6 +134,14 @@ export async function startSubscriptions(opts: {
         checkRootFieldScope(session.identity, `Subscription.${sub.field.name}`);
       } catch (err) {
         return [err as GraphQLError];
+      }
+      if (opts.rateLimits) {
+        const operation = getOperationAST(sub.document, sub.operationName);
+        const fragments: Record<string, FragmentDefinitionNode> = {};
+        for (const d of sub.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+        const cost = operation ? operationCost(catalogue.schema, operation, fragments, (payload.variables ?? {}) as Record<string, unknown>, { ...DEFAULT_COST_RULES, ...opts.rateLimits.options.cost }) : 1;
+        const charge = await opts.rateLimits.limiter.charge(session.identity, undefined, cost);
+        if (!charge.ok) return [refusal(charge, opts.rateLimits.options.windowSeconds ?? DEFAULT_RATE_LIMITS.windowSeconds)];
       }
       // An idle tail sleeps; it must be current before a subscriber takes its position.
       await tail!.activate();

@@ -27,6 +27,7 @@ export const DATABASE_OWNERS = {
   customer: 'the customer subgraph',
   'work-order': 'the work-order subgraph',
   messaging: 'the messaging subgraph',
+  gateway: 'the gateway (rate-limit budgets its processes share)',
   events: 'the event log (@wisp/events)',
   outbox: 'the mail outbox (@wisp/shared)',
 } as const;
