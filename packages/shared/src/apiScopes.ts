@@ -78,6 +78,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiScope | 'any' | null> = {
   'Query.tenantAuditLog': null,
   'Query.brandingHistory': null,
   'Query.apiKeys': null,
+  'Query.apiKeyScopes': null,
   'Mutation.createTenant': null,
   'Mutation.renameTenant': null,
   'Mutation.suspendTenant': null,

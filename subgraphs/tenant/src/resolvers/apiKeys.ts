@@ -80,6 +80,10 @@ export const apiKeyQueries = {
     const tenantId = adminTenant(identity);
     return models.ApiKey.find({ tenantId }).sort({ _id: -1 }).limit(500).lean<ApiKeyRow[]>();
   },
+  apiKeyScopes: (_: unknown, __: unknown, { identity }: { identity: Identity | null }) => {
+    adminTenant(identity);
+    return Object.entries(API_SCOPES).map(([name, description]) => ({ name, description }));
+  },
 };
 
 export const apiKeyMutations = {
