@@ -7,25 +7,27 @@ import { GraphQLError, Kind, type FragmentDefinitionNode } from './graphql.ts';
 
 /** Query-cost budgets (see cost.ts for how an operation is counted). */
 export interface RateLimitOptions {
-  /** Points an integrator's API key may spend per window. @default 20 000 */
+  /** Points an integrator's API key may spend per window. @default 100 000 */
   perKey?: number;
-  /** Points a signed-in person (customer or staff) may spend per window. @default 20 000 */
+  /** Points a signed-in person (customer or staff) may spend per window. @default 100 000 */
   perLogin?: number;
   /** Points anonymous requests from one client address may spend per window. @default 20 000 */
   perAddress?: number;
   /** The window, in seconds; a budget is whole again when its window ends. @default 60 */
   windowSeconds?: number;
-  /** Most one operation may cost, whatever is left of the budget. @default 10 000 */
+  /** Most one operation may cost, whatever is left of the budget. @default 50 000 */
   maxOperationCost?: number;
   cost?: Partial<CostRules>;
 }
 
 export const DEFAULT_RATE_LIMITS: Required<Omit<RateLimitOptions, 'cost'>> = {
-  perKey: 20_000,
-  perLogin: 20_000,
+  // A point is about one object returned: a staff queue of 100 tickets with their timelines is
+  // some 25,000; a person reading pages stays far below the budget, a runaway script does not.
+  perKey: 100_000,
+  perLogin: 100_000,
   perAddress: 20_000,
   windowSeconds: 60,
-  maxOperationCost: 10_000,
+  maxOperationCost: 50_000,
 };
 
 /** RATE_LIMIT_PER_KEY, RATE_LIMIT_PER_LOGIN, RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_WINDOW_SECONDS, RATE_LIMIT_MAX_OPERATION_COST. */
