@@ -75,4 +75,22 @@ describe('the event log', () => {
       await aged.close();
     }
   });
+
+  it('reads one tenant\'s events in order, of the types asked for, and tells a reader behind a trim', async () => {
+    const feed = await openEventLog({ uri: inject('mongoUri'), dbPrefix: `evt_${randomBytes(4).toString('hex')}` });
+    try {
+      for (let i = 0; i < 12; i++) await feed.append({ ...event(i), tenantId: i % 3 === 0 ? 'other' : 'mine', type: i % 2 ? 'ticket.updated' : 'ticket.created' });
+      const all = await feed.readTenantAfter('mine', 0);
+      expect(all.events.map((e) => e.seq)).toEqual([2, 3, 5, 6, 8, 9, 11, 12]);
+      expect(all.events.every((e) => e.tenantId === 'mine')).toBe(true);
+      expect((await feed.readTenantAfter('mine', 6, { limit: 2 })).events.map((e) => e.seq)).toEqual([8, 9]);
+      expect((await feed.readTenantAfter('mine', 0, { types: ['ticket.created'] })).events.map((e) => e.seq)).toEqual([3, 5, 9, 11]);
+      expect((await feed.readTenantAfter('nobody', 0)).events).toEqual([]);
+      await feed.trim({ maxEvents: 4 });
+      expect((await feed.readTenantAfter('mine', 2)).gap).toBe(true);
+      expect(await feed.readTenantAfter('mine', 8)).toMatchObject({ gap: false, events: [{ seq: 9 }, { seq: 11 }, { seq: 12 }] });
+    } finally {
+      await feed.close();
+    }
+  });
 });

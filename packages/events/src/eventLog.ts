@@ -77,6 +77,8 @@ const eventSchema = new Schema(
 eventSchema.index({ seq: 1 }, { unique: true });
 // Sparse: events written before ids existed have none.
 eventSchema.index({ id: 1 }, { unique: true, sparse: true });
+// One tenant's feed, in order (integrators' change feed).
+eventSchema.index({ tenantId: 1, seq: 1 });
 
 /** True when a duplicate-key error is about the event id (the event is stored already), not the seq. */
 const isDuplicateId = (err: unknown) => {
@@ -89,6 +91,11 @@ export interface EventLog {
   append: (event: ChangeEvent) => Promise<StoredEvent>;
   /** Events after `seq`, oldest first; `gap` when events after `seq` have already been dropped. */
   readAfter: (seq: number, limit?: number) => Promise<{ events: StoredEvent[]; gap: boolean }>;
+  /**
+   * One tenant's events after `seq`, oldest first, of the given types (all when none are given);
+   * `gap` as for {@link EventLog.readAfter}: events after `seq` have already been dropped.
+   */
+  readTenantAfter: (tenantId: string, seq: number, options?: { limit?: number; types?: readonly string[] }) => Promise<{ events: StoredEvent[]; gap: boolean }>;
   /** The newest `seq` (0 when empty): where a new subscriber starts. */
   head: () => Promise<number>;
   /**
@@ -104,6 +111,12 @@ export interface EventLog {
 export function eventLogOn(conn: Connection, ownsConnection = false): EventLog {
   const Event: Model<StoredEvent> = (conn.models.Event as Model<StoredEvent>) ?? conn.model<StoredEvent>('Event', eventSchema, 'events');
   const ready = Event.init().then(() => Event.createIndexes());
+  const withoutId = ({ _id, ...e }: StoredEvent & { _id?: unknown }) => e as StoredEvent;
+  /** Whether events right after `seq` were trimmed. */
+  const trimmedAfter = async (seq: number) => {
+    const oldest = await Event.findOne({}, { seq: 1 }).sort({ seq: 1 }).lean();
+    return !!oldest && oldest.seq > seq + 1;
+  };
   const head = async () => {
     await ready;
     const last = await Event.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean();
@@ -149,14 +162,17 @@ export function eventLogOn(conn: Connection, ownsConnection = false): EventLog {
     async readAfter(seq, limit = 500) {
       await ready;
       const events = await Event.find({ seq: { $gt: seq } }).sort({ seq: 1 }).limit(limit).lean<StoredEvent[]>();
-      let gap = false;
       // Nothing new needs no second look: trimming drops the oldest events, never the newest.
-      if (seq > 0 && events.length > 0 && events[0]!.seq !== seq + 1) {
-        // The events right after `seq` were trimmed.
-        const oldest = await Event.findOne({}, { seq: 1 }).sort({ seq: 1 }).lean();
-        gap = !!oldest && oldest.seq > seq + 1;
-      }
-      return { events: events.map(({ _id, ...e }: StoredEvent & { _id?: unknown }) => e as StoredEvent), gap };
+      const gap = seq > 0 && events.length > 0 && events[0]!.seq !== seq + 1 && (await trimmedAfter(seq));
+      return { events: events.map(withoutId), gap };
+    },
+    async readTenantAfter(tenantId, seq, { limit = 100, types } = {}) {
+      await ready;
+      const filter: Record<string, unknown> = { tenantId, seq: { $gt: seq } };
+      if (types?.length) filter.type = { $in: [...types] };
+      const events = await Event.find(filter).sort({ seq: 1 }).limit(limit).lean<StoredEvent[]>();
+      // A tenant's events are not consecutive in the log: the oldest kept event tells.
+      return { events: events.map(withoutId), gap: seq > 0 && (await trimmedAfter(seq)) };
     },
     async trim(limits = {}, now = new Date()) {
       await ready;
