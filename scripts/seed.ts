@@ -12,6 +12,7 @@ import { createModels as customerModels } from '@wisp/subgraph-customer/models';
 import { recordMessage } from '@wisp/subgraph-messaging/conversationSummary';
 import { createModels as messagingModels } from '@wisp/subgraph-messaging/models';
 import { createModels as tenantModels } from '@wisp/subgraph-tenant/models';
+import { newWebhookSecret, WEBHOOK_EVENT_TYPES } from '@wisp/subgraph-tenant/webhooks';
 import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
 import type { Auth } from 'firebase-admin/auth';
 import { Types, type Model } from 'mongoose';
@@ -109,14 +110,26 @@ export interface SeedOptions {
   logins?: boolean;
   /** @default DEMO_PASSWORD or "demo-password" */
   password?: string;
+  /**
+   * A local webhook receiver (`npm start` runs one): each demo tenant gets an endpoint at
+   * `<url>/<slug>` for every event type, with a new secret on every run. @default none
+   */
+  webhookReceiverUrl?: string;
 }
 
-export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogin[]; password: string; apiKeys: { tenant: string; key: string }[] }> {
+/** A demo tenant's webhook endpoint: where it points and the secret that signs its deliveries. */
+export interface DemoWebhook {
+  tenant: string;
+  url: string;
+  secret: string;
+}
+
+export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogin[]; password: string; apiKeys: { tenant: string; key: string }[]; webhooks: DemoWebhook[] }> {
   const password = options.password ?? process.env.DEMO_PASSWORD ?? DEMO_PASSWORD_DEFAULT;
   const conns = await Promise.all(['tenant', 'customer', 'work-order', 'messaging'].map((s) => connectMongo(s, options.mongo)));
   try {
     const [tc, cc, wc, mc] = conns as [(typeof conns)[0], (typeof conns)[0], (typeof conns)[0], (typeof conns)[0]];
-    const { Tenant, Domain, ApiKey } = tenantModels(tc);
+    const { Tenant, Domain, ApiKey, WebhookEndpoint } = tenantModels(tc);
     const { Customer, PortalLink } = customerModels(cc);
     const { WorkOrder } = workOrderModels(wc);
     const { Message } = messagingModels(mc);
@@ -241,7 +254,24 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
       );
       apiKeys.push({ tenant: t.slug, key });
     }
-    return { logins: demoLogins(), password, apiKeys };
+    // One webhook endpoint per demo tenant at the local receiver, with a new secret on every run.
+    const webhooks: DemoWebhook[] = [];
+    if (options.webhookReceiverUrl) {
+      for (const t of TENANTS) {
+        const url = `${options.webhookReceiverUrl.replace(/\/$/, '')}/${t.slug}`;
+        const secret = newWebhookSecret();
+        await WebhookEndpoint.updateOne(
+          { _id: oid(demoId(`webhook:${t.slug}`)) },
+          {
+            $set: { url, eventTypes: WEBHOOK_EVENT_TYPES, enabled: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0, failingSince: null, secrets: [{ secret, createdAt: new Date(), expiresAt: null }] },
+            $setOnInsert: { tenantId: oid(tenantId(t.slug)), description: 'Demo receiver on this machine (npm start)', includeInternal: false, createdByUid: 'seed', createdByMutation: 'seed:demo-webhook' },
+          },
+          { upsert: true },
+        );
+        webhooks.push({ tenant: t.slug, url, secret });
+      }
+    }
+    return { logins: demoLogins(), password, apiKeys, webhooks };
   } finally {
     await Promise.all(conns.map((c) => c.close()));
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupAddress } from 'node:dns';
 import { newEvent, startConsumer, withEvents, type Consumer, type EventLog, type Relay, type StoredEvent } from '@wisp/events';
 import { isDuplicateKey, isObjectId, type Logger } from '@wisp/shared';
@@ -59,6 +59,10 @@ export interface Attempt {
   excerpt: string | null;
 }
 
+// Connections to a receiver are kept open between deliveries. A kept connection goes to the
+// address that was checked when it was opened, so reusing it never reaches an unchecked one.
+const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 8, timeout: 60_000 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 8, timeout: 60_000 }) };
+
 /**
  * POSTs one delivery, connecting only to `addresses` (the ones just checked: a name that resolves
  * elsewhere by the time of the connection cannot redirect it). Redirects are not followed.
@@ -84,7 +88,7 @@ export function postWebhook(url: URL, addresses: { address: string; family: 4 | 
           if (options?.all) cb(null, addresses);
           else cb(null, addresses[0]!.address, addresses[0]!.family);
         }) as never,
-        agent: false,
+        agent: url.protocol === 'https:' ? agents.https : agents.http,
       },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
@@ -152,44 +156,65 @@ export async function startWebhookEngine(opts: { conn: Connection; models: Model
     });
   const wakeUp = () => wake?.();
 
-  async function fanOut(event: StoredEvent) {
-    if (!isObjectId(event.tenantId)) return;
-    // Endpoints made after the event never get it (the consumer may be catching up on old events).
-    const endpoints = await Endpoint.find({ tenantId: event.tenantId, enabled: true, eventTypes: event.type, createdAt: { $lte: event.at } }, { _id: 1, includeInternal: 1 }).lean<{ _id: Types.ObjectId; includeInternal?: boolean }[]>();
-    let made = 0;
-    for (const ep of endpoints) {
-      if (!endpointWants(ep, event)) continue;
-      const doc = {
-        tenantId: new Types.ObjectId(event.tenantId),
-        endpointId: ep._id,
-        eventId: event.id,
-        eventType: event.type,
-        entityKey: `${event.entity}:${event.entityId}`,
-        seq: event.seq,
-        eventAt: event.at,
-        body: webhookBody(event, !!ep.includeInternal),
-        status: 'PENDING',
-        attempts: 0,
-        nextAttemptAt: new Date(),
-        leaseUntil: new Date(0),
-      };
-      try {
-        const res = await Delivery.updateOne({ endpointId: ep._id, eventId: event.id }, { $setOnInsert: doc }, { upsert: true });
-        made += res.upsertedCount ?? 0;
-      } catch (err) {
-        // Another process made it at the same moment: it exists once, which is the point.
-        if (!isDuplicateKey(err)) throw err;
+  /**
+   * The deliveries of a batch of events: one query for the endpoints of every tenant in it, one
+   * ordered insert. Order matters: a later event's delivery is never visible before an earlier one's
+   * (the sender's in-order check relies on it). A batch seen before (a restart, or another process
+   * fanning out too) meets the unique index and is then made one delivery at a time, each once.
+   */
+  async function fanOut(events: StoredEvent[]) {
+    const mine = events.filter((e) => isObjectId(e.tenantId));
+    if (!mine.length) return;
+    const endpoints = await Endpoint.find(
+      { tenantId: { $in: [...new Set(mine.map((e) => e.tenantId))] }, enabled: true, eventTypes: { $in: [...new Set(mine.map((e) => e.type))] }, createdAt: { $lte: mine.at(-1)!.at } },
+      { _id: 1, tenantId: 1, eventTypes: 1, includeInternal: 1, createdAt: 1 },
+    ).lean<{ _id: Types.ObjectId; tenantId: Types.ObjectId; eventTypes: string[]; includeInternal?: boolean; createdAt: Date }[]>();
+    if (!endpoints.length) return;
+    const now = new Date();
+    const docs = mine.flatMap((event) =>
+      endpoints
+        // Endpoints made after the event never get it (the consumer may be catching up on old events).
+        .filter((ep) => String(ep.tenantId) === event.tenantId && ep.eventTypes.includes(event.type) && ep.createdAt <= new Date(event.at) && endpointWants(ep, event))
+        .map((ep) => ({
+          tenantId: ep.tenantId,
+          endpointId: ep._id,
+          eventId: event.id,
+          eventType: event.type,
+          entityKey: `${event.entity}:${event.entityId}`,
+          seq: event.seq,
+          eventAt: event.at,
+          body: webhookBody(event, !!ep.includeInternal),
+          status: 'PENDING',
+          attempts: 0,
+          nextAttemptAt: now,
+          leaseUntil: new Date(0),
+        })),
+    );
+    if (!docs.length) return;
+    try {
+      await Delivery.insertMany(docs, { ordered: true });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      for (const doc of docs) {
+        try {
+          await Delivery.updateOne({ endpointId: doc.endpointId, eventId: doc.eventId }, { $setOnInsert: doc }, { upsert: true });
+        } catch (e) {
+          // Another process made it at the same moment: it exists once, which is the point.
+          if (!isDuplicateKey(e)) throw e;
+        }
       }
     }
-    if (made) wakeUp();
+    wakeUp();
   }
 
   /** Whether an earlier delivery of the same entity to the same endpoint is still pending; if so, the later one waits for it. */
   async function waitsForEarlier(d: DeliveryRow, now: Date): Promise<boolean> {
     const earlier = await Delivery.findOne({ endpointId: d.endpointId, entityKey: d.entityKey, status: 'PENDING', seq: { $lt: d.seq } }, { nextAttemptAt: 1, leaseUntil: 1 }).sort({ seq: 1 }).lean<DeliveryRow>();
     if (!earlier) return false;
-    // Not due before the earlier one is: keeps blocked deliveries out of the sender's way.
-    const after = Math.max(earlier.nextAttemptAt?.getTime() ?? 0, earlier.leaseUntil.getTime() > now.getTime() ? now.getTime() + settings.pollMs : 0, now.getTime() + settings.pollMs);
+    // Not due before the earlier one is: keeps blocked deliveries out of the sender's way. The
+    // earlier one's sender makes it due the moment it is done (or its lease runs out, if it died).
+    const inFlight = earlier.leaseUntil.getTime() > now.getTime();
+    const after = inFlight ? earlier.leaseUntil.getTime() : Math.max(earlier.nextAttemptAt?.getTime() ?? 0, now.getTime() + settings.pollMs);
     await Delivery.updateOne({ _id: d._id, status: 'PENDING' }, { $set: { nextAttemptAt: new Date(after) } });
     return true;
   }
@@ -219,7 +244,8 @@ export async function startWebhookEngine(opts: { conn: Connection; models: Model
     logger.warn('webhook endpoint disabled after sustained failure', { endpointId: String(ep._id), tenantId: String(ep.tenantId), failures: after.consecutiveFailures });
   }
 
-  async function send(d: DeliveryRow, ep: EndpointRow) {
+  /** One attempt of `d`, recorded; true when it was delivered. */
+  async function send(d: DeliveryRow, ep: EndpointRow): Promise<boolean> {
     const now = new Date();
     const check = await checkWebhookUrl(ep.url, { allowLoopback: settings.allowLoopback });
     const attempt: Attempt = check.ok
@@ -227,17 +253,65 @@ export async function startWebhookEngine(opts: { conn: Connection; models: Model
       : { statusCode: null, latencyMs: 0, error: `Refused to send: ${check.message}`, excerpt: null };
     const at = new Date();
     const mine = { _id: d._id, leaseOwner: owner, status: 'PENDING' };
+    // The entity's next delivery to this endpoint waited for this one: it is due as soon as this one is done.
+    const releaseNext = () =>
+      Delivery.findOneAndUpdate({ endpointId: d.endpointId, entityKey: d.entityKey, status: 'PENDING', seq: { $gt: d.seq } }, { $set: { nextAttemptAt: at } }, { sort: { seq: 1 }, projection: { _id: 1 } }).lean();
     const last = { lastStatusCode: attempt.statusCode, lastLatencyMs: attempt.latencyMs, lastError: attempt.error, responseExcerpt: attempt.excerpt, leaseUntil: new Date(0), leaseOwner: null };
     if (!attempt.error) {
       await Delivery.updateOne(mine, { $set: { ...last, status: 'DELIVERED', deliveredAt: at, nextAttemptAt: null }, $inc: { attempts: 1 } });
-      await Endpoint.updateOne({ _id: ep._id, $or: [{ consecutiveFailures: { $ne: 0 } }, { failingSince: { $ne: null } }] }, { $set: { consecutiveFailures: 0, failingSince: null, lastSuccessAt: at } });
-      return;
+      // A failing stretch ends with any success (the snapshot says whether there is one).
+      if (ep.consecutiveFailures || ep.failingSince) {
+        await Endpoint.updateOne({ _id: ep._id }, { $set: { consecutiveFailures: 0, failingSince: null, lastSuccessAt: at } });
+        Object.assign(ep, { consecutiveFailures: 0, failingSince: null });
+      }
+      return true;
     }
     const attempts = d.attempts + 1;
     const next = at.getTime() + retryDelayMs(attempts, settings);
     const giveUp = next - d.eventAt.getTime() > settings.giveUpAfterMs;
     await Delivery.updateOne(mine, { $set: { ...last, status: giveUp ? 'FAILED' : 'PENDING', nextAttemptAt: giveUp ? null : new Date(next) }, $inc: { attempts: 1 } });
+    if (giveUp && d.seq > 0) await releaseNext();
     await recordEndpointFailure(ep, attempt.error, at);
+    return false;
+  }
+
+  /**
+   * After `d` was delivered: takes the same entity's next delivery to the same endpoint, which
+   * waited for it, so it goes at once without a round through the queue. Null when there is none,
+   * or it is not this sender's to take now (in its own backoff after a replay, or taken elsewhere).
+   */
+  async function takeNext(d: DeliveryRow): Promise<DeliveryRow | null> {
+    if (d.seq <= 0 || stopped) return null;
+    const now = new Date();
+    const next = await Delivery.findOne({ endpointId: d.endpointId, entityKey: d.entityKey, status: 'PENDING', seq: { $gt: d.seq } }).sort({ seq: 1 }).lean<DeliveryRow>();
+    if (!next || next.leaseUntil > now) return null;
+    if (next.attempts > 0) {
+      await Delivery.updateOne({ _id: next._id, status: 'PENDING', nextAttemptAt: { $gt: now } }, { $set: { nextAttemptAt: now } });
+      return null;
+    }
+    return Delivery.findOneAndUpdate({ _id: next._id, status: 'PENDING', leaseUntil: { $lte: now } }, { $set: { leaseUntil: new Date(now.getTime() + leaseMs), leaseOwner: owner } }, { new: true }).lean<DeliveryRow>();
+  }
+
+  /** How old the endpoint as a chain of deliveries knows it may get (a change reaches the chain within this). */
+  const ENDPOINT_FRESH_MS = 1000;
+
+  /** Sends `first`, then as long as each is delivered, the entity's next ones in order. */
+  async function sendInOrder(first: DeliveryRow, endpoint: EndpointRow) {
+    let ep = endpoint;
+    let read = Date.now();
+    for (let d: DeliveryRow | null = first; d; d = await takeNext(d)) {
+      if (Date.now() - read > ENDPOINT_FRESH_MS) {
+        const fresh = await Endpoint.findById(ep._id).select('+secrets').lean<EndpointRow>();
+        read = Date.now();
+        if (!fresh?.enabled) {
+          // Disabled or removed meanwhile: back to the queue, which parks or ends it.
+          await Delivery.updateOne({ _id: d._id, leaseOwner: owner }, { $set: { leaseUntil: new Date(0), leaseOwner: null } });
+          return;
+        }
+        ep = fresh;
+      }
+      if (!(await send(d, ep))) return;
+    }
   }
 
   const inFlight = new Set<string>();
@@ -279,7 +353,7 @@ export async function startWebhookEngine(opts: { conn: Connection; models: Model
       if (!taken) continue;
       started++;
       inFlight.add(key);
-      const job = send(taken, ep)
+      const job = sendInOrder(taken, ep)
         .catch((err) => logger.error('webhook delivery failed unexpectedly; it is retried when its lease ends', { deliveryId: String(d._id), error: String(err) }))
         .finally(() => {
           inFlight.delete(key);
@@ -309,7 +383,7 @@ export async function startWebhookEngine(opts: { conn: Connection; models: Model
     }
   })();
 
-  const consumer = await startConsumer({ name: 'tenant.webhooks', conn: opts.conn, log: opts.events, types: WEBHOOK_EVENT_TYPES, handle: fanOut, logger, pollMs: 100 });
+  const consumer = await startConsumer({ name: 'tenant.webhooks', conn: opts.conn, log: opts.events, types: WEBHOOK_EVENT_TYPES, handleBatch: fanOut, logger, pollMs: 100 });
 
   return {
     consumer,
