@@ -129,7 +129,7 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
   const conns = await Promise.all(['tenant', 'customer', 'work-order', 'messaging'].map((s) => connectMongo(s, options.mongo)));
   try {
     const [tc, cc, wc, mc] = conns as [(typeof conns)[0], (typeof conns)[0], (typeof conns)[0], (typeof conns)[0]];
-    const { Tenant, Domain, ApiKey, WebhookEndpoint } = tenantModels(tc);
+    const { Tenant, Domain, ApiKey } = tenantModels(tc);
     const { Customer, PortalLink } = customerModels(cc);
     const { WorkOrder } = workOrderModels(wc);
     const { Message } = messagingModels(mc);
@@ -254,26 +254,38 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
       );
       apiKeys.push({ tenant: t.slug, key });
     }
-    // One webhook endpoint per demo tenant at the local receiver, with a new secret on every run.
-    const webhooks: DemoWebhook[] = [];
-    if (options.webhookReceiverUrl) {
-      for (const t of TENANTS) {
-        const url = `${options.webhookReceiverUrl.replace(/\/$/, '')}/${t.slug}`;
-        const secret = newWebhookSecret();
-        await WebhookEndpoint.updateOne(
-          { _id: oid(demoId(`webhook:${t.slug}`)) },
-          {
-            $set: { url, eventTypes: WEBHOOK_EVENT_TYPES, enabled: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0, failingSince: null, secrets: [{ secret, createdAt: new Date(), expiresAt: null }] },
-            $setOnInsert: { tenantId: oid(tenantId(t.slug)), description: 'Demo receiver on this machine (npm start)', includeInternal: false, createdByUid: 'seed', createdByMutation: 'seed:demo-webhook' },
-          },
-          { upsert: true },
-        );
-        webhooks.push({ tenant: t.slug, url, secret });
-      }
-    }
+    const webhooks = options.webhookReceiverUrl ? await seedDemoWebhooks(options.mongo, options.webhookReceiverUrl) : [];
     return { logins: demoLogins(), password, apiKeys, webhooks };
   } finally {
     await Promise.all(conns.map((c) => c.close()));
+  }
+}
+
+/**
+ * One webhook endpoint per demo tenant at `<receiverUrl>/<slug>`, for every event type, with a new
+ * secret on every run (the receiver is told the secrets; they are printed beside the demo keys).
+ */
+export async function seedDemoWebhooks(mongo: MongoOptions, receiverUrl: string): Promise<DemoWebhook[]> {
+  const conn = await connectMongo('tenant', mongo);
+  try {
+    const { WebhookEndpoint } = tenantModels(conn);
+    const webhooks: DemoWebhook[] = [];
+    for (const t of TENANTS) {
+      const url = `${receiverUrl.replace(/\/$/, '')}/${t.slug}`;
+      const secret = newWebhookSecret();
+      await WebhookEndpoint.updateOne(
+        { _id: oid(demoId(`webhook:${t.slug}`)) },
+        {
+          $set: { url, eventTypes: WEBHOOK_EVENT_TYPES, enabled: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0, failingSince: null, secrets: [{ secret, createdAt: new Date(), expiresAt: null }] },
+          $setOnInsert: { tenantId: oid(tenantId(t.slug)), description: 'Demo receiver on this machine (npm start)', includeInternal: false, createdByUid: 'seed', createdByMutation: 'seed:demo-webhook' },
+        },
+        { upsert: true },
+      );
+      webhooks.push({ tenant: t.slug, url, secret });
+    }
+    return webhooks;
+  } finally {
+    await conn.close();
   }
 }
 

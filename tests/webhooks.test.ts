@@ -10,6 +10,7 @@ import { connectMongo, openOutbox } from '@wisp/shared';
 import { codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { seedDemoWebhooks } from '../scripts/seed.ts';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../scripts/webhookReceiver.ts';
 import { checkWebhookUrl } from '../subgraphs/tenant/src/webhooks/webhookUrl.ts';
 import { tenantId, workOrderId } from './demo.ts';
@@ -95,6 +96,11 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  // Endpoints of this file's receivers would only keep failing once they are gone.
+  for (const token of [admin, prairieAdmin]) {
+    const mine = ((await gql(url, LIST, {}, { token })).data?.webhookEndpoints ?? []) as Endpoint[];
+    for (const e of mine) await gql(url, `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, { id: e.id }, { token });
+  }
   await receiver?.stop();
 });
 
@@ -356,5 +362,27 @@ describe('webhook deliveries', () => {
     const enabled = (await gql(url, UPDATE, { id: endpoint.id, input: { enabled: true } }, { token: admin })).data!.updateWebhookEndpoint;
     expect(enabled).toMatchObject({ enabled: true, disabledReason: null, consecutiveFailures: 0 });
     await until(() => at(path).slice(attemptsBefore).some((d: ReceivedWebhook) => d.status === 204 && d.body.data.id === ticket), 'the waiting delivery', 30_000);
+  });
+});
+
+describe('the demo receiver', () => {
+  it('verifies the demo endpoints\' deliveries and shows the newest as JSON', async () => {
+    const demo = await startWebhookReceiver({ keep: 5 });
+    try {
+      const webhooks = await seedDemoWebhooks(mongo, demo.url);
+      expect(webhooks.map((w) => w.tenant).sort()).toEqual(['prairie', 'skyline']);
+      for (const w of webhooks) demo.secrets.set(new URL(w.url).pathname, [w.secret]);
+      const ticket = await openTicket('Demo receiver');
+      await until(() => demo.verified().some((d) => d.path === '/skyline' && d.body.data.id === ticket), 'the demo receiver to get the ticket', 30_000);
+      const shown = (await (await fetch(`${demo.url}/`)).json()) as { deliveries: { path: string; body: { type: string; data: { id: string } }; verified: boolean }[] };
+      expect(shown.deliveries[0]).toMatchObject({ path: '/skyline', verified: true, body: { data: { id: ticket } } });
+      expect(demo.all.every((d) => d.verified)).toBe(true);
+      // A delivery signed with another secret is refused and not shown.
+      const forged = await fetch(`${demo.url}/skyline`, { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': 'msg_x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' }, body: '{"type":"ticket.created","timestamp":"","data":{}}' });
+      expect(forged.status).toBe(401);
+      expect(demo.verified().every((d) => d.id !== 'msg_x')).toBe(true);
+    } finally {
+      await demo.stop();
+    }
   });
 });
