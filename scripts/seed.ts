@@ -276,7 +276,7 @@ export async function seedDemoWebhooks(mongo: MongoOptions, receiverUrl: string)
       await WebhookEndpoint.updateOne(
         { _id: oid(demoId(`webhook:${t.slug}`)) },
         {
-          $set: { url, eventTypes: WEBHOOK_EVENT_TYPES, enabled: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0, failingSince: null, secrets: [{ secret, createdAt: new Date(), expiresAt: null }] },
+          $set: { url, eventTypes: WEBHOOK_EVENT_TYPES, enabled: true, receiving: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0, failingSince: null, secrets: [{ secret, createdAt: new Date(), expiresAt: null }] },
           $setOnInsert: { tenantId: oid(tenantId(t.slug)), description: 'Demo receiver on this machine (npm start)', includeInternal: false, createdByUid: 'seed', createdByMutation: 'seed:demo-webhook' },
         },
         { upsert: true },

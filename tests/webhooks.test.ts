@@ -356,12 +356,28 @@ describe('webhook deliveries', () => {
     } finally {
       await outbox.close();
     }
-    // Fixed and enabled again: what waited is delivered.
+    // While it is disabled, events still make deliveries, which wait (a receiver that was down loses nothing of the last day).
+    await changeStatus(ticket, 'IN_PROGRESS');
+    await eventually(() => deliveries(endpoint.id), (l) => l.length === 2, 'the second event\'s delivery to be made');
+    // Fixed and enabled again: what waited is delivered, in order.
     failing.set(path, 0);
     const attemptsBefore = at(path).length;
     const enabled = (await gql(url, UPDATE, { id: endpoint.id, input: { enabled: true } }, { token: admin })).data!.updateWebhookEndpoint;
     expect(enabled).toMatchObject({ enabled: true, disabledReason: null, consecutiveFailures: 0 });
-    await until(() => at(path).slice(attemptsBefore).some((d: ReceivedWebhook) => d.status === 204 && d.body.data.id === ticket), 'the waiting delivery', 30_000);
+    await until(() => at(path).slice(attemptsBefore).filter((d: ReceivedWebhook) => d.status === 204 && d.body.data.id === ticket).length === 2, 'the waiting deliveries', 30_000);
+    expect(at(path).slice(attemptsBefore).map((d) => d.body.type)).toEqual(['ticket.created', 'ticket.statusChanged']);
+  });
+
+  it('make no deliveries for an endpoint the tenant turned off', async () => {
+    const off = await newEndpoint(['ticket.created']);
+    const witness = await newEndpoint(['ticket.created']);
+    const turnedOff = (await gql(url, UPDATE, { id: off.endpoint.id, input: { enabled: false } }, { token: admin })).data!.updateWebhookEndpoint;
+    expect(turnedOff).toMatchObject({ enabled: false, disabledReason: 'Disabled by the tenant.' });
+    const ticket = await openTicket('Webhook turned off');
+    // Once the witness has it, the fan-out has passed the event for both.
+    await until(() => verifiedAt(witness.path).some((d) => d.body.data.id === ticket), 'the witness to get the ticket', 30_000);
+    expect(await deliveries(off.endpoint.id)).toEqual([]);
+    expect(at(off.path)).toEqual([]);
   });
 });
 

@@ -15,6 +15,12 @@ const webhookEndpointSchema = new Schema(
     /** Deliveries may carry internal notes and staff-only fields. */
     includeInternal: { type: Boolean, default: false },
     enabled: { type: Boolean, default: true },
+    /**
+     * Whether events still make deliveries: false only while the tenant has turned it off. One
+     * disabled after sustained failure keeps them (pending, sent when it is enabled again, FAILED
+     * after the give-up time), so nothing of the last day is lost to a receiver that was down.
+     */
+    receiving: { type: Boolean, default: true },
     disabledReason: { type: String, default: null },
     disabledAt: { type: Date, default: null },
     /**
@@ -34,8 +40,8 @@ const webhookEndpointSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 webhookEndpointSchema.index({ tenantId: 1, createdByMutation: 1 }, { unique: true });
-// The fan-out's question for every event: this tenant's enabled endpoints that want this type.
-webhookEndpointSchema.index({ tenantId: 1, enabled: 1, eventTypes: 1, createdAt: 1 });
+// The fan-out's question for every batch of events: these tenants' receiving endpoints that want these types.
+webhookEndpointSchema.index({ tenantId: 1, receiving: 1, eventTypes: 1, createdAt: 1 });
 // The tenant's list, newest first.
 webhookEndpointSchema.index({ tenantId: 1, _id: -1 });
 // The endpoint's own events (disabled after sustained failure) are saved with the change.

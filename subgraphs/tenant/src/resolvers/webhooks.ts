@@ -174,9 +174,10 @@ export const webhookMutations = {
     if (input.eventTypes !== undefined && input.eventTypes !== null) set.eventTypes = checkedEventTypes(input.eventTypes);
     if (input.includeInternal !== undefined && input.includeInternal !== null) set.includeInternal = checkedInternal(ctx.identity!, input.includeInternal);
     const enabling = input.enabled === true && !ep.enabled;
-    if (input.enabled === false && ep.enabled) Object.assign(set, { enabled: false, disabledReason: 'Disabled by the tenant.', disabledAt: new Date() });
+    // Turned off by the tenant: no deliveries are made for it until it is turned on again.
+    if (input.enabled === false) Object.assign(set, ep.enabled ? { enabled: false, receiving: false, disabledReason: 'Disabled by the tenant.', disabledAt: new Date() } : { receiving: false });
     // Enabled again: a fresh start, and what waited while it was off is due now.
-    if (enabling) Object.assign(set, { enabled: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0, failingSince: null });
+    if (input.enabled === true) Object.assign(set, { enabled: true, receiving: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0, failingSince: null });
     if (Object.keys(set).length) await ctx.models.WebhookEndpoint.updateOne({ _id: ep._id }, { $set: set });
     if (enabling) {
       await ctx.models.WebhookDelivery.updateMany({ endpointId: ep._id, status: 'PENDING' }, { $set: { nextAttemptAt: new Date() } });

@@ -36,6 +36,7 @@ export interface DeliveryRow {
   responseExcerpt?: string | null;
   createdAt?: Date;
   deliveredAt?: Date | null;
+  replayedAt?: Date | null;
 }
 
 interface EndpointRow {
@@ -166,7 +167,7 @@ export async function startWebhookEngine(opts: { conn: Connection; models: Model
     const mine = events.filter((e) => isObjectId(e.tenantId));
     if (!mine.length) return;
     const endpoints = await Endpoint.find(
-      { tenantId: { $in: [...new Set(mine.map((e) => e.tenantId))] }, enabled: true, eventTypes: { $in: [...new Set(mine.map((e) => e.type))] }, createdAt: { $lte: mine.at(-1)!.at } },
+      { tenantId: { $in: [...new Set(mine.map((e) => e.tenantId))] }, receiving: true, eventTypes: { $in: [...new Set(mine.map((e) => e.type))] }, createdAt: { $lte: mine.at(-1)!.at } },
       { _id: 1, tenantId: 1, eventTypes: 1, includeInternal: 1, createdAt: 1 },
     ).lean<{ _id: Types.ObjectId; tenantId: Types.ObjectId; eventTypes: string[]; includeInternal?: boolean; createdAt: Date }[]>();
     if (!endpoints.length) return;
@@ -268,7 +269,8 @@ export async function startWebhookEngine(opts: { conn: Connection; models: Model
     }
     const attempts = d.attempts + 1;
     const next = at.getTime() + retryDelayMs(attempts, settings);
-    const giveUp = next - d.eventAt.getTime() > settings.giveUpAfterMs;
+    // A replay starts the clock again.
+    const giveUp = next - (d.replayedAt ?? d.eventAt).getTime() > settings.giveUpAfterMs;
     await Delivery.updateOne(mine, { $set: { ...last, status: giveUp ? 'FAILED' : 'PENDING', nextAttemptAt: giveUp ? null : new Date(next) }, $inc: { attempts: 1 } });
     if (giveUp && d.seq > 0) await releaseNext();
     await recordEndpointFailure(ep, attempt.error, at);
@@ -340,8 +342,12 @@ export async function startWebhookEngine(opts: { conn: Connection; models: Model
         continue;
       }
       if (!ep.enabled) {
-        // Parked until the endpoint is enabled again (which makes its deliveries due at once).
-        await Delivery.updateOne({ _id: d._id, status: 'PENDING' }, { $set: { nextAttemptAt: new Date(now.getTime() + settings.retryMaxMs) } });
+        // Parked until the endpoint is enabled again (which makes its deliveries due at once), or given up.
+        const expired = now.getTime() - (d.replayedAt ?? d.eventAt).getTime() > settings.giveUpAfterMs;
+        await Delivery.updateOne(
+          { _id: d._id, status: 'PENDING' },
+          { $set: expired ? { status: 'FAILED', nextAttemptAt: null, lastError: d.lastError ?? 'The endpoint was disabled until the delivery was given up.' } : { nextAttemptAt: new Date(now.getTime() + settings.retryMaxMs) } },
+        );
         continue;
       }
       if (await waitsForEarlier(d, now)) continue;
