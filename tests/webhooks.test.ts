@@ -6,13 +6,16 @@
  * with the reference `standardwebhooks` package.
  */
 import { randomUUID } from 'node:crypto';
-import { connectMongo, openOutbox } from '@wisp/shared';
+import { connectMongo, createLogger, openOutbox } from '@wisp/shared';
 import { codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedDemoWebhooks } from '../scripts/seed.ts';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../scripts/webhookReceiver.ts';
-import { checkWebhookUrl } from '../subgraphs/tenant/src/webhooks/webhookUrl.ts';
+import { createRelay, openEventLog } from '@wisp/events';
+import { createModels as tenantModels } from '@wisp/subgraph-tenant/models';
+import { checkWebhookUrl, webhookSettingsFromEnv } from '@wisp/subgraph-tenant/webhooks';
+import { startWebhookEngine } from '../subgraphs/tenant/src/webhooks/webhookDelivery.ts';
 import { tenantId, workOrderId } from './demo.ts';
 import { until } from './live.ts';
 
@@ -198,6 +201,18 @@ describe('webhook endpoints', () => {
     const moved = await gql(url, UPDATE, { id: endpoint.id, input: { url: 'http://10.0.0.7/' } }, { token: admin });
     expect(moved.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'PRIVATE' });
 
+    // Checked again when sending: a stored URL that now points somewhere private is not called.
+    const conn = await connectMongo('tenant', mongo);
+    try {
+      await conn.db!.collection('webhook_endpoints').updateOne({ _id: (await import('mongoose')).Types.ObjectId.createFromHexString(endpoint.id) }, { $set: { url: 'http://10.0.0.7/' } });
+    } finally {
+      await conn.close();
+    }
+    await gql(url, `mutation($id: ID!) { sendTestWebhook(endpointId: $id) { id } }`, { id: endpoint.id }, { token: admin });
+    const refused = await eventually(() => deliveries(endpoint.id), (l) => l.some((d) => d.attempts > 0), 'the test delivery to be tried');
+    expect(refused[0]).toMatchObject({ status: 'PENDING', lastStatusCode: null });
+    expect(refused[0]!.lastError).toMatch(/^Refused to send: .*private network/);
+
     // Without WEBHOOKS_ALLOW_LOOPBACK (production): loopback, names resolving to it, and plain http are refused.
     const production = { allowLoopback: false };
     expect(await checkWebhookUrl('https://127.0.0.1/hook', production)).toMatchObject({ ok: false, reason: 'LOOPBACK' });
@@ -378,6 +393,37 @@ describe('webhook deliveries', () => {
     await until(() => verifiedAt(witness.path).some((d) => d.body.data.id === ticket), 'the witness to get the ticket', 30_000);
     expect(await deliveries(off.endpoint.id)).toEqual([]);
     expect(at(off.path)).toEqual([]);
+  });
+});
+
+describe('several tenant subgraph processes', () => {
+  it('deliver each event once and in order while two senders share the work', async () => {
+    // A second sender and fan-out beside the stack's, on the same databases (as a second process would be).
+    const conn = await connectMongo('tenant', mongo);
+    const events = await openEventLog(mongo);
+    const models = tenantModels(conn);
+    const logger = createLogger('second-tenant-process');
+    const relay = createRelay(events, () => [models.WebhookEndpoint], { logger });
+    const second = await startWebhookEngine({ conn, models, events, relay, settings: { ...webhookSettingsFromEnv(), allowLoopback: true, pollMs: 50 }, logger });
+    try {
+      const { path } = await newEndpoint(['ticket.created', 'ticket.statusChanged']);
+      const tickets = await Promise.all([openTicket('Two senders A'), openTicket('Two senders B'), openTicket('Two senders C')]);
+      for (const status of ['IN_PROGRESS', 'SCHEDULED', 'EN_ROUTE']) await Promise.all(tickets.map((t) => changeStatus(t, status)));
+      await until(() => new Set(verifiedAt(path).map((d) => d.id)).size === 12, 'all twelve events', 60_000);
+      await new Promise((r) => setTimeout(r, 500));
+      const got = verifiedAt(path);
+      expect(got).toHaveLength(12);
+      // The second process did read the log too.
+      expect(second.consumer.position).toBeGreaterThan(0);
+      for (const t of tickets) {
+        expect(got.filter((d) => d.body.data.id === t).map((d) => d.body.data.to ?? d.body.data.status)).toEqual(['OPEN', 'IN_PROGRESS', 'SCHEDULED', 'EN_ROUTE']);
+      }
+    } finally {
+      await second.stop();
+      await relay.stop();
+      await events.close();
+      await conn.close();
+    }
   });
 });
 
