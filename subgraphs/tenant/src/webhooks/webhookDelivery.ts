@@ -399,7 +399,9 @@ export async function startWebhookEngine(opts: { conn: Connection; models: Model
       await consumer.stop();
       wakeUp();
       await loop;
-      await Promise.allSettled([...running]);
+      // Sends under way finish, or are left to their leases (another process, or the next start,
+      // tries them again: at least once) rather than hold the shutdown for a whole timeout.
+      await Promise.race([Promise.allSettled([...running]), new Promise((r) => setTimeout(r, 3_000).unref())]);
     },
   };
 }
