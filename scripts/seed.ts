@@ -12,6 +12,7 @@ import { createModels as customerModels } from '@wisp/subgraph-customer/models';
 import { recordMessage } from '@wisp/subgraph-messaging/conversationSummary';
 import { createModels as messagingModels } from '@wisp/subgraph-messaging/models';
 import { createModels as tenantModels } from '@wisp/subgraph-tenant/models';
+import { newWebhookSecret, WEBHOOK_EVENT_TYPES } from '@wisp/subgraph-tenant/webhooks';
 import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
 import type { Auth } from 'firebase-admin/auth';
 import { Types, type Model } from 'mongoose';
@@ -109,9 +110,21 @@ export interface SeedOptions {
   logins?: boolean;
   /** @default DEMO_PASSWORD or "demo-password" */
   password?: string;
+  /**
+   * A local webhook receiver (`npm start` runs one): each demo tenant gets an endpoint at
+   * `<url>/<slug>` for every event type, with a new secret on every run. @default none
+   */
+  webhookReceiverUrl?: string;
 }
 
-export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogin[]; password: string; apiKeys: { tenant: string; key: string }[] }> {
+/** A demo tenant's webhook endpoint: where it points and the secret that signs its deliveries. */
+export interface DemoWebhook {
+  tenant: string;
+  url: string;
+  secret: string;
+}
+
+export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogin[]; password: string; apiKeys: { tenant: string; key: string }[]; webhooks: DemoWebhook[] }> {
   const password = options.password ?? process.env.DEMO_PASSWORD ?? DEMO_PASSWORD_DEFAULT;
   const conns = await Promise.all(['tenant', 'customer', 'work-order', 'messaging'].map((s) => connectMongo(s, options.mongo)));
   try {
@@ -241,9 +254,38 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
       );
       apiKeys.push({ tenant: t.slug, key });
     }
-    return { logins: demoLogins(), password, apiKeys };
+    const webhooks = options.webhookReceiverUrl ? await seedDemoWebhooks(options.mongo, options.webhookReceiverUrl) : [];
+    return { logins: demoLogins(), password, apiKeys, webhooks };
   } finally {
     await Promise.all(conns.map((c) => c.close()));
+  }
+}
+
+/**
+ * One webhook endpoint per demo tenant at `<receiverUrl>/<slug>`, for every event type, with a new
+ * secret on every run (the receiver is told the secrets; they are printed beside the demo keys).
+ */
+export async function seedDemoWebhooks(mongo: MongoOptions, receiverUrl: string): Promise<DemoWebhook[]> {
+  const conn = await connectMongo('tenant', mongo);
+  try {
+    const { WebhookEndpoint } = tenantModels(conn);
+    const webhooks: DemoWebhook[] = [];
+    for (const t of TENANTS) {
+      const url = `${receiverUrl.replace(/\/$/, '')}/${t.slug}`;
+      const secret = newWebhookSecret();
+      await WebhookEndpoint.updateOne(
+        { _id: oid(demoId(`webhook:${t.slug}`)) },
+        {
+          $set: { url, eventTypes: WEBHOOK_EVENT_TYPES, enabled: true, receiving: true, disabledReason: null, disabledAt: null, consecutiveFailures: 0, failingSince: null, secrets: [{ secret, createdAt: new Date(), expiresAt: null }] },
+          $setOnInsert: { tenantId: oid(tenantId(t.slug)), description: 'Demo receiver on this machine (npm start)', includeInternal: false, createdByUid: 'seed', createdByMutation: 'seed:demo-webhook' },
+        },
+        { upsert: true },
+      );
+      webhooks.push({ tenant: t.slug, url, secret });
+    }
+    return webhooks;
+  } finally {
+    await conn.close();
   }
 }
 

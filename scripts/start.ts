@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { NoDatabaseError, portFromEnv, stopLeftover } from '@wisp/shared';
 import { DEMO_PASSWORD_DEFAULT, TENANTS } from './demoData.ts';
 import { seedDemo } from './seed.ts';
+import { startWebhookReceiver } from './webhookReceiver.ts';
 import { ROOT, startInfra, startPortal, startServices } from './stack.ts';
 
 function newestMtime(dir: string): number {
@@ -57,6 +58,10 @@ async function main() {
   stops.push(infra.stop);
   // A local stack answers development tools; deployments leave introspection off.
   process.env.GRAPHQL_INTROSPECTION ??= 'true';
+  // The demo webhook receiver listens on this machine over plain http; deployments never set this.
+  process.env.WEBHOOKS_ALLOW_LOOPBACK ??= '1';
+  const receiver = await startWebhookReceiver({ port: portFromEnv('WEBHOOK_RECEIVER_PORT', 4010), keep: 50 });
+  stops.push(receiver.stop);
   const identitySecret = process.env.IDENTITY_SECRET ?? randomBytes(32).toString('base64url');
   const dbPrefix = process.env.MONGODB_DB_PREFIX ?? 'wisp';
   const services = await startServices({
@@ -73,7 +78,8 @@ async function main() {
     },
   });
   stops.push(services.stop);
-  const { logins, password, apiKeys } = await seedDemo({ mongo: { uri: infra.mongoUri, dbPrefix } });
+  const { logins, password, apiKeys, webhooks } = await seedDemo({ mongo: { uri: infra.mongoUri, dbPrefix }, webhookReceiverUrl: receiver.url });
+  for (const w of webhooks) receiver.secrets.set(new URL(w.url).pathname, [w.secret]);
   buildPortalIfStale();
   const portalPort = portFromEnv('PORTAL_PORT', 3000);
   const portal = await startPortal({
@@ -101,6 +107,9 @@ async function main() {
     '',
     'Demo integrator API keys (every scope; development only, new on every start):',
     ...apiKeys.map((k) => `  ${pad(k.tenant, 10)} ${k.key}`),
+    '',
+    `Demo webhook receiver (verifies signatures; the last 50 deliveries as JSON): ${receiver.url}/`,
+    ...webhooks.map((w) => `  ${pad(w.tenant, 10)} endpoint ${w.url}  secret ${w.secret}`),
     '',
     'A token for the API: npm run token -- alice@skyline.example --tenant skyline',
     'Press Ctrl+C to stop.',

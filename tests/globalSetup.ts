@@ -46,6 +46,16 @@ export default async function setup(project: TestProject) {
     const infra = await startInfra({ dataDir });
     stops.push(infra.stop);
     const identitySecret = randomBytes(32).toString('base64url');
+    // Webhook receivers in tests listen on this machine, and retries and disabling must happen in seconds.
+    Object.assign(process.env, {
+      WEBHOOKS_ALLOW_LOOPBACK: '1',
+      WEBHOOKS_TIMEOUT_MS: process.env.WEBHOOKS_TIMEOUT_MS ?? '3000',
+      WEBHOOKS_RETRY_BASE_MS: process.env.WEBHOOKS_RETRY_BASE_MS ?? '200',
+      WEBHOOKS_RETRY_MAX_MS: process.env.WEBHOOKS_RETRY_MAX_MS ?? '800',
+      WEBHOOKS_DISABLE_AFTER_MS: process.env.WEBHOOKS_DISABLE_AFTER_MS ?? '2000',
+      WEBHOOKS_DISABLE_AFTER_FAILURES: process.env.WEBHOOKS_DISABLE_AFTER_FAILURES ?? '6',
+      WEBHOOKS_POLL_MS: process.env.WEBHOOKS_POLL_MS ?? '100',
+    });
     const dbPrefix = `test_${Date.now().toString(36)}`;
     const services = await startServices({ mongoUri: infra.mongoUri, dbPrefix, identitySecret, projectId: infra.projectId });
     stops.push(services.stop);

@@ -12,7 +12,7 @@ import { z } from 'zod';
 export type Owner = 'tenant' | 'customer' | 'work-order' | 'messaging';
 
 /** The entities events are about. */
-export type EventEntity = 'Tenant' | 'Customer' | 'WorkOrder' | 'Message' | 'CallbackRequest';
+export type EventEntity = 'Tenant' | 'Customer' | 'WorkOrder' | 'Message' | 'CallbackRequest' | 'WebhookEndpoint';
 
 const id = z.string().min(1);
 const status = z.string().min(1);
@@ -145,6 +145,14 @@ export const EVENT_CATALOGUE = {
   'tenant.updated': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ fields: z.array(z.string()) }) },
   'tenant.domainsChanged': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ added: z.array(z.string()), removed: z.array(z.string()) }) },
   'branding.published': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ version: z.number().int() }) },
+  // tenant: webhooks. The endpoint stopped receiving deliveries after failing for too long; the
+  // customer subgraph, which keeps the staff logins, mails the tenant's administrators.
+  'webhook.endpointDisabled': {
+    owner: 'tenant',
+    entity: 'WebhookEndpoint',
+    version: 1,
+    payload: z.object({ url: z.string(), reason: z.string(), consecutiveFailures: z.number().int().nonnegative(), failingSince: when.nullable() }),
+  },
 } as const satisfies Record<string, { owner: Owner; entity: EventEntity; version: number; payload: z.ZodType }>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

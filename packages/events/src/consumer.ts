@@ -17,7 +17,13 @@ export interface ConsumerOptions {
    * moves hands the event over again), so handlers must be idempotent. A handler that throws is
    * retried with backoff; the cursor never moves past an event that was not handled.
    */
-  handle: (event: StoredEvent) => Promise<void>;
+  handle?: (event: StoredEvent) => Promise<void>;
+  /**
+   * Instead of `handle`: handles the wanted events of one read at once, oldest first (a consumer
+   * that writes one document per event can write them in one round trip). The same rules apply:
+   * at least once, so idempotent; a batch that throws is handed over again, whole.
+   */
+  handleBatch?: (events: StoredEvent[]) => Promise<void>;
   /** Pause between reads when there was nothing new. @default 100 ms */
   pollMs?: number;
   /** Events read per round trip. @default 200 */
@@ -45,6 +51,7 @@ const cursorSchema = new Schema({ _id: { type: String, required: true }, seq: { 
  */
 export async function startConsumer(options: ConsumerOptions): Promise<Consumer> {
   const { log, logger, name } = options;
+  if (!options.handle === !options.handleBatch) throw new Error(`Consumer ${name}: give it handle or handleBatch (one of them).`);
   const pollMs = options.pollMs ?? 100;
   const batch = options.batchSize ?? 200;
   const wanted = options.types ? new Set<string>(options.types) : null;
@@ -77,10 +84,16 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
         const { events, gap } = await log.readAfter(position, batch);
         if (gap) logger.error('event consumer fell behind the log\'s retention; some events were never handled', { consumer: name, position });
         read = events.length;
-        for (const event of events) {
-          if (stopped) break;
-          if (!wanted || wanted.has(event.type)) await options.handle(event);
-          position = event.seq;
+        if (options.handleBatch) {
+          const mine = events.filter((e) => !wanted || wanted.has(e.type));
+          if (mine.length && !stopped) await options.handleBatch(mine);
+          if (!stopped && events.length) position = events.at(-1)!.seq;
+        } else {
+          for (const event of events) {
+            if (stopped) break;
+            if (!wanted || wanted.has(event.type)) await options.handle!(event);
+            position = event.seq;
+          }
         }
         if (events.length) await save(position);
         failures = 0;

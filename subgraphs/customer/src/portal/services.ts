@@ -1,5 +1,5 @@
 import { announceUnannounced, createRelay, openEventLog, openTenantDirectory, startConsumer, type PayloadOf, type Relay } from '@wisp/events';
-import { inviteStaffMember } from './staff.ts';
+import { inviteStaffMember, mailTenantAdmins } from './staff.ts';
 import { firebaseAuth, openOutbox, type Logger, type MongoOptions, type Outbox, type TenantDirectory, type TenantInfo } from '@wisp/shared';
 import { customerEvent, customerState } from '../customerEvents.ts';
 import type { Models } from '../models/index.ts';
@@ -86,7 +86,36 @@ export async function openPortalServices(services: PortalServices, conn: Connect
       }
     },
   });
+  // A webhook endpoint the tenant subgraph disabled after sustained failure: its administrators are told.
+  const webhookAlerts = await startConsumer({
+    name: 'customer.webhook-alerts',
+    conn,
+    log: events,
+    logger,
+    types: ['webhook.endpointDisabled'],
+    async handle(event) {
+      const p = event.payload as PayloadOf<'webhook.endpointDisabled'>;
+      const tenant = await tenants.get(event.tenantId);
+      if (!tenant) return;
+      await mailTenantAdmins(
+        { models, services },
+        event.tenantId,
+        {
+          subject: 'A webhook endpoint was disabled',
+          heading: 'Webhook deliveries stopped',
+          paragraphs: [
+            `Deliveries to ${p.url} kept failing, so the endpoint was disabled and receives nothing more until it is enabled again.`,
+            p.reason,
+            'Fix the receiver, enable the endpoint again under Integrations, and replay what it missed.',
+          ],
+        },
+        'webhook-endpoint-disabled',
+        `webhook-endpoint-disabled:${event.id}`,
+      );
+    },
+  });
   return async () => {
+    await webhookAlerts.stop();
     await firstAdmins.stop();
     await relay.stop();
     await tenants.close();

@@ -179,3 +179,15 @@ export const staffMutations = {
     return true;
   },
 };
+
+/**
+ * Mails every active administrator of the WISP the same branded message, once per `dedupeKey`
+ * and administrator (a retried call sends nothing twice). Returns how many were queued.
+ */
+export async function mailTenantAdmins(deps: PortalDeps, tenantId: string, content: Parameters<typeof renderBrandedEmail>[1], kind: string, dedupeKey: string): Promise<number> {
+  const { tenant, auth } = await tenantAuth(deps, tenantId);
+  const admins = (await everyStaff(auth, tenantId)).filter((u) => u.customClaims?.role === Role.TENANT_ADMIN && !u.disabled && u.email);
+  const rendered = renderBrandedEmail(tenant, content);
+  for (const admin of admins) await deps.services.outbox.queue({ tenantId: tenant.id, to: admin.email!, ...rendered, kind, dedupeKey: `${dedupeKey}:${admin.uid}` });
+  return admins.length;
+}

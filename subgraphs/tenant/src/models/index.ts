@@ -5,6 +5,8 @@ import { assetModel } from './Asset.ts';
 import { brandingVersionModel } from './BrandingVersion.ts';
 import { domainModel } from './Domain.ts';
 import { tenantModel } from './Tenant.ts';
+import { webhookDeliveryModel } from './WebhookDelivery.ts';
+import { webhookEndpointModel } from './WebhookEndpoint.ts';
 
 export function createModels(conn: Connection) {
   return {
@@ -13,6 +15,8 @@ export function createModels(conn: Connection) {
     Domain: domainModel(conn),
     Asset: assetModel(conn),
     ApiKey: apiKeyModel(conn),
+    WebhookEndpoint: webhookEndpointModel(conn),
+    WebhookDelivery: webhookDeliveryModel(conn),
     /** Moves the events saved with each tenant change to the event log; set when the subgraph starts. */
     relay: null as Relay | null,
   };

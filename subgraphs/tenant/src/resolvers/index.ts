@@ -5,5 +5,6 @@ import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
 import { Tenant } from './Tenant.ts';
 import { Viewer } from './Viewer.ts';
+import { WebhookDelivery, WebhookEndpoint, webhookMutations, webhookQueries } from './webhooks.ts';
 
-export const resolvers = { Query: { ...Query, ...apiKeyQueries }, Mutation: { ...Mutation, ...apiKeyMutations }, Viewer, Tenant, Branding, PortalBranding, FaqEntry, BrandingVersion, ApiKey };
+export const resolvers = { Query: { ...Query, ...apiKeyQueries, ...webhookQueries }, Mutation: { ...Mutation, ...apiKeyMutations, ...webhookMutations }, Viewer, Tenant, Branding, PortalBranding, FaqEntry, BrandingVersion, ApiKey, WebhookEndpoint, WebhookDelivery };
