@@ -10,7 +10,7 @@ const schema = buildASTSchema(
     type Result { ok: Boolean! customer: Customer }
     type Viewer { uid: String! customer: Customer }
     type Customer { name: String! tickets(first: Int): TicketConnection! equipment: [Device!]! }
-    type TicketConnection { edges: [Edge!]! nodes: [Ticket!]! totalCount: Int! }
+    type TicketConnection { edges: [Edge!]! nodes: [Ticket!]! items: [Ticket!]! totalCount: Int! }
     type Edge { node: Ticket! }
     type Ticket { number: String! reporter: Customer }
     type Device { serial: String! }
@@ -45,6 +45,7 @@ describe('operation cost', () => {
     const hundred = cost('{ viewer { customer { tickets(first: 100) { edges { node { number } } } } } }');
     const ten = cost('{ viewer { customer { tickets(first: 10) { edges { node { number } } } } } }');
     expect(hundred - 3).toBe(10 * (ten - 3));
+    expect(cost('{ viewer { customer { tickets(first: 50) { items { number } } } } }')).toBe(3 + 50);
   });
 
   it('counts fragments and inline fragments like the fields they hold', () => {

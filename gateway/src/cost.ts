@@ -26,6 +26,8 @@ export interface CostRules {
 export const DEFAULT_COST_RULES: CostRules = { defaultListSize: 10, mutationCost: 10 };
 
 const SIZE_ARGUMENTS = ['first', 'last', 'limit'];
+/** The list fields of a page object (a connection's `edges`/`nodes`, a feed's `items`): as long as the page was asked to be. */
+const PAGE_FIELDS: ReadonlySet<string> = new Set(['edges', 'nodes', 'items']);
 
 const isList = (type: GraphQLOutputType): boolean => isListType(isNonNullType(type) ? type.ofType : type);
 
@@ -53,7 +55,7 @@ function largestListArgument(args: Record<string, unknown>): number {
  * What an operation costs before it runs, the way GitHub and Shopify count: every object a field
  * returns is one point, scalars are free, and a list multiplies its items' cost by how many it may
  * return (its `first`/`last`/`limit` argument, or {@link CostRules.defaultListSize}); a
- * connection's `edges` and `nodes` take their size from the connection. Mutation fields add
+ * connection's `edges` and `nodes` (a page's `items`) take their size from the connection. Mutation fields add
  * {@link CostRules.mutationCost} and one point per row of their largest list argument.
  * Variables must have been coerced (as Apollo Server does before `didResolveOperation`).
  */
@@ -93,7 +95,7 @@ export function operationCost(
       if (isLeafType(named) || !sel.selectionSet || !isCompositeType(named)) continue;
       const size = sizeOf(field, args);
       if (isList(field.type)) {
-        const inConnection = parentSize !== null && (sel.name.value === 'edges' || sel.name.value === 'nodes');
+        const inConnection = parentSize !== null && PAGE_FIELDS.has(sel.name.value);
         const items = size ?? (inConnection ? parentSize : rules.defaultListSize);
         total += items * (1 + costOf(sel.selectionSet, named, null, false, seen));
       } else {

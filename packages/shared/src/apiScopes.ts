@@ -79,6 +79,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiScope | 'any' | null> = {
   'Query.brandingHistory': null,
   'Query.apiKeys': null,
   'Query.apiKeyScopes': null,
+  'Query.changes': 'events:read',
   'Mutation.createTenant': null,
   'Mutation.renameTenant': null,
   'Mutation.suspendTenant': null,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { startSubgraph, type SubgraphDefinition, type SubgraphOptions } from '@wisp/shared';
 import { parse } from 'graphql';
-import { announceUnannounced, createRelay, openEventLog } from '@wisp/events';
+import { announceUnannounced, createRelay, openEventLog, type EventLog } from '@wisp/events';
 import { tenantEvent, tenantState } from './tenantEvents.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import { createModels, type Models } from './models/index.ts';
@@ -14,6 +14,8 @@ import { webhookSettingsFromEnv, type WebhookSettings } from './webhooks/webhook
 /** What the tenant subgraph's resolvers use besides their models. */
 export interface TenantServices {
   webhooks: WebhookServices;
+  /** The event log, read for the tenants' change feed. */
+  changeFeed: EventLog;
 }
 
 /** The tenant subgraph with its webhook settings (from the environment unless given). */
@@ -37,7 +39,7 @@ export function tenantDefinition(webhookSettings?: Partial<WebhookSettings>): Su
       const settings = { ...webhookSettingsFromEnv(), ...webhookSettings };
       const webhooks = await startWebhookEngine({ conn, models, events, relay, settings, logger: log });
       return {
-        services: { webhooks: { settings, wake: webhooks.wake } },
+        services: { webhooks: { settings, wake: webhooks.wake }, changeFeed: events },
         routes: tenantRoutes({ models, log, identitySecret: options.identitySecret }),
         stop: async () => {
           await webhooks.stop();

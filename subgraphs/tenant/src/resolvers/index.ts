@@ -5,6 +5,7 @@ import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
 import { Tenant } from './Tenant.ts';
 import { Viewer } from './Viewer.ts';
+import { changeFeedQueries } from './changeFeed.ts';
 import { WebhookDelivery, WebhookEndpoint, webhookMutations, webhookQueries } from './webhooks.ts';
 
-export const resolvers = { Query: { ...Query, ...apiKeyQueries, ...webhookQueries }, Mutation: { ...Mutation, ...apiKeyMutations, ...webhookMutations }, Viewer, Tenant, Branding, PortalBranding, FaqEntry, BrandingVersion, ApiKey, WebhookEndpoint, WebhookDelivery };
+export const resolvers = { Query: { ...Query, ...apiKeyQueries, ...webhookQueries, ...changeFeedQueries }, Mutation: { ...Mutation, ...apiKeyMutations, ...webhookMutations }, Viewer, Tenant, Branding, PortalBranding, FaqEntry, BrandingVersion, ApiKey, WebhookEndpoint, WebhookDelivery };
