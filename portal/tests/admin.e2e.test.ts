@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -78,6 +80,56 @@ describe('tenant administration in the browser', () => {
       const after = await gql(inject('gatewayUrl'), '{ viewer { role } }', {}, { token: secret });
       expect(after.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     });
+  });
+
+  it('adds a webhook endpoint, refuses a private address, sends a test delivery and shows it delivered', async () => {
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        if (req.headers['webhook-signature']) received.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/${randomBytes(3).toString('hex')}`;
+    try {
+      await signedIn('admin@skyline.example', async (page) => {
+        await page.goto(at('/admin/integrations'));
+        const form = page.getByTestId('webhooks');
+        await form.getByTestId('webhook-url').fill('http://10.1.2.3/hooks');
+        await form.getByLabel('ticket.created').check();
+        await form.getByRole('button', { name: 'Add endpoint' }).click();
+        await expect.poll(() => page.getByTestId('webhook-message').textContent(), { timeout: 15_000 }).toMatch(/private|public/i);
+
+        await form.getByTestId('webhook-url').fill(hook);
+        await form.getByRole('button', { name: 'Add endpoint' }).click();
+        expect((await page.getByTestId('webhook-secret').textContent({ timeout: 15_000 }))!.trim()).toMatch(/^whsec_/);
+        const row = page.locator(`[data-testid=webhook-endpoint][data-url="${hook}"]`);
+        expect(await row.getByTestId('webhook-state').textContent()).toBe('On');
+        await row.getByRole('button', { name: 'Send test' }).click();
+        await expect.poll(() => received.length, { timeout: 30_000 }).toBeGreaterThan(0);
+        expect(JSON.parse(received[0]!).type).toBe('webhook.test');
+        // The delivery log shows it taken, with the receiver's answer.
+        await expect
+          .poll(async () => {
+            const button = row.getByRole('button', { name: 'Deliveries' });
+            if ((await button.getAttribute('aria-expanded')) === 'true') await button.click();
+            await button.click();
+            await row.getByTestId('webhook-deliveries').waitFor();
+            return row.locator('[data-testid=webhook-delivery][data-status=DELIVERED]').count();
+          }, { timeout: 30_000 })
+          .toBeGreaterThan(0);
+        expect(await row.getByTestId('webhook-deliveries').textContent()).toContain('204');
+        await page.screenshot({ path: `${screenshots}admin-webhooks.png`, fullPage: true });
+        await row.getByRole('button', { name: 'Delete…' }).click();
+        await row.getByRole('button', { name: 'Yes, delete' }).click();
+        await expect.poll(() => row.count()).toBe(0);
+      });
+    } finally {
+      receiver.close();
+    }
   });
 
   it('invites a colleague, changes their role and removes them after a second click', async () => {
