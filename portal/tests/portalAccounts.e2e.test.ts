@@ -171,6 +171,9 @@ describe('portal accounts in the browser', () => {
       // Sam signs out, forgets the password, and gets back in through the emailed link.
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('link', { name: 'Forgot password?' }).click();
+      // The sign-in form has an email field too: fill only once the reset form has replaced it.
+      await page.getByRole('heading', { name: 'Forgot your password?' }).waitFor();
+      await page.getByRole('button', { name: 'Send link' }).waitFor();
       await page.fill('input[name="email"]', `sam-${n}@example.com`);
       await page.getByRole('button', { name: 'Send link' }).click();
       await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('emailed it a link');
