@@ -52,6 +52,15 @@ export const ENTITY_STATE = {
       supportHours: z.string().nullable().optional(),
       website: z.string().nullable().optional(),
       footerText: z.string().nullable().optional(),
+      /** IANA time zone that times in the WISP's messages are written in (customers may pick their own). */
+      timeZone: z.string().nullable().optional(),
+      /** Language of what customers who chose none are sent ("en", "es"). */
+      defaultLanguage: z.string().nullable().optional(),
+      /** Sender of the WISP's email: display name and address (the platform's when absent). */
+      mailFromName: z.string().nullable().optional(),
+      mailFromAddress: z.string().nullable().optional(),
+      /** Sender of the WISP's texts: an E.164 number or an alphanumeric sender id. */
+      smsSenderId: z.string().nullable().optional(),
     }),
     brandingVersion: z.number().int(),
     /** Custom domains, the preferred one first. */
@@ -127,7 +136,8 @@ export const EVENT_CATALOGUE = {
     owner: 'messaging',
     entity: 'Message',
     version: 1,
-    payload: z.object({ workOrderId: id, authorKind: z.string(), internal: z.boolean(), attachmentCount: z.number().int().nonnegative() }),
+    // `excerpt`: the start of a public message's text, for notifications; never set for internal notes.
+    payload: z.object({ workOrderId: id, authorKind: z.string(), internal: z.boolean(), attachmentCount: z.number().int().nonnegative(), excerpt: z.string().nullable().optional(), authorName: z.string().nullable().optional() }),
   },
   'conversation.read': { owner: 'messaging', entity: 'Message', version: 1, payload: z.object({ workOrderId: id, readerKind: z.enum(['CUSTOMER', 'STAFF']) }) },
   // customer. `fields` names what changed (the entity's state is on the envelope).

@@ -16,6 +16,11 @@ export interface TenantInfo {
     supportHours?: string | null;
     website?: string | null;
     footerText?: string | null;
+    timeZone?: string | null;
+    defaultLanguage?: string | null;
+    mailFromName?: string | null;
+    mailFromAddress?: string | null;
+    smsSenderId?: string | null;
   };
   /** Custom domains, first one preferred for links in emails. */
   domains: string[];

@@ -47,6 +47,27 @@ const portalAccess = new Schema(
   { _id: false },
 );
 
+const categorySwitches = new Schema({ tickets: Boolean, visits: Boolean, outages: Boolean }, { _id: false });
+
+const notificationSettings = new Schema(
+  {
+    /** BCP 47 language of what is sent ("en", "es"); absent: English. */
+    language: String,
+    /** IANA time zone for times in messages and quiet hours; absent: the tenant's. */
+    timeZone: String,
+    /** Per category, on top of `contactPreferences` (the channel switches); absent means on. */
+    email: { type: categorySwitches, default: undefined },
+    sms: { type: categorySwitches, default: undefined },
+    /** "HH:MM" in the customer's time zone; SMS inside the window waits for its end. */
+    quietHours: { type: new Schema({ start: String, end: String }, { _id: false }), default: undefined },
+    /** Email waits for the end of quiet hours too. @default false */
+    deferEmailInQuietHours: Boolean,
+    /** When the customer last replied STOP to a text (cleared by START or opting in again). */
+    smsStoppedAt: Date,
+  },
+  { _id: false },
+);
+
 const customerSchema = new Schema(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true },
@@ -74,6 +95,10 @@ const customerSchema = new Schema(
       type: new Schema({ email: { type: Boolean, default: true }, sms: { type: Boolean, default: false } }, { _id: false }),
       default: undefined,
     },
+    /** What the customer hears about, in which language and when (see notifications/preferences.ts). */
+    notificationSettings: { type: notificationSettings, default: undefined },
+    /** The phone's last ten digits: how an SMS reply (STOP, START) finds its customers. */
+    phoneKey: String,
     installHistory: { type: [installEvent], default: [] },
     /** The portal login's state; absent until the first provisioning attempt. */
     portal: { type: portalAccess, default: undefined },
@@ -88,15 +113,25 @@ addPendingEvents(customerSchema);
 /** The form of an account number that matching compares. */
 export const accountNumberKey = (accountNumber: string) => accountNumber.trim().toUpperCase();
 
-// Every write path that sets the account number sets its key too, so no caller can forget it.
+/** The form of a phone number that SMS replies are matched by: its last ten digits (null when too short). */
+export const phoneKey = (phone: string | null | undefined): string | null => {
+  const digits = (phone ?? '').replace(/\D/g, '');
+  return digits.length >= 7 ? digits.slice(-10) : null;
+};
+
+// Every write path that sets the account number or phone sets its key too, so no caller can forget it.
 customerSchema.pre('validate', function () {
   if (typeof this.accountNumber === 'string') this.accountNumberKey = accountNumberKey(this.accountNumber);
+  if (this.isModified('phone')) this.phoneKey = phoneKey(this.phone) ?? undefined;
 });
 customerSchema.pre(['updateOne', 'updateMany', 'findOneAndUpdate'], function () {
-  const update = this.getUpdate() as { $set?: { accountNumber?: unknown }; accountNumber?: unknown } | null;
+  const update = this.getUpdate() as { $set?: { accountNumber?: unknown; phone?: unknown }; accountNumber?: unknown; phone?: unknown } | null;
   const value = update?.$set?.accountNumber ?? update?.accountNumber;
   if (typeof value === 'string') this.set('accountNumberKey', accountNumberKey(value));
+  const phone = update?.$set && 'phone' in update.$set ? update.$set.phone : update?.phone;
+  if (phone !== undefined) this.set('phoneKey', typeof phone === 'string' ? phoneKey(phone) : null);
 });
+customerSchema.index({ tenantId: 1, phoneKey: 1 });
 customerSchema.index({ tenantId: 1, site: 1 });
 // The staff customer list, newest first.
 customerSchema.index({ tenantId: 1, _id: -1 });

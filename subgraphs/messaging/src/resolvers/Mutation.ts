@@ -29,8 +29,11 @@ export function messageEvent(
   wo: Pick<WorkOrderFacts, '_id' | 'tenantId' | 'type' | 'reporterCustomerId' | 'affectedCustomerIds'>,
   messageId: Types.ObjectId,
   kind: string,
-  facts: { authorKind: string; internal: boolean; attachmentCount: number },
+  facts: { authorKind: string; internal: boolean; attachmentCount: number; body?: string; authorName?: string },
 ): ChangeEvent {
+  const { body, authorName, ...rest } = facts;
+  // Notifications quote the start of a public message; an internal note's text never leaves staff.
+  const shown = !facts.internal && body ? { excerpt: body.length > 500 ? `${body.slice(0, 499)}…` : body, authorName: authorName ?? null } : { excerpt: null, authorName: null };
   return newEvent('message.created', {
     tenantId: String(wo.tenantId),
     entityId: String(messageId),
@@ -39,7 +42,7 @@ export function messageEvent(
     customerIds: customerIdsOf(wo),
     internal: facts.internal,
     outage: wo.type === 'OUTAGE',
-    payload: { workOrderId: String(wo._id), ...facts },
+    payload: { workOrderId: String(wo._id), ...rest, ...shown },
   });
 }
 
@@ -129,6 +132,7 @@ export const Mutation = {
       return counted(outcome);
     }
     let message: MessageRow;
+    const author = await authorName(ctx, identity);
     try {
       message = (
         await Message.create({
@@ -137,12 +141,12 @@ export const Mutation = {
           workOrderId: wo._id,
           body,
           authorKind: isCustomer ? 'CUSTOMER' : 'AGENT',
-          authorName: await authorName(ctx, identity),
+          authorName: author,
           ...(isCustomer ? { authorCustomerId: new Types.ObjectId(identity.customerId) } : {}),
           internal,
           attachmentIds: attachmentIds.map((id) => new Types.ObjectId(id)),
           [PENDING_EVENTS]: [
-            messageEvent(wo, messageId, internal ? 'internal_note_added' : 'message_added', { authorKind: isCustomer ? 'CUSTOMER' : 'AGENT', internal, attachmentCount: attachmentIds.length }),
+            messageEvent(wo, messageId, internal ? 'internal_note_added' : 'message_added', { authorKind: isCustomer ? 'CUSTOMER' : 'AGENT', internal, attachmentCount: attachmentIds.length, body, authorName: author }),
           ],
         })
       ).toObject() as unknown as MessageRow;
