@@ -21,6 +21,12 @@ export interface OutgoingEmail {
    * sends twice). @default a fresh random key
    */
   dedupeKey?: string;
+  /** The sender as shown, e.g. `"Skyline Wireless" <support@skyline.example>`. @default the install's MAIL_FROM */
+  from?: string | null;
+  /** Where replies go (reply by email: an address scoped to one ticket). */
+  replyTo?: string | null;
+  /** Further header fields, e.g. List-Unsubscribe and List-Unsubscribe-Post. */
+  headers?: Record<string, string> | null;
 }
 
 export interface StoredEmail extends OutgoingEmail {
@@ -41,6 +47,9 @@ const emailSchema = new Schema(
     html: { type: String, required: true },
     kind: { type: String, required: true },
     dedupeKey: { type: String, required: true },
+    from: String,
+    replyTo: String,
+    headers: { type: Schema.Types.Mixed, default: undefined },
     status: { type: String, enum: ['PENDING', 'SENT', 'FAILED'], default: 'PENDING', required: true },
     sentAt: Date,
     error: String,
@@ -62,6 +71,8 @@ export interface Outbox {
   /** A tenant's emails, newest first, optionally for one recipient. */
   list: (filter: { tenantId?: string; to?: string; kind?: string; limit?: number }) => Promise<StoredEmail[]>;
   pending: (limit?: number) => Promise<StoredEmail[]>;
+  /** One email by id, or null. */
+  get: (id: string) => Promise<StoredEmail | null>;
   markSent: (id: string) => Promise<void>;
   /**
    * Reserves a pending email for one sender for `leaseMs` (default 5 minutes); false when another
@@ -100,6 +111,12 @@ export function outboxOn(conn: Connection, ownsConnection = false): Outbox {
     async pending(limit = 50) {
       await ready;
       return (await Email.find({ status: 'PENDING' }).sort({ _id: 1 }).limit(limit).lean<EmailRow[]>()).map(toStored);
+    },
+    async get(id) {
+      await ready;
+      if (!/^[0-9a-f]{24}$/i.test(id)) return null;
+      const row = await Email.findById(id).lean<EmailRow>();
+      return row ? toStored(row) : null;
     },
     async claim(id, leaseMs = 5 * 60_000) {
       await ready;

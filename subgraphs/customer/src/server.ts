@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createLogger, startSubgraph, type SubgraphDefinition, type SubgraphOptions } from '@wisp/shared';
 import { parse } from 'graphql';
@@ -9,6 +10,17 @@ import { smtpTransport, smtpUrlFromEnv, startMailSender } from './portal/mailer.
 import { openPortalServices, unopenedPortalServices } from './portal/services.ts';
 import { startProvisioningWorker, type WorkerOptions } from './portal/worker.ts';
 import { resolvers } from './resolvers/index.ts';
+import { unsubscribeRoute } from './notifications/unsubscribe.ts';
+
+type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+/** Several routes as one: the first that answers wins. */
+const anyRoute =
+  (...routes: Route[]): Route =>
+  async (req, res, url) => {
+    for (const route of routes) if (await route(req, res, url)) return true;
+    return false;
+  };
+import type { NotificationOptions } from './notifications/index.ts';
 
 export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
   name: 'customer',
@@ -19,8 +31,8 @@ export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
   // The gateway asks here whether a login must show its second factor.
   setup: async (conn, options, models, log) => ({
     services: undefined,
-    routes: secondFactorRoute({ models, log, identitySecret: options.identitySecret }),
-    stop: await openPortalServices(models.services, conn, models, options.mongo, log),
+    routes: anyRoute(secondFactorRoute({ models, log, identitySecret: options.identitySecret }), unsubscribeRoute({ models, log })),
+    stop: await openPortalServices(models.services, conn, models, options.mongo, log, options.identitySecret, (options as CustomerSubgraphOptions).notifications),
   }),
   audit: {
     queryField: 'customerAuditLog',
@@ -54,6 +66,8 @@ export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
 export interface CustomerSubgraphOptions extends SubgraphOptions {
   /** The background provisioning worker's pacing. */
   worker?: WorkerOptions;
+  /** Customer notifications' timing and channels. @default from the environment */
+  notifications?: NotificationOptions;
 }
 
 /**

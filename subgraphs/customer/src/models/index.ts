@@ -1,3 +1,4 @@
+import { notificationModel, ticketMemoModel } from './Notification.ts';
 import type { Connection } from 'mongoose';
 import { accountSecurityModels } from './AccountSecurity.ts';
 import { auditEntryModel } from './AuditEntry.ts';
@@ -20,6 +21,8 @@ export function createModels(conn: Connection) {
     MutationReceipt: mutationReceiptModel(conn),
     CustomerExternalId: externalIdModel(conn),
     ...accountSecurityModels(conn),
+    Notification: notificationModel(conn),
+    NotificationTicket: ticketMemoModel(conn),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -31,7 +31,15 @@ export function startMailSender(outbox: Outbox, transport: Transporter, log: Log
       if (stopped) break;
       if (!(await outbox.claim(email.id))) continue;
       try {
-        await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html });
+        await transport.sendMail({
+          from: email.from || from,
+          to: email.to,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          ...(email.replyTo ? { replyTo: email.replyTo } : {}),
+          ...(email.headers ? { headers: email.headers } : {}),
+        });
         await outbox.markSent(email.id);
         sent++;
       } catch (err) {

@@ -1,5 +1,6 @@
 import { announceUnannounced, createRelay, openEventLog, openTenantDirectory, startConsumer, type PayloadOf, type Relay } from '@wisp/events';
 import { inviteStaffMember, mailTenantAdmins } from './staff.ts';
+import { startNotifications, type NotificationOptions } from '../notifications/index.ts';
 import { firebaseAuth, openOutbox, type Logger, type MongoOptions, type Outbox, type TenantDirectory, type TenantInfo } from '@wisp/shared';
 import { customerEvent, customerState } from '../customerEvents.ts';
 import type { Models } from '../models/index.ts';
@@ -16,6 +17,8 @@ export interface PortalServices {
   authFor: (tenant: Pick<TenantInfo, 'authTenantId'>) => BaseAuth;
   /** Moves the events saved with each customer change to the event log (null until opened). */
   relay: Relay | null;
+  /** The key links in notifications are signed with (unsubscribe); set when the services open. */
+  signingSecret?: string;
 }
 
 /**
@@ -58,11 +61,11 @@ export function unopenedPortalServices(): PortalServices {
  * models already hold): the mail outbox, the event log with the relay for customer changes, and
  * its read model of the tenants, kept in its own database from the tenant subgraph's events.
  */
-export async function openPortalServices(services: PortalServices, conn: Connection, models: Models, mongo: MongoOptions, logger: Logger): Promise<() => Promise<void>> {
+export async function openPortalServices(services: PortalServices, conn: Connection, models: Models, mongo: MongoOptions, logger: Logger, identitySecret: string, notificationOptions?: NotificationOptions): Promise<() => Promise<void>> {
   const [outbox, events] = await Promise.all([openOutbox(mongo), openEventLog(mongo)]);
   const tenants = await openTenantDirectory({ conn, log: events, logger });
   const relay = createRelay(events, () => [{ model: models.Customer, entity: 'Customer', state: customerState }], { logger });
-  Object.assign(services, { outbox, tenants, tenantBySlug: (slug: string) => tenants.bySlug(slug), relay } satisfies Partial<PortalServices>);
+  Object.assign(services, { outbox, tenants, tenantBySlug: (slug: string) => tenants.bySlug(slug), relay, signingSecret: identitySecret } satisfies Partial<PortalServices>);
   // Customers saved before customers published their state are announced once.
   const announced = await announceUnannounced(models.Customer, relay, (doc) => customerEvent({ _id: doc._id, tenantId: doc.tenantId }, 'customer.updated', 'updated', { fields: [], site: doc.site ?? null }));
   if (announced) logger.info('announced customers saved before events', { customers: announced });
@@ -114,7 +117,10 @@ export async function openPortalServices(services: PortalServices, conn: Connect
       );
     },
   });
+  // What customers hear about their tickets, visits and outages (signed links use a key of their own).
+  const notifications = await startNotifications({ conn, models, services, events, logger, secret: identitySecret, options: notificationOptions });
   return async () => {
+    await notifications.stop();
     await webhookAlerts.stop();
     await firstAdmins.stop();
     await relay.stop();

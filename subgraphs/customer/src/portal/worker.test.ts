@@ -17,7 +17,7 @@ describe('the provisioning worker', () => {
     conn = await connectMongo('customer', mongo);
     models = createModels(conn);
     services = unopenedPortalServices();
-    closeServices = await openPortalServices(services, conn, models, mongo, createLogger('worker-test'));
+    closeServices = await openPortalServices(services, conn, models, mongo, createLogger('worker-test'), randomBytes(32).toString('base64url'), { noSender: true });
   });
   afterAll(async () => {
     await closeServices();

@@ -6,5 +6,16 @@ import { Mutation } from './Mutation.ts';
 import { PortalAuditEntry } from './PortalAuditEntry.ts';
 import { Query } from './Query.ts';
 import { Viewer } from './Viewer.ts';
+import { notificationCustomerFields, NotificationDelivery, notificationMutations, notificationQueries, WorkOrder } from './notifications.ts';
 
-export const resolvers = { Query: { ...Query, ...staffQueries }, Mutation: { ...Mutation, ...customerSyncMutations, ...staffMutations }, Viewer, Customer, PortalAccess, PortalAuditEntry, FieldError };
+export const resolvers = {
+  Query: { ...Query, ...staffQueries, ...notificationQueries },
+  Mutation: { ...Mutation, ...customerSyncMutations, ...staffMutations, ...notificationMutations },
+  Viewer,
+  Customer: { ...Customer, ...notificationCustomerFields },
+  PortalAccess,
+  PortalAuditEntry,
+  FieldError,
+  WorkOrder,
+  NotificationDelivery,
+};
