@@ -123,6 +123,8 @@ export async function startServices(opts: {
       rateLimits: opts.rateLimits,
     });
     stops.unshift(gateway.stop);
+    // Notification emails' one-click unsubscribe goes to the gateway (read when a message is rendered).
+    process.env.PUBLIC_GATEWAY_URL ??= gateway.url;
     return { gatewayUrl: gateway.url, subgraphUrls, stop: () => stopAll(stops.reverse()) };
   } catch (err) {
     await stopAll(stops);

@@ -55,6 +55,9 @@ export default async function setup(project: TestProject) {
       WEBHOOKS_DISABLE_AFTER_MS: process.env.WEBHOOKS_DISABLE_AFTER_MS ?? '2000',
       WEBHOOKS_DISABLE_AFTER_FAILURES: process.env.WEBHOOKS_DISABLE_AFTER_FAILURES ?? '6',
       WEBHOOKS_POLL_MS: process.env.WEBHOOKS_POLL_MS ?? '100',
+      // Customer notifications group changes for a moment, not two minutes, in tests.
+      NOTIFICATION_GROUP_WINDOW_MS: process.env.NOTIFICATION_GROUP_WINDOW_MS ?? '300',
+      NOTIFICATION_POLL_MS: process.env.NOTIFICATION_POLL_MS ?? '100',
     });
     const dbPrefix = `test_${Date.now().toString(36)}`;
     const services = await startServices({ mongoUri: infra.mongoUri, dbPrefix, identitySecret, projectId: infra.projectId });

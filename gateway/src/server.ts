@@ -24,6 +24,7 @@ import {
 import { attachmentRoutes, routingUrlOf } from './attachments.ts';
 import { createAuthenticator, createTokenVerifier } from './auth.ts';
 import { clientAddressOf } from './clientAddress.ts';
+import { publicRoutes } from './publicRoutes.ts';
 import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 import { createRateLimiter, rateLimitPlugin, type RateLimitOptions } from './rateLimits.ts';
 import { tenantServices } from './tenantServices.ts';
@@ -181,6 +182,8 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
   const routeHandlers = [
     tenant.routes(authenticateRoute),
     attachmentRoutes({ authenticate: authenticateRoute, identitySecret: options.identitySecret, messagingUrl: overrides.messaging ?? routingUrlOf('messaging', supergraphSdl)! }),
+    // Routes whose authority is in the request itself: the one-click unsubscribe of notification emails.
+    publicRoutes([{ path: '/unsubscribe', subgraphUrl: overrides.customer ?? routingUrlOf('customer', supergraphSdl)!, maxBodyBytes: 4096 }]),
   ];
 
   const gateway = new ApolloGateway({

@@ -1,4 +1,4 @@
-import { createLogger, createStaffDirectory, openOutbox, type CustomerDirectory, type Identity, type Outbox, type StaffDirectory, type SubgraphOptions, type SubgraphSetup, type TenantDirectory } from '@wisp/shared';
+import { createLogger, createStaffDirectory, type CustomerDirectory, type Identity, type StaffDirectory, type SubgraphOptions, type SubgraphSetup, type TenantDirectory } from '@wisp/shared';
 import { announceUnannounced, createRelay, openCustomerDirectory, openEventLog, openTenantDirectory, type EventLog, type Relay } from '@wisp/events';
 import { ticketEvent, workOrderState } from './workOrderEvents.ts';
 import type { WorkOrderRow } from './resolvers/workOrderOps.ts';
@@ -12,16 +12,14 @@ export interface Services {
   relay: Relay;
   /** Its read model of the customers (site, plan, equipment, where mail may go). */
   customers: CustomerDirectory;
-  /** Its read model of the tenants (numbering prefix, branding for mail). */
+  /** Its read model of the tenants (numbering prefix). */
   tenants: TenantDirectory;
   staff: StaffDirectory;
-  /** Mail to customers (ticket updates). */
-  outbox: Outbox;
 }
 
 export async function openServices(conn: Connection, options: SubgraphOptions): Promise<SubgraphSetup<Services>> {
   const log = createLogger('subgraph-work-order');
-  const [events, outbox] = await Promise.all([openEventLog(options.mongo), openOutbox(options.mongo)]);
+  const events = await openEventLog(options.mongo);
   // Every model of this subgraph whose documents carry pending events.
   const relay = createRelay(events, () => [{ model: conn.models.WorkOrder!, entity: 'WorkOrder', state: workOrderState }, conn.models.CallbackRequest!], { logger: log });
   const [tenants, customers] = await Promise.all([openTenantDirectory({ conn, log: events, logger: log }), openCustomerDirectory({ conn, log: events, logger: log })]);
@@ -30,11 +28,11 @@ export async function openServices(conn: Connection, options: SubgraphOptions): 
   const announced = await announceUnannounced(conn.models.WorkOrder!, relay, (doc) => ticketEvent(doc as WorkOrderRow, 'ticket.updated', 'updated', { fields: [] }));
   if (announced) log.info('announced work orders saved before events', { workOrders: announced });
   return {
-    services: { events, relay, customers, tenants, staff, outbox },
+    services: { events, relay, customers, tenants, staff },
     stop: async () => {
       await relay.stop();
       await Promise.all([tenants.close(), customers.close()]);
-      await Promise.all([outbox.close(), events.close()]);
+      await events.close();
     },
   };
 }

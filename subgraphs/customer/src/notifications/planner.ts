@@ -205,7 +205,8 @@ export function createPlanner(deps: PlannerDeps, options: PlannerOptions = {}) {
 
   /** When a new row of a group may go: with the group's pending message, else after the window. */
   async function groupDue(groupKey: string, at: Date): Promise<Date> {
-    const open = await Notification.findOne({ groupKey, status: 'SCHEDULED', messageKey: null, dueAt: { $gte: at } }, { dueAt: 1 }).sort({ dueAt: 1 }).lean();
+    // Only a message about to go (not a reminder due days from now) takes the row along.
+    const open = await Notification.findOne({ groupKey, status: 'SCHEDULED', messageKey: null, dueAt: { $gte: at, $lte: new Date(at.getTime() + groupWindowMs) } }, { dueAt: 1 }).sort({ dueAt: 1 }).lean();
     return open?.dueAt ?? new Date(at.getTime() + groupWindowMs);
   }
 

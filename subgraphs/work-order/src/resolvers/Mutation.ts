@@ -4,7 +4,6 @@ import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
 import { actorName } from '../services.ts';
 import { canTransition, TRANSITIONS, type Status } from '../transitions.ts';
-import { mailTicketStatus } from '../ticketMail.ts';
 import { date, isDuplicateKey, mutationId, optionalText, Problems, text } from './input.ts';
 import { loadVisible, numberPrefix, requireCustomer, requireIdentity, requireStaff, saveChange, ticketEvent, type WorkOrderRow } from './workOrderOps.ts';
 
@@ -115,10 +114,8 @@ async function changeStatus(ctx: Context, wo: WorkOrderRow, to: Status, note: st
     [event],
   );
   if (res.modifiedCount !== 1) throw codedError(ErrorCode.CONFLICT, 'The work order changed meanwhile; reload and try again.');
-  const updated = (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
-  // The customer hears of what staff did; their own cancellation needs no email.
-  if (identity.role !== Role.CUSTOMER) await mailTicketStatus({ ...ctx.services, log: ctx.log }, updated as never, to);
-  return updated;
+  // The customer hears of it from the event (customer notifications, in the customer subgraph).
+  return (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
 }
 
 const PRIORITIES: Priority[] = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'];
