@@ -39,8 +39,10 @@ const notificationSchema = new Schema(
 );
 // What the sender looks for, and a group's rows.
 notificationSchema.index({ status: 1, dueAt: 1 });
-notificationSchema.index({ groupKey: 1, status: 1 });
-notificationSchema.index({ messageKey: 1 });
+notificationSchema.index({ groupKey: 1, status: 1, messageKey: 1, dueAt: 1 });
+// A message's rows in order, and taking over one whose lease ran out.
+notificationSchema.index({ messageKey: 1, status: 1, createdAt: 1, _id: 1 });
+notificationSchema.index({ messageKey: 1, status: 1, leaseUntil: 1 });
 // The delivery log of a customer and of a ticket, newest first.
 notificationSchema.index({ tenantId: 1, customerId: 1, createdAt: -1 });
 notificationSchema.index({ tenantId: 1, workOrderId: 1, createdAt: -1 });

@@ -78,10 +78,11 @@ export function createSender(deps: SenderDeps, options: SenderOptions = {}) {
   const { Notification, Customer } = deps.models;
 
   /** Takes a message: a stale one whose sender died, else the due rows of a group. */
-  async function take(row: Pick<NotificationRow, 'groupKey' | 'messageKey'>, at: Date): Promise<string | null> {
+  async function take(row: Pick<NotificationRow, 'groupKey' | 'messageKey' | 'leaseUntil'>, at: Date): Promise<string | null> {
     const leaseUntil = new Date(at.getTime() + leaseMs);
     if (row.messageKey) {
-      const res = await Notification.updateMany({ messageKey: row.messageKey, status: { $in: PENDING }, leaseUntil: { $lt: at } }, { $set: { leaseUntil } });
+      // Only the lease seen to have run out is replaced: of two senders taking over, one wins.
+      const res = await Notification.updateMany({ messageKey: row.messageKey, status: { $in: PENDING }, leaseUntil: row.leaseUntil }, { $set: { leaseUntil } });
       return res.modifiedCount ? row.messageKey : null;
     }
     const key = randomUUID();
@@ -156,16 +157,15 @@ export function createSender(deps: SenderDeps, options: SenderOptions = {}) {
   /** One round: every due message, oldest first. Returns the number of messages sent. */
   async function runOnce(): Promise<number> {
     const at = now();
-    const due = await Notification.find(
-      { status: { $in: PENDING }, dueAt: { $lte: at }, $or: [{ messageKey: null }, { leaseUntil: { $lt: at } }] },
-      { groupKey: 1, messageKey: 1 },
-    )
+    const due = await Notification.find({ status: { $in: PENDING }, dueAt: { $lte: at } }, { groupKey: 1, messageKey: 1, leaseUntil: 1 })
       .sort({ dueAt: 1 })
       .limit(batchSize)
-      .lean<Pick<NotificationRow, 'groupKey' | 'messageKey'>[]>();
+      .lean<Pick<NotificationRow, 'groupKey' | 'messageKey' | 'leaseUntil'>[]>();
     const seen = new Set<string>();
     let sent = 0;
     for (const row of due) {
+      // A message another sender is sending now stays its own until its lease runs out.
+      if (row.messageKey && row.leaseUntil && row.leaseUntil > at) continue;
       const id = row.messageKey ?? `group:${row.groupKey}`;
       if (seen.has(id)) continue;
       seen.add(id);
