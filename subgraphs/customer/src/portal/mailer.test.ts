@@ -65,6 +65,25 @@ describe('the mail sender', () => {
       expect(sink.messages[0]).toContain('To: someone@example.com');
       expect(sink.messages[0]).toContain('Hello there');
 
+      // A notification's sender, reply address and unsubscribe headers reach the mail server as given.
+      await outbox.queue({
+        ...base,
+        tenantId: 't3',
+        to: 'listed@example.com',
+        from: '"Skyline Wireless" <help@skyline.example>',
+        replyTo: 'reply+abc@reply.skyline.example',
+        headers: { 'List-Unsubscribe': '<https://api.example/unsubscribe?token=t>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      });
+      const third = startMailSender(outbox, smtpTransport(url), log, { from: 'portal@skyline.example', pollMs: 50 });
+      const until3 = Date.now() + 10_000;
+      while ((await outbox.list({ tenantId: 't3' }))[0]?.status !== 'SENT' && Date.now() < until3) await new Promise((r) => setTimeout(r, 50));
+      await third.stop();
+      const listed = sink.messages.find((m) => m.includes('To: listed@example.com'))!;
+      expect(listed).toContain('From: Skyline Wireless <help@skyline.example>');
+      expect(listed).toContain('Reply-To: reply+abc@reply.skyline.example');
+      expect(listed).toContain('List-Unsubscribe: <https://api.example/unsubscribe?token=t>');
+      expect(listed).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+
       // Nothing listens here: the email is marked failed with the reason.
       const closed = await smtpSink();
       const deadPort = closed.port;
