@@ -74,6 +74,8 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiScope | 'any' | null> = {
   'Mutation.sendMessage': 'messages:write',
   'Mutation.markConversationRead': null,
   'Mutation.markAgentNotificationRead': null,
+  'Mutation.updateAgentNotificationPreferences': null,
+  'Query.agentNotificationPreferences': null,
   // tenant
   'Query.viewer': 'any',
   'Query.tenant': null,

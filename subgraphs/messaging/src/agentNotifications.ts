@@ -49,6 +49,24 @@ notificationSchema.index({ tenantId: 1, recipientUid: 1, _id: -1 });
 // The unread ones (readAt null) and their count, which the queue page shows on every load.
 notificationSchema.index({ tenantId: 1, recipientUid: 1, readAt: 1, _id: -1 });
 
+/**
+ * One staff member's choice of which notifications also reach them by email (the in-app list
+ * always has them). Absent: every kind is emailed.
+ */
+const preferenceSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    uid: { type: String, required: true },
+    /** Kinds not emailed. */
+    mutedEmail: { type: [String], default: [] },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+export const AGENT_NOTIFICATION_KINDS: AgentNotificationKind[] = ['TICKET_CREATED', 'CUSTOMER_MESSAGE', 'CALLBACK_REQUESTED'];
+type PreferenceRow = { _id: string; tenantId: string; uid: string; mutedEmail: string[] };
+
 type Row = Omit<AgentNotification, 'id'> & { _id: Types.ObjectId; dedupeKey: string };
 const toNotification = ({ _id, dedupeKey: _d, ...rest }: Row): AgentNotification => ({ ...rest, id: String(_id) });
 
@@ -58,6 +76,9 @@ export interface AgentNotifier {
   list: (tenantId: string, recipientUid: string, opts?: { limit?: number; before?: Types.ObjectId | null; unreadOnly?: boolean }) => Promise<AgentNotification[]>;
   unreadCount: (tenantId: string, recipientUid: string) => Promise<number>;
   markRead: (tenantId: string, recipientUid: string, id: string) => Promise<AgentNotification | null>;
+  /** The kinds a staff member has emailed to them. */
+  emailedKinds: (tenantId: string, uid: string) => Promise<AgentNotificationKind[]>;
+  setEmailedKinds: (tenantId: string, uid: string, kinds: AgentNotificationKind[]) => Promise<AgentNotificationKind[]>;
   close: () => Promise<void>;
 }
 
@@ -71,7 +92,13 @@ export interface AgentNotifierDeps {
 /** Staff notifications, kept in the messaging subgraph's own database. */
 export function agentNotifierOn(conn: Connection, deps: AgentNotifierDeps): AgentNotifier {
   const Notification: Model<Row> = (conn.models.AgentNotification as Model<Row>) ?? conn.model<Row>('AgentNotification', notificationSchema, 'agent_notifications');
-  const ready = Notification.init().then(() => Notification.createIndexes());
+  const Preference: Model<PreferenceRow> = (conn.models.AgentNotificationPreference as Model<PreferenceRow>) ?? conn.model<PreferenceRow>('AgentNotificationPreference', preferenceSchema, 'agent_notification_preferences');
+  const ready = Promise.all([Notification.init().then(() => Notification.createIndexes()), Preference.init()]);
+  const prefId = (tenantId: string, uid: string) => `${tenantId}:${uid}`;
+  const muted = async (tenantId: string, uids: string[]) => {
+    const rows = await Preference.find({ _id: { $in: uids.map((u) => prefId(tenantId, u)) } }).lean<PreferenceRow[]>();
+    return new Map(rows.map((r) => [r.uid, new Set(r.mutedEmail)]));
+  };
   return {
     async notify(notice) {
       await ready;
@@ -79,6 +106,7 @@ export function agentNotifierOn(conn: Connection, deps: AgentNotifierDeps): Agen
       const assigned = notice.assigneeUid ? staff.filter((s) => s.uid === notice.assigneeUid) : [];
       const recipients = assigned.length ? assigned : staff;
       const tenant = await deps.tenants.get(notice.tenantId);
+      const mutedFor = await muted(notice.tenantId, recipients.map((r) => r.uid));
       for (const r of recipients) {
         try {
           await Notification.create({ ...notice, recipientUid: r.uid, dedupeKey: notice.dedupeKey, readAt: null });
@@ -86,7 +114,8 @@ export function agentNotifierOn(conn: Connection, deps: AgentNotifierDeps): Agen
           // Already notified for this key: a retried action notifies once (the email below is deduplicated too).
           if (!isDuplicateKey(err)) throw err;
         }
-        if (!r.email || !tenant) continue;
+        // Each member's own choice decides whether this kind is emailed too.
+        if (!r.email || !tenant || mutedFor.get(r.uid)?.has(notice.kind)) continue;
         const domain = tenant.domains[0];
         const email = renderBrandedEmail(tenant, {
           subject: notice.title,
@@ -117,6 +146,17 @@ export function agentNotifierOn(conn: Connection, deps: AgentNotifierDeps): Agen
       await Notification.updateOne({ _id, tenantId, recipientUid, readAt: null }, { $set: { readAt: new Date() } });
       const row = await Notification.findOne({ _id, tenantId, recipientUid }).lean<Row>();
       return row ? toNotification(row) : null;
+    },
+    async emailedKinds(tenantId, uid) {
+      await ready;
+      const row = await Preference.findById(prefId(tenantId, uid)).lean<PreferenceRow>();
+      return AGENT_NOTIFICATION_KINDS.filter((k) => !row?.mutedEmail.includes(k));
+    },
+    async setEmailedKinds(tenantId, uid, kinds) {
+      await ready;
+      const mutedEmail = AGENT_NOTIFICATION_KINDS.filter((k) => !kinds.includes(k));
+      await Preference.updateOne({ _id: prefId(tenantId, uid) }, { $set: { tenantId, uid, mutedEmail } }, { upsert: true });
+      return AGENT_NOTIFICATION_KINDS.filter((k) => kinds.includes(k));
     },
     close: async () => {},
   };

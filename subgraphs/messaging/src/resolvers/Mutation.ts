@@ -1,3 +1,4 @@
+import type { AgentNotificationKind } from '../agentNotifications.ts';
 import { badInput, codedError, ErrorCode, forbidden, type Identity, isDuplicateKey, isObjectId, isStaff, notFound, Role, unauthenticated } from '@wisp/shared';
 import { newEvent, PENDING_EVENTS, withEvents, type ChangeEvent } from '@wisp/events';
 import { Types } from 'mongoose';
@@ -223,5 +224,13 @@ export const Mutation = {
     const n = await ctx.services.notifier.markRead(identity.tenantId, identity.uid, id);
     if (!n) throw notFound('Notification');
     return n;
+  },
+
+  updateAgentNotificationPreferences: async (_: unknown, { emailKinds }: { emailKinds: AgentNotificationKind[] }, ctx: Context) => {
+    const identity = ctx.identity;
+    if (!identity) throw unauthenticated();
+    // Integrators are not people who read mail; the preference is the signed-in member's own.
+    if (!isStaff(identity) || !identity.tenantId || identity.role === Role.INTEGRATOR) throw forbidden('Only staff receive agent notifications.');
+    return { emailKinds: await ctx.services.notifier.setEmailedKinds(identity.tenantId, identity.uid, emailKinds) };
   },
 };

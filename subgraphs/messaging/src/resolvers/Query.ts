@@ -21,6 +21,11 @@ export const Query = {
     ]);
     return { items, unreadCount };
   },
+  agentNotificationPreferences: async (_: unknown, __: unknown, ctx: Context) => {
+    if (!ctx.identity) throw unauthenticated();
+    if (!isStaff(ctx.identity) || !ctx.identity.tenantId) throw forbidden('Only staff receive agent notifications.');
+    return { emailKinds: await ctx.services.notifier.emailedKinds(ctx.identity.tenantId, ctx.identity.uid) };
+  },
 };
 
 export const AgentNotification = {
