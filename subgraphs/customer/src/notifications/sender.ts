@@ -45,6 +45,8 @@ export interface SenderOptions {
   leaseMs?: number;
   /** Rows read per round. @default 500 */
   batchSize?: number;
+  /** Messages one process sends at once. @default 16 */
+  concurrency?: number;
   now?: () => Date;
 }
 
@@ -74,6 +76,7 @@ export function mailFromOf(tenant: TenantInfo): string | null {
 export function createSender(deps: SenderDeps, options: SenderOptions = {}) {
   const leaseMs = options.leaseMs ?? 2 * 60_000;
   const batchSize = options.batchSize ?? 500;
+  const concurrency = options.concurrency ?? 16;
   const now = options.now ?? (() => new Date());
   const { Notification, Customer } = deps.models;
 
@@ -94,14 +97,14 @@ export function createSender(deps: SenderDeps, options: SenderOptions = {}) {
     await Notification.updateMany({ messageKey: key, status: { $in: PENDING }, ...(ids ? { _id: { $in: ids } } : {}) }, { $set: { leaseUntil: null, ...set } });
   }
 
-  async function send(key: string, at: Date): Promise<number> {
+  async function send(key: string, at: Date, tenantOf: (id: string) => Promise<TenantInfo | null>): Promise<number> {
     const rows = await Notification.find({ messageKey: key, status: { $in: PENDING } }).sort({ createdAt: 1, _id: 1 }).lean<NotificationRow[]>();
     if (!rows.length) return 0;
     const first = rows[0]!;
     const channel = first.channel as Channel;
     const [customer, tenant] = await Promise.all([
       Customer.findOne({ _id: first.customerId, tenantId: new Types.ObjectId(first.tenantId) }, { name: 1, email: 1, phone: 1, portal: 1, contactPreferences: 1, notificationSettings: 1 }).lean<Target>(),
-      deps.tenants.get(first.tenantId),
+      tenantOf(first.tenantId),
     ]);
     if (!customer || !tenant || tenant.status !== 'ACTIVE') {
       await settle(key, { status: 'SKIPPED', reason: !customer ? 'The customer record is gone' : 'The WISP is not active' });
@@ -162,22 +165,36 @@ export function createSender(deps: SenderDeps, options: SenderOptions = {}) {
       .limit(batchSize)
       .lean<Pick<NotificationRow, 'groupKey' | 'messageKey' | 'leaseUntil'>[]>();
     const seen = new Set<string>();
-    let sent = 0;
+    const work: Pick<NotificationRow, 'groupKey' | 'messageKey' | 'leaseUntil'>[] = [];
     for (const row of due) {
       // A message another sender is sending now stays its own until its lease runs out.
       if (row.messageKey && row.leaseUntil && row.leaseUntil > at) continue;
       const id = row.messageKey ?? `group:${row.groupKey}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const key = await take(row, at);
-      if (!key) continue;
-      try {
-        sent += await send(key, at);
-      } catch (err) {
-        // The lease runs out and a later round (of this or another sender) sends the same message.
-        deps.log.error('notification not sent', { messageKey: key, error: err instanceof Error ? err.message : String(err) });
-      }
+      work.push(row);
     }
+    // Messages are independent (one customer and channel each): several go at once.
+    let sent = 0;
+    let next = 0;
+    const tenants = new Map<string, Promise<TenantInfo | null>>();
+    const tenantOf = (id: string) => tenants.get(id) ?? (tenants.set(id, deps.tenants.get(id)), tenants.get(id)!);
+    const lane = async () => {
+      while (next < work.length) {
+        const row = work[next++]!;
+        const key = await take(row, at);
+        if (!key) continue;
+        try {
+          // (Read after the await: lanes interleave.)
+          const n = await send(key, at, tenantOf);
+          sent += n;
+        } catch (err) {
+          // The lease runs out and a later round (of this or another sender) sends the same message.
+          deps.log.error('notification not sent', { messageKey: key, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, work.length) }, lane));
     return sent;
   }
 
