@@ -33,16 +33,23 @@ export function channelInWords(channel: NotificationDelivery['channel'], audienc
   return audience === 'customer' ? 'Text message' : 'SMS';
 }
 
+/** How times are written: in which zone (the reader's own when left out), for which locale (the reader's). */
+export interface WordsOptions {
+  timeZone?: string;
+  locale?: string;
+  now?: Date;
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${timeZone ?? ''}|${JSON.stringify(options)}`;
+function formatter({ timeZone, locale }: WordsOptions, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale ?? ''}|${timeZone ?? ''}|${JSON.stringify(options)}`;
   let f = formatters.get(key);
   if (!f) {
     try {
-      f = new Intl.DateTimeFormat(undefined, { timeZone, ...options });
+      f = new Intl.DateTimeFormat(locale, { timeZone, ...options });
     } catch {
       // A zone this browser does not know: the reader's own zone is the best remaining guess.
-      f = new Intl.DateTimeFormat(undefined, options);
+      f = new Intl.DateTimeFormat(locale, options);
     }
     formatters.set(key, f);
   }
@@ -51,21 +58,21 @@ function formatter(timeZone: string | undefined, options: Intl.DateTimeFormatOpt
 
 const TIME: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit' };
 const DAY: Intl.DateTimeFormatOptions = { weekday: 'short', month: 'short', day: 'numeric' };
-const dayOf = (d: Date, timeZone: string | undefined) => formatter(timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-const yearOf = (d: Date, timeZone: string | undefined) => formatter(timeZone, { year: 'numeric' }).format(d);
+const dayOf = (d: Date, o: WordsOptions) => formatter(o, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+const yearOf = (d: Date, o: WordsOptions) => formatter(o, { year: 'numeric' }).format(d);
 
 /**
- * A moment as people read it, in `timeZone` (the reader's own when undefined): "Wed, Dec 3,
- * 12:55 PM", the year added when it is not this year's. `short` leaves the day out when it is
- * today: "8:00 AM".
+ * A moment as people read it: "Wed, Dec 3, 12:55 PM", the year added when it is not this
+ * year's. `short` leaves the day out when it is today: "8:00 AM".
  */
-export function momentInWords(iso: string | null | undefined, timeZone?: string, { short = false, now = new Date() } = {}): string {
+export function momentInWords(iso: string | null | undefined, options: WordsOptions & { short?: boolean } = {}): string {
   if (!iso) return '';
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return '';
-  if (short && dayOf(at, timeZone) === dayOf(now, timeZone)) return formatter(timeZone, TIME).format(at);
-  const withYear = yearOf(at, timeZone) === yearOf(now, timeZone) ? {} : { year: 'numeric' as const };
-  return formatter(timeZone, { ...DAY, ...withYear, ...TIME }).format(at);
+  const now = options.now ?? new Date();
+  if (options.short && dayOf(at, options) === dayOf(now, options)) return formatter(options, TIME).format(at);
+  const withYear = yearOf(at, options) === yearOf(now, options) ? {} : { year: 'numeric' as const };
+  return formatter(options, { ...DAY, ...withYear, ...TIME }).format(at);
 }
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
@@ -91,8 +98,8 @@ export type Tone = 'done' | 'waiting' | 'off' | 'problem';
  * hours", "Not sent — email about outages turned off"; for staff "Emailed 12:01 PM · sent",
  * "SMS held until 8:00 AM (quiet hours)", "Not sent: customer replied STOP".
  */
-export function statusInWords(d: NotificationDelivery, audience: Audience, timeZone?: string, now = new Date()): { text: string; tone: Tone } {
-  const when = (iso: string | null) => momentInWords(iso, timeZone, { short: true, now });
+export function statusInWords(d: NotificationDelivery, audience: Audience, options: WordsOptions = {}): { text: string; tone: Tone } {
+  const when = (iso: string | null) => momentInWords(iso, { ...options, short: true });
   const reason = reasonInWords(d.reason, audience);
   const channel = channelInWords(d.channel, audience);
   if (audience === 'customer') {
