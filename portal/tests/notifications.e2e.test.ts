@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { emulatorIdToken, gql } from '@wisp/shared/testing';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser.ts';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 
 // Mirrors the root test setup's declaration, which the portal's own type check does not see.
 declare module 'vitest' {
@@ -36,15 +36,9 @@ let agent: string;
 /** A Skyline customer with a login of their own, so no demo customer's settings change. */
 let me: { id: string; email: string; name: string; password: string };
 
-async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** Waits until `check` gives a value (vi.waitFor retries while it throws). */
+const eventually = <T>(check: () => Promise<T | null | undefined>) =>
+  vi.waitFor(async () => (await check()) ?? Promise.reject(new Error('not yet')), { timeout: 20_000, interval: 250 });
 
 beforeAll(async () => {
   if (!port) throw new Error('The portal is not running: build it with `npm run build -w @wisp/portal` before the browser tests.');
