@@ -1,3 +1,5 @@
+import type { NotificationDelivery, NotificationPreferences } from '$lib/notifications/notificationFields';
+
 export interface Access {
   status: 'NONE' | 'INVITED' | 'ACTIVE' | 'REVOKED';
   email: string | null;
@@ -23,4 +25,6 @@ export interface Detail {
   equipment: { model: string; serial: string | null; mac: string | null }[];
   installHistory: { at: string; kind: string; note: string | null }[];
   portalAccess: Access;
+  notificationPreferences: NotificationPreferences;
+  notificationLog: NotificationDelivery[];
 }
