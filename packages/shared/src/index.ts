@@ -17,6 +17,7 @@ export * from './firebase.ts';
 export * from './demoIds.ts';
 export * from './duplicateKey.ts';
 export * from './outbox.ts';
+export * from './smsOutbox.ts';
 export * from './languages.ts';
 export * from './tenantDirectory.ts';
 export * from './brandedEmail.ts';
