@@ -11,6 +11,7 @@ export * from './subgraph.ts';
 export * from './env.ts';
 export * from './net.ts';
 export * from './processes.ts';
+export * from './polling.ts';
 export * from './embeddedDb.ts';
 export * from './emulator.ts';
 export * from './firebase.ts';

@@ -1,4 +1,4 @@
-import type { Logger, SmsOutbox, StoredSms } from '@wisp/shared';
+import { startPolling, type Logger, type SmsOutbox, type StoredSms } from '@wisp/shared';
 import { SmsSendError, type SmsProvider } from './smsProvider.ts';
 
 /** Options of {@link startSmsSender}. */
@@ -27,10 +27,6 @@ export interface SmsSenderOptions {
  */
 export function startSmsSender(outbox: SmsOutbox, provider: SmsProvider, log: Logger, opts: SmsSenderOptions = {}) {
   const { pollMs = 1_000, leaseMs = 2 * 60_000, retryBaseMs = 5_000, retryMaxMs = 5 * 60_000, maxAttempts = 6, concurrency = 4, statusCallbackUrl = null } = opts;
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let wake: (() => void) | null = null;
-
   async function sendOne(sms: StoredSms): Promise<void> {
     if (!(await outbox.claim(sms.id, leaseMs))) return;
     let providerMessageId: string;
@@ -56,39 +52,22 @@ export function startSmsSender(outbox: SmsOutbox, provider: SmsProvider, log: Lo
     await outbox.markSent(sms.id, providerMessageId);
   }
 
-  async function sendPending(): Promise<void> {
-    const batch = await outbox.pending(50);
-    let next = 0;
-    const worker = async () => {
-      while (!stopped && next < batch.length) await sendOne(batch[next++]!);
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
-  }
-
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        await sendPending();
-      } catch (err) {
-        log.error('text sender round failed', { error: err instanceof Error ? err.message : String(err) });
-      }
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, pollMs);
-      });
-      wake = null;
-    }
-  })();
-
-  return {
-    /** Looks for pending texts now instead of at the next poll. */
-    nudge: () => wake?.(),
-    stop: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      wake?.();
-      await loop;
+  const batchSize = 50;
+  const polling = startPolling(
+    async ({ stopping }) => {
+      const batch = await outbox.pending(batchSize);
+      let next = 0;
+      const worker = async () => {
+        while (!stopping() && next < batch.length) {
+          const sms = batch[next++]!;
+          await sendOne(sms).catch((err: unknown) => log.error('text message not recorded', { smsId: sms.id, error: err instanceof Error ? err.message : String(err) }));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
+      // A full batch may have more behind it (an outage's texts): go on at once.
+      return batch.length === batchSize;
     },
-  };
+    { pollMs, log, what: 'text sender' },
+  );
+  return { nudge: polling.nudge, stop: polling.stop };
 }
