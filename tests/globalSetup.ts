@@ -20,6 +20,10 @@ declare module 'vitest' {
     emulatorHost: string;
     projectId: string;
     identitySecret: string;
+    /** The Twilio auth token the stack checks SMS webhook signatures with (no texts are sent: no provider). */
+    twilioAuthToken: string;
+    /** The public base address Twilio is told to call the SMS webhooks at (the gateway's). */
+    smsWebhookBase: string;
     /** 0 when the portal is not built (browser tests then fail with a clear message). */
     portalPort: number;
   }
@@ -58,10 +62,16 @@ export default async function setup(project: TestProject) {
       // Customer notifications group changes for a moment, not two minutes, in tests.
       NOTIFICATION_GROUP_WINDOW_MS: process.env.NOTIFICATION_GROUP_WINDOW_MS ?? '300',
       NOTIFICATION_POLL_MS: process.env.NOTIFICATION_POLL_MS ?? '100',
+      // Twilio's webhooks are checked against a token of this run; texts stay in the outbox (no provider).
+      TWILIO_AUTH_TOKEN: randomBytes(16).toString('hex'),
+      SMS_PROVIDER: 'off',
     });
     const dbPrefix = `test_${Date.now().toString(36)}`;
     const services = await startServices({ mongoUri: infra.mongoUri, dbPrefix, identitySecret, projectId: infra.projectId });
     stops.push(services.stop);
+    // What Twilio would be told to call: the gateway, which forwards /inbound/sms to the customer subgraph.
+    const smsWebhookBase = new URL(services.gatewayUrl).origin;
+    process.env.SMS_WEBHOOK_BASE_URL = smsWebhookBase;
     await seedDemo({ mongo: { uri: infra.mongoUri, dbPrefix } });
     let portalPort = 0;
     if (existsSync(join(ROOT, 'portal', 'build', 'index.js'))) {
@@ -78,6 +88,8 @@ export default async function setup(project: TestProject) {
     project.provide('emulatorHost', infra.emulatorHost);
     project.provide('projectId', infra.projectId);
     project.provide('identitySecret', identitySecret);
+    project.provide('twilioAuthToken', process.env.TWILIO_AUTH_TOKEN!);
+    project.provide('smsWebhookBase', smsWebhookBase);
     project.provide('portalPort', portalPort);
   } catch (err) {
     await teardown();

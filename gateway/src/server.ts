@@ -174,7 +174,8 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
   const authenticate = tenant.checkingTenantStatus(createAuthenticator(verifyToken));
   const overrides = options.subgraphUrls ?? {};
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH, 'utf8');
-  const secondFactorOf = secondFactorGate({ identitySecret: options.identitySecret, customerUrl: overrides.customer ?? routingUrlOf('customer', supergraphSdl)!, log });
+  const customerUrl = overrides.customer ?? routingUrlOf('customer', supergraphSdl)!;
+  const secondFactorOf = secondFactorGate({ identitySecret: options.identitySecret, customerUrl, log });
   // The plain HTTP routes authenticate by themselves; this makes them hold logins to their second factor too.
   const routeRequest = new AsyncLocalStorage<IncomingMessage>();
   const authenticateRoute = requiringSecondFactor(authenticate, secondFactorOf, () => routeRequest.getStore());
@@ -182,8 +183,12 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
   const routeHandlers = [
     tenant.routes(authenticateRoute),
     attachmentRoutes({ authenticate: authenticateRoute, identitySecret: options.identitySecret, messagingUrl: overrides.messaging ?? routingUrlOf('messaging', supergraphSdl)! }),
-    // Routes whose authority is in the request itself: the one-click unsubscribe of notification emails.
-    publicRoutes([{ path: '/unsubscribe', subgraphUrl: overrides.customer ?? routingUrlOf('customer', supergraphSdl)!, maxBodyBytes: 4096 }]),
+    // Routes whose authority is in the request itself: the one-click unsubscribe of notification
+    // emails (a signed token) and Twilio's SMS webhooks (its signature).
+    publicRoutes([
+      { path: '/unsubscribe', subgraphUrl: customerUrl, maxBodyBytes: 4096 },
+      { path: '/inbound/sms*', subgraphUrl: customerUrl, maxBodyBytes: 64 * 1024 },
+    ]),
   ];
 
   const gateway = new ApolloGateway({

@@ -19,8 +19,8 @@ export interface MongoOptions {
  * Who owns each database. A service reads and writes only its own; what it must know of another
  * service's entities it keeps in read models fed by that service's events. Two databases are the
  * platform's plumbing rather than any service's data, and are used only through their modules:
- * the event log (`@wisp/events`: append, read after a cursor) and the mail outbox
- * (`@wisp/shared`'s outbox: queue, list, send), as a message broker and a mail relay would be.
+ * the event log (`@wisp/events`: append, read after a cursor) and the outbox of mail and texts
+ * (`@wisp/shared`'s outboxes: queue, list, send), as a message broker and a mail relay would be.
  */
 export const DATABASE_OWNERS = {
   tenant: 'the tenant subgraph',
@@ -29,7 +29,7 @@ export const DATABASE_OWNERS = {
   messaging: 'the messaging subgraph',
   gateway: 'the gateway (rate-limit budgets its processes share)',
   events: 'the event log (@wisp/events)',
-  outbox: 'the mail outbox (@wisp/shared)',
+  outbox: 'the mail and text-message outbox (@wisp/shared)',
 } as const;
 
 /** Databases every service may open (through their modules only). */

@@ -11,6 +11,9 @@ import { openPortalServices, unopenedPortalServices } from './portal/services.ts
 import { startProvisioningWorker, type WorkerOptions } from './portal/worker.ts';
 import { resolvers } from './resolvers/index.ts';
 import { unsubscribeRoute } from './notifications/unsubscribe.ts';
+import { inboundSmsRoute } from './notifications/sms/inboundSmsRoute.ts';
+import { startSmsSender } from './notifications/sms/smsSender.ts';
+import { smsProviderFromEnv, smsStatusCallbackUrl } from './notifications/sms/smsSettings.ts';
 
 type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 /** Several routes as one: the first that answers wins. */
@@ -28,10 +31,11 @@ export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
   resolvers: resolvers as SubgraphDefinition<CustomerModels, Loaders>['resolvers'],
   models: (conn) => ({ ...createModels(conn), services: unopenedPortalServices(), nudgeWorker: () => undefined }),
   loaders: createLoaders,
-  // The gateway asks here whether a login must show its second factor.
+  // The gateway asks here whether a login must show its second factor; one-click unsubscribe and
+  // Twilio's SMS webhooks come through it from the public.
   setup: async (conn, options, models, log) => ({
     services: undefined,
-    routes: anyRoute(secondFactorRoute({ models, log, identitySecret: options.identitySecret }), unsubscribeRoute({ models, log })),
+    routes: anyRoute(secondFactorRoute({ models, log, identitySecret: options.identitySecret }), unsubscribeRoute({ models, log }), inboundSmsRoute({ models, log })),
     stop: await openPortalServices(models.services, conn, models, options.mongo, log, options.identitySecret, (options as CustomerSubgraphOptions).notifications),
   }),
   audit: {
@@ -71,10 +75,12 @@ export interface CustomerSubgraphOptions extends SubgraphOptions {
 }
 
 /**
- * Starts the customer subgraph with its background work: the provisioning worker and, when
- * SMTP_URL is set, the mail sender. Both stop with the subgraph.
+ * Starts the customer subgraph with its background work: the provisioning worker, the mail sender
+ * when SMTP_URL is set and the text sender when SMS_PROVIDER is. All stop with the subgraph.
  */
 export async function start(options: CustomerSubgraphOptions) {
+  // Read first: a provider named without its credentials fails the start before anything runs.
+  const smsProvider = smsProviderFromEnv();
   let nudge = () => {};
   const running = await startSubgraph(
     {
@@ -88,11 +94,13 @@ export async function start(options: CustomerSubgraphOptions) {
   nudge = worker.nudge;
   const smtpUrl = smtpUrlFromEnv();
   const sender = smtpUrl ? startMailSender(running.models.services.outbox, smtpTransport(smtpUrl), log) : null;
+  const smsSender = smsProvider ? startSmsSender(running.models.services.smsOutbox, smsProvider, log, { statusCallbackUrl: smsStatusCallbackUrl() }) : null;
   return {
     ...running,
     stop: async () => {
       await worker.stop();
       await sender?.stop();
+      await smsSender?.stop();
       await running.stop();
     },
   };

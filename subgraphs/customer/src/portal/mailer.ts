@@ -1,4 +1,4 @@
-import type { Logger, Outbox } from '@wisp/shared';
+import { startPolling, type Logger, type Outbox } from '@wisp/shared';
 import nodemailer, { type Transporter } from 'nodemailer';
 
 /**
@@ -21,60 +21,32 @@ export function mailFromEnv(): string {
  * marked FAILED with the reason.
  */
 export function startMailSender(outbox: Outbox, transport: Transporter, log: Logger, { from = mailFromEnv(), pollMs = 2_000 } = {}) {
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let wake: (() => void) | null = null;
-
-  async function sendPending(): Promise<number> {
-    let sent = 0;
-    for (const email of await outbox.pending(20)) {
-      if (stopped) break;
-      if (!(await outbox.claim(email.id))) continue;
-      try {
-        await transport.sendMail({
-          from: email.from || from,
-          to: email.to,
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-          ...(email.replyTo ? { replyTo: email.replyTo } : {}),
-          ...(email.headers ? { headers: email.headers } : {}),
-        });
-        await outbox.markSent(email.id);
-        sent++;
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        await outbox.markFailed(email.id, message);
-        log.warn('email delivery failed', { emailId: email.id, message });
+  const polling = startPolling(
+    async ({ stopping }) => {
+      for (const email of await outbox.pending(20)) {
+        if (stopping()) break;
+        if (!(await outbox.claim(email.id))) continue;
+        try {
+          await transport.sendMail({
+            from: email.from || from,
+            to: email.to,
+            subject: email.subject,
+            text: email.text,
+            html: email.html,
+            ...(email.replyTo ? { replyTo: email.replyTo } : {}),
+            ...(email.headers ? { headers: email.headers } : {}),
+          });
+          await outbox.markSent(email.id);
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          await outbox.markFailed(email.id, message);
+          log.warn('email delivery failed', { emailId: email.id, message });
+        }
       }
-    }
-    return sent;
-  }
-
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        await sendPending();
-      } catch (err) {
-        log.error('mail sender poll failed', { error: err instanceof Error ? err.message : String(err) });
-      }
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, pollMs);
-      });
-      wake = null;
-    }
-  })();
-
-  return {
-    stop: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      wake?.();
-      await loop;
     },
-  };
+    { pollMs, log, what: 'mail sender' },
+  );
+  return { stop: polling.stop };
 }
 
 export function smtpTransport(url: string): Transporter {

@@ -1,7 +1,7 @@
 import { announceUnannounced, createRelay, openEventLog, openTenantDirectory, startConsumer, type PayloadOf, type Relay } from '@wisp/events';
 import { inviteStaffMember, mailTenantAdmins } from './staff.ts';
 import { startNotifications, type NotificationOptions } from '../notifications/index.ts';
-import { firebaseAuth, openOutbox, type Logger, type MongoOptions, type Outbox, type TenantDirectory, type TenantInfo } from '@wisp/shared';
+import { firebaseAuth, openOutbox, openSmsOutbox, type Logger, type MongoOptions, type Outbox, type SmsOutbox, type TenantDirectory, type TenantInfo } from '@wisp/shared';
 import { customerEvent, customerState } from '../customerEvents.ts';
 import type { Models } from '../models/index.ts';
 import type { BaseAuth } from 'firebase-admin/auth';
@@ -10,7 +10,10 @@ import type { Connection } from 'mongoose';
 /** What the customer subgraph uses besides its own collections. */
 export interface PortalServices {
   outbox: Outbox;
-  tenants: TenantDirectory;
+  /** Outgoing text messages (notifications, replies to STOP, START and HELP). */
+  smsOutbox: SmsOutbox;
+  /** The tenant read model; `model` answers queries on its `state.*` fields. */
+  tenants: TenantDirectory & Pick<Awaited<ReturnType<typeof openTenantDirectory>>, 'model'>;
   /** A tenant by its slug (for public sign-up, which names the portal, not an id). */
   tenantBySlug: (slug: string) => Promise<TenantInfo | null>;
   /** firebase-admin for one WISP's logins (its Firebase Auth tenant). */
@@ -46,7 +49,8 @@ export function unopenedPortalServices(): PortalServices {
   };
   return {
     outbox: new Proxy({} as Outbox, { get: unopened }),
-    tenants: { get: unopened, bySlug: unopened, close: async () => {} },
+    smsOutbox: new Proxy({} as SmsOutbox, { get: unopened }),
+    tenants: { get: unopened, bySlug: unopened, model: new Proxy({} as PortalServices['tenants']['model'], { get: unopened }), close: async () => {} },
     tenantBySlug: unopened,
     authFor: (tenant) => {
       const auth = firebaseAuth();
@@ -58,14 +62,14 @@ export function unopenedPortalServices(): PortalServices {
 
 /**
  * Opens what the subgraph uses besides its own collections, into `services` (the object its
- * models already hold): the mail outbox, the event log with the relay for customer changes, and
+ * models already hold): the mail and SMS outboxes, the event log with the relay for customer changes, and
  * its read model of the tenants, kept in its own database from the tenant subgraph's events.
  */
 export async function openPortalServices(services: PortalServices, conn: Connection, models: Models, mongo: MongoOptions, logger: Logger, identitySecret: string, notificationOptions?: NotificationOptions): Promise<() => Promise<void>> {
-  const [outbox, events] = await Promise.all([openOutbox(mongo), openEventLog(mongo)]);
+  const [outbox, smsOutbox, events] = await Promise.all([openOutbox(mongo), openSmsOutbox(mongo), openEventLog(mongo)]);
   const tenants = await openTenantDirectory({ conn, log: events, logger });
   const relay = createRelay(events, () => [{ model: models.Customer, entity: 'Customer', state: customerState }], { logger });
-  Object.assign(services, { outbox, tenants, tenantBySlug: (slug: string) => tenants.bySlug(slug), relay, signingSecret: identitySecret } satisfies Partial<PortalServices>);
+  Object.assign(services, { outbox, smsOutbox, tenants, tenantBySlug: (slug: string) => tenants.bySlug(slug), relay, signingSecret: identitySecret } satisfies Partial<PortalServices>);
   // Customers saved before customers published their state are announced once.
   const announced = await announceUnannounced(models.Customer, relay, (doc) => customerEvent({ _id: doc._id, tenantId: doc.tenantId }, 'customer.updated', 'updated', { fields: [], site: doc.site ?? null }));
   if (announced) logger.info('announced customers saved before events', { customers: announced });
@@ -125,6 +129,6 @@ export async function openPortalServices(services: PortalServices, conn: Connect
     await firstAdmins.stop();
     await relay.stop();
     await tenants.close();
-    await Promise.all([outbox.close(), events.close()]);
+    await Promise.all([outbox.close(), smsOutbox.close(), events.close()]);
   };
 }

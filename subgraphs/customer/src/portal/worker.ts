@@ -1,5 +1,4 @@
-import { isDuplicateKey } from '@wisp/shared';
-import type { Logger } from '@wisp/shared';
+import { isDuplicateKey, startPolling, type Logger, type Polling } from '@wisp/shared';
 import { SYSTEM_ACTOR, type Actor } from './audit.ts';
 import { provisionCustomer, type PortalDeps } from './provisioning.ts';
 
@@ -46,11 +45,8 @@ export function startProvisioningWorker(deps: PortalDeps, log: Logger, options: 
   const pollMs = options.pollMs ?? 500;
   const maxAttempts = options.maxAttempts ?? 5;
   const leaseMs = options.leaseMs ?? 60_000;
-  let stopped = false;
-  let wake: (() => void) | null = null;
-  let timer: NodeJS.Timeout | null = null;
 
-  async function runOnce(): Promise<number> {
+  async function runOnce({ stopping }: Polling): Promise<number> {
     const now = new Date();
     const candidates = await deps.models.ProvisioningJob.find({
       $or: [
@@ -63,7 +59,7 @@ export function startProvisioningWorker(deps: PortalDeps, log: Logger, options: 
       .lean();
     let ran = 0;
     for (const job of candidates) {
-      if (stopped) break;
+      if (stopping()) break;
       // The attempt belongs to whoever moves the job on from the state it was read in: the
       // condition on `attempts` lets exactly one of racing workers through. A worker that dies
       // mid-attempt leaves only a lease, which runs out.
@@ -91,33 +87,11 @@ export function startProvisioningWorker(deps: PortalDeps, log: Logger, options: 
     return ran;
   }
 
-  const loop = (async () => {
-    while (!stopped) {
-      let ran = 0;
-      try {
-        ran = await runOnce();
-      } catch (err) {
-        log.error('provisioning worker poll failed', { error: err instanceof Error ? err.message : String(err) });
-      }
-      if (stopped) break;
-      if (ran === 0) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          timer = setTimeout(resolve, pollMs);
-        });
-        wake = null;
-      }
-    }
-  })();
-
+  // A round that ran jobs looks again at once: more may be due.
+  const polling = startPolling(async (p) => (await runOnce(p)) > 0, { pollMs, log, what: 'provisioning worker' });
   return {
     /** Polls now instead of waiting for the next tick (after a job is queued). */
-    nudge: () => wake?.(),
-    stop: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      wake?.();
-      await loop;
-    },
+    nudge: polling.nudge,
+    stop: polling.stop,
   };
 }

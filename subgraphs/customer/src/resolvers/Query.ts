@@ -5,6 +5,23 @@ import { isDevelopment } from '../portal/services.ts';
 import { escapeRegex } from '../portal/validation.ts';
 import { canSeeCustomer, staffTenant } from './access.ts';
 
+type OutboxArgs = { to?: string | null; first?: number | null };
+
+/**
+ * Who may read the outboxes, and which part: the tenant's staff, in development only. Mail holds
+ * set-password links (reading it would let staff sign in as a customer) and texts are what went to
+ * customers' own phones: only the development stack (auth emulator, nothing really sent) shows them.
+ */
+function outboxFilter(identity: Context['identity'], to: string | null | undefined, first: number | null | undefined) {
+  const tenantId = staffTenant(identity, [Role.AGENT, Role.TENANT_ADMIN]);
+  if (!isDevelopment()) throw forbidden('The outbox is only viewable in development.');
+  const limit = first ?? 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badInput('first must be between 1 and 100.', 'first');
+  return { tenantId, ...(to ? { to } : {}), limit };
+}
+
+const withIsoCreatedAt = <T extends { createdAt: Date }>(rows: T[]) => rows.map((row) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() }));
+
 export const Query = {
   customer: async (_: unknown, { id }: { id: string }, { identity, loaders }: Context) => {
     if (!identity) throw unauthenticated();
@@ -48,15 +65,14 @@ export const Query = {
     return toConnection(rows, limit);
   },
 
-  outboxEmails: async (_: unknown, { to, first }: { to?: string | null; first?: number | null }, { identity, models }: Context) => {
-    const tenantId = staffTenant(identity, [Role.AGENT, Role.TENANT_ADMIN]);
-    // Mail holds set-password links: reading it would let staff sign in as a customer. Only the
-    // development stack (auth emulator, no real mail) shows it.
-    if (!isDevelopment()) throw forbidden('The outbox is only viewable in development.');
-    const limit = first ?? 20;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badInput('first must be between 1 and 100.', 'first');
-    const rows = await models.services.outbox.list({ tenantId, ...(to ? { to } : {}), limit });
-    return rows.map((e) => ({ ...e, createdAt: new Date(e.createdAt).toISOString() }));
+  outboxEmails: async (_: unknown, { to, first }: OutboxArgs, { identity, models }: Context) => {
+    const filter = outboxFilter(identity, to, first);
+    return withIsoCreatedAt(await models.services.outbox.list(filter));
+  },
+
+  outboxSms: async (_: unknown, { to, first }: OutboxArgs, { identity, models }: Context) => {
+    const filter = outboxFilter(identity, to, first);
+    return withIsoCreatedAt(await models.services.smsOutbox.list(filter));
   },
 
   accountSecurity: (_: unknown, __: unknown, ctx: Context) => accountSecurity(ctx),
