@@ -2,7 +2,9 @@
  * What a customer hears from their WISP over a ticket's life, through the whole stack: staff act
  * through the gateway, the customer subgraph's notifications turn the events into branded mail.
  */
-import { codes } from '@wisp/shared/testing';
+import { Role } from '@wisp/shared';
+import { codes, emulatorIdToken } from '@wisp/shared/testing';
+import { createTestTenant } from './tenantFixtures.ts';
 import { describe, expect, it } from 'vitest';
 import { agent, api, createCustomer, eventually, gatewayUrl, newCustomer, OUTBOX, passwordSignIn, unique } from './portalAccounts.ts';
 
@@ -85,5 +87,26 @@ describe('customer notifications through the stack', () => {
     expect(codes(await api(`query ($id: ID!) { workOrder(id: $id) { customerNotifications { to } } }`, { id }, carol.token))).toContain('FORBIDDEN');
     const other = await api(`query ($id: ID!) { workOrder(id: $id) { customerNotifications { to } } }`, { id }, await agent('prairie'));
     expect(other.data?.workOrder ?? null).toBeNull();
+  });
+
+  it('texts a customer who opted in, in the SMS outbox, and shows the text in the delivery log', async () => {
+    const t = await createTestTenant(gatewayUrl(), await emulatorIdToken('ops@platform.example'), 'sms');
+    const admin = await t.adminToken();
+    const phone = `+1555${String(Date.now()).slice(-7)}`;
+    const made = await api(`mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, { input: { accountNumber: `SMS-${unique()}`, name: 'Text Customer', email: `text-${unique()}@example.com`, phone, serviceStatus: 'ACTIVE' } }, admin);
+    const customerId = made.data!.createCustomer.customer.id as string;
+    const customer = await t.loginAs(Role.CUSTOMER, `text-login-${unique()}@example.com`, customerId);
+    const opted = await api(`mutation { updateMyNotificationPreferences(input: { smsEnabled: true }) { ok errors { field } } }`, {}, customer);
+    expect(opted.data?.updateMyNotificationPreferences).toEqual({ ok: true, errors: [] });
+    const open = await api(`mutation ($input: OpenTicketInput!) { openTicket(input: $input) { id } }`, { input: { title: 'No link', description: 'Dark', category: 'NO_SERVICE', clientMutationId: unique(), customerId } }, admin);
+    const id = open.data!.openTicket.id as string;
+    await api(`mutation ($id: ID!, $s: WorkOrderStatus!) { changeWorkOrderStatus(id: $id, status: $s) { status } }`, { id, s: 'RESOLVED' }, admin);
+    const text = await eventually(async () => ((await api(`query ($to: String) { outboxSms(to: $to) { to body kind } }`, { to: phone }, admin)).data?.outboxSms ?? []).find((m: { kind: string }) => m.kind === 'notification-status-changed'));
+    expect(text.body).toMatch(/^Test WISP .*resolved.*Reply STOP to opt out\.$/);
+    const log = await eventually(async () => {
+      const r = await api(`query ($id: ID!) { workOrder(id: $id) { customerNotifications { channel status kinds } } }`, { id }, admin);
+      return (r.data?.workOrder?.customerNotifications as { channel: string; status: string }[] | undefined)?.find((n) => n.channel === 'SMS' && n.status === 'SENT');
+    });
+    expect(log).toMatchObject({ channel: 'SMS', status: 'SENT' });
   });
 });

@@ -58,7 +58,7 @@ export async function startNotifications(o: {
 
   const channels: NotificationChannels = options.channels ?? {
     email: async (email) => ({ id: (await services.outbox.queue(email)).email.id }),
-    sms: null,
+    sms: async (sms) => ({ id: (await services.smsOutbox.queue(sms)).sms.id }),
   };
   const deps: SenderDeps = {
     models,

@@ -45,14 +45,21 @@ export const NotificationDelivery = {
   /** What the outbox (or provider) knows after the message was handed over. */
   status: async (n: NotificationRow, _: unknown, ctx: Context) => (await outboxFacts(n, ctx)).status,
   reason: async (n: NotificationRow, _: unknown, ctx: Context) => (await outboxFacts(n, ctx)).reason,
-  deliveredAt: () => null,
+  deliveredAt: async (n: NotificationRow, _: unknown, ctx: Context) => iso((await outboxFacts(n, ctx)).deliveredAt),
 };
 
-async function outboxFacts(n: NotificationRow, ctx: Context): Promise<{ status: string; reason: string | null }> {
-  if (n.status !== 'SENT' || !n.outboxId || n.channel !== 'EMAIL') return { status: n.status, reason: n.reason ?? null };
+async function outboxFacts(n: NotificationRow, ctx: Context): Promise<{ status: string; reason: string | null; deliveredAt: Date | null }> {
+  if (n.status !== 'SENT' || !n.outboxId) return { status: n.status, reason: n.reason ?? null, deliveredAt: null };
+  if (n.channel === 'SMS') {
+    // The provider's delivery report, once it came.
+    const sms = await ctx.models.services.smsOutbox.get(n.outboxId);
+    if (sms?.status === 'DELIVERED') return { status: 'DELIVERED', reason: null, deliveredAt: sms.deliveredAt ?? null };
+    if (sms?.status === 'FAILED' || sms?.status === 'UNDELIVERED') return { status: 'FAILED', reason: sms.error ?? 'The carrier could not deliver it', deliveredAt: null };
+    return { status: 'SENT', reason: null, deliveredAt: null };
+  }
   const email = await ctx.models.services.outbox.get(n.outboxId);
-  if (email?.status === 'FAILED') return { status: 'FAILED', reason: email.error ?? 'The mail server refused it' };
-  return { status: 'SENT', reason: null };
+  if (email?.status === 'FAILED') return { status: 'FAILED', reason: email.error ?? 'The mail server refused it', deliveredAt: null };
+  return { status: 'SENT', reason: null, deliveredAt: null };
 }
 
 export const notificationQueries = {
