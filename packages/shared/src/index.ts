@@ -27,3 +27,4 @@ export * from './staffDirectory.ts';
 export * from './auditLog.ts';
 export * from './userAgent.ts';
 export * from './apiScopes.ts';
+export * from './replyToken.ts';
