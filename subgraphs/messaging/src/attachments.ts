@@ -4,15 +4,8 @@ import { Types } from 'mongoose';
 import type { Models } from './models/index.ts';
 import { canSeeWorkOrder, seesInternalNotes } from './resolvers/access.ts';
 import type { Services } from './services.ts';
-import { CHUNK_BYTES, MAX_ATTACHMENT_BYTES, sniffContentType } from './sniff.ts';
-
-
-const safeFilename = (name: string | null) => {
-  const cleaned = (name ?? '').replace(/[^\w .()-]/g, '_').trim().slice(0, 120);
-  return cleaned || 'attachment';
-};
-
-const EXTENSIONS: Record<string, string> = { 'image/png': '.png', 'image/jpeg': '.jpg', 'image/gif': '.gif', 'image/webp': '.webp', 'application/pdf': '.pdf' };
+import { MAX_ATTACHMENT_BYTES } from './sniff.ts';
+import { checkAttachment, storeAttachment } from './storeAttachment.ts';
 
 /**
  * `POST /attachments?workOrderId=…&filename=…` (raw bytes) and `GET /attachments/<id>`, reached only
@@ -37,38 +30,18 @@ export function attachmentRoutes({ models, services, identitySecret, log }: { mo
       if (err instanceof BodyTooLarge) return sendError(res, 413, 'BAD_USER_INPUT', 'Files may be at most 10 MB.');
       throw err;
     }
-    if (data.length === 0) return sendError(res, 400, 'BAD_USER_INPUT', 'The file is empty.');
-    const contentType = sniffContentType(data.subarray(0, 16));
-    if (!contentType) return sendError(res, 415, 'BAD_USER_INPUT', 'Only images (PNG, JPEG, GIF, WebP) and PDF files can be attached.');
-    let filename = safeFilename(url.searchParams.get('filename'));
-    if (!filename.toLowerCase().endsWith(EXTENSIONS[contentType]!)) filename += EXTENSIONS[contentType]!;
-    const chunks = Math.ceil(data.length / CHUNK_BYTES);
-    const doc = await Attachment.create({
-      tenantId: wo.tenantId,
-      workOrderId: wo._id,
-      uploaderUid: identity.uid,
-      filename,
-      contentType,
-      size: data.length,
-      chunks,
-      complete: false,
-      // A staff file stays staff-only until a public message carries it (it may be meant for an internal note).
-      internal: seesInternalNotes(identity),
-    });
-    try {
-      for (let n = 0; n < chunks; n++) {
-        await AttachmentChunk.create({ attachmentId: doc._id, n, data: data.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES) });
-      }
-      await Attachment.updateOne({ _id: doc._id }, { $set: { complete: true } });
-    } catch (err) {
-      // Never leave half a file behind.
-      await AttachmentChunk.deleteMany({ attachmentId: doc._id }).catch(() => undefined);
-      await Attachment.deleteOne({ _id: doc._id }).catch(() => undefined);
-      throw err;
+    const checked = checkAttachment(data, url.searchParams.get('filename'));
+    if (!checked.ok) {
+      if (checked.reason === 'empty') return sendError(res, 400, 'BAD_USER_INPUT', 'The file is empty.');
+      if (checked.reason === 'too-large') return sendError(res, 413, 'BAD_USER_INPUT', 'Files may be at most 10 MB.');
+      return sendError(res, 415, 'BAD_USER_INPUT', 'Only images (PNG, JPEG, GIF, WebP) and PDF files can be attached.');
     }
-    log.info('attachment stored', { id: String(doc._id), size: data.length, contentType });
+    // A staff file stays staff-only until a public message carries it (it may be meant for an internal note).
+    const stored = await storeAttachment(models, { tenantId: wo.tenantId, workOrderId: wo._id, uploaderUid: identity.uid, internal: seesInternalNotes(identity) }, checked.file);
+    const { id, filename, contentType, size } = stored;
+    log.info('attachment stored', { id, size, contentType });
     res.writeHead(201, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify({ id: String(doc._id), filename, contentType, size: data.length, url: `/attachments/${doc._id}` }));
+    res.end(JSON.stringify({ id, filename, contentType, size, url: `/attachments/${id}` }));
   }
 
   async function download(identity: Identity, id: string, res: ServerResponse) {

@@ -4,7 +4,7 @@ import { Types, type Connection } from 'mongoose';
 import type { Models } from './models/index.ts';
 import { recordMessage } from './conversationSummary.ts';
 import type { MessageRow } from './loaders.ts';
-import { messageEvent } from './resolvers/Mutation.ts';
+import { messageEvent } from './postMessage.ts';
 
 const LABELS: Record<string, string> = {
   OPEN: 'Open',
