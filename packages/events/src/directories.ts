@@ -53,6 +53,7 @@ function customerInfo(c: Known<'Customer'>): CustomerInfo {
     serviceStatus: c.serviceStatus,
     plan: c.plan,
     equipment: c.equipment.map((e) => ({ ...e, lastSeenAt: e.lastSeenAt ? new Date(e.lastSeenAt) : null })),
+    portalStatus: c.portalStatus,
   };
 }
 

@@ -15,6 +15,8 @@ export interface CustomerInfo {
   serviceStatus: string;
   plan: { name: string; downMbps: number; upMbps: number } | null;
   equipment: { model: string; serial: string | null; mac: string | null; lastSeenAt: Date | null }[];
+  /** The portal login's state: NONE until one is set up; REVOKED once staff took access away. */
+  portalStatus: string;
 }
 
 /** A service's view of the customers (see `openCustomerDirectory` in @wisp/events). */
