@@ -41,6 +41,13 @@ export type PostMessageRefusal =
 
 export type PostMessageResult = { ok: true; message: MessageRow; created: boolean } | ({ ok: false } & PostMessageRefusal);
 
+/** What is wrong with a (trimmed) message body, or null: it must say something, in at most {@link MAX_MESSAGE_LENGTH} characters. */
+export function bodyProblem(body: string): string | null {
+  if (!body) return 'The message is empty.';
+  if (body.length > MAX_MESSAGE_LENGTH) return `A message may be at most ${MAX_MESSAGE_LENGTH} characters.`;
+  return null;
+}
+
 async function authorName(services: Services, identity: Identity): Promise<string> {
   if (identity.role === Role.CUSTOMER) return (await services.customers.get(identity.tenantId!, identity.customerId!))?.name ?? 'Customer';
   if (identity.tenantId) return (await services.staff.get(identity.tenantId, identity.uid))?.name ?? 'Support';
@@ -98,8 +105,8 @@ export async function postMessage(deps: PostMessageDeps, identity: Identity, inp
   const { models, services } = deps;
   const problems: { field: string; message: string }[] = [];
   const body = typeof input.body === 'string' ? input.body.trim() : '';
-  if (!body) problems.push({ field: 'body', message: 'The message is empty.' });
-  if (body.length > MAX_MESSAGE_LENGTH) problems.push({ field: 'body', message: `A message may be at most ${MAX_MESSAGE_LENGTH} characters.` });
+  const bodyIssue = bodyProblem(body);
+  if (bodyIssue) problems.push({ field: 'body', message: bodyIssue });
   if (!/^[\w.:-]{1,100}$/.test(input.clientMutationId ?? '')) problems.push({ field: 'clientMutationId', message: 'clientMutationId must be 1–100 letters, digits or . : _ -' });
   const attachmentIds = [...new Set(input.attachmentIds ?? [])];
   if (attachmentIds.length > MAX_ATTACHMENTS_PER_MESSAGE || attachmentIds.some((id) => !isObjectId(id))) {
