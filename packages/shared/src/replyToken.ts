@@ -126,6 +126,12 @@ export function replyTokenFromAddress(address: string): string | null {
   return m ? m[1]!.toLowerCase() : null;
 }
 
+/**
+ * Largest inbound email request the gateway passes on and the messaging subgraph takes: a reply
+ * with files up to the size mail providers hand over. @default 25 MiB
+ */
+export const MAX_INBOUND_EMAIL_BYTES = 25 * 1024 * 1024;
+
 /** How this installation makes and checks reply addresses. */
 export interface ReplyTokenSettings {
   /** The signing secret; null turns reply-by-email off (no reply addresses, inbound mail refused). */
