@@ -1,4 +1,4 @@
-import { createLogger, createStaffDirectory, openOutbox, type CustomerDirectory, type StaffDirectory, type SubgraphOptions, type SubgraphSetup } from '@wisp/shared';
+import { createLogger, createStaffDirectory, openOutbox, replyTokenSettingsFromEnv, type CustomerDirectory, type StaffDirectory, type SubgraphOptions, type SubgraphSetup } from '@wisp/shared';
 import { createRelay, openCustomerDirectory, openEventLog, openTenantDirectory, startReadModel, type EventLog, type Known, type ReadModel, type Relay } from '@wisp/events';
 import { agentNotifierOn, type AgentNotifier } from './agentNotifications.ts';
 import { startStaffAlerts } from './staffAlerts.ts';
@@ -6,6 +6,7 @@ import { startSystemLines } from './systemLines.ts';
 import { Types, type Connection } from 'mongoose';
 import { attachmentRoutes } from './attachments.ts';
 import { backfillSummaries } from './conversationSummary.ts';
+import { inboundEmailRoute } from './inboundEmail/inboundEmailRoute.ts';
 import type { Models } from './models/index.ts';
 
 /** What this subgraph needs to know of a work order: its own copy, kept from the work-order subgraph's events. */
@@ -40,6 +41,18 @@ export interface Services {
 
 const HEX24 = /^[0-9a-f]{24}$/i;
 
+/** INBOUND_EMAIL_SECRET, if set: at least this long, like every other secret here. */
+const MIN_INBOUND_SECRET_LENGTH = 32;
+
+/** The secrets of reply-by-email; either missing turns the inbound route off. */
+function inboundEmailSettingsFromEnv(log: ReturnType<typeof createLogger>) {
+  const replySecret = replyTokenSettingsFromEnv().secret;
+  const inboundSecret = process.env.INBOUND_EMAIL_SECRET || null;
+  if (inboundSecret !== null && inboundSecret.length < MIN_INBOUND_SECRET_LENGTH) throw new Error(`INBOUND_EMAIL_SECRET must be at least ${MIN_INBOUND_SECRET_LENGTH} characters.`);
+  if (!!replySecret !== !!inboundSecret) log.warn('reply by email is off: set both REPLY_TOKEN_SECRET and INBOUND_EMAIL_SECRET');
+  return { replySecret, inboundSecret };
+}
+
 function workOrderFacts(w: Known<'WorkOrder'>): WorkOrderFacts {
   return {
     _id: new Types.ObjectId(w.id),
@@ -71,8 +84,17 @@ function workOrderLookupOn(model: ReadModel<'WorkOrder'>): WorkOrderLookup {
   };
 }
 
+type Route = NonNullable<SubgraphSetup<Services>['routes']>;
+const anyOf =
+  (...routes: Route[]): Route =>
+  async (req, res, url) => {
+    for (const route of routes) if (await route(req, res, url)) return true;
+    return false;
+  };
+
 export async function openServices(conn: Connection, options: SubgraphOptions, models: Models): Promise<SubgraphSetup<Services>> {
   const log = createLogger('subgraph-messaging');
+  const inbound = inboundEmailSettingsFromEnv(log);
   // Conversations stored before summaries were kept are counted once, on the first start after.
   const backfilled = await backfillSummaries(conn.db!);
   if (backfilled) log.info('conversation summaries built', { messages: backfilled });
@@ -92,7 +114,7 @@ export async function openServices(conn: Connection, options: SubgraphOptions, m
   const services: Services = { events, relay, workOrders: workOrderLookupOn(workOrders), customers, staff, notifier };
   return {
     services,
-    routes: attachmentRoutes({ models, services, identitySecret: options.identitySecret, log }),
+    routes: anyOf(attachmentRoutes({ models, services, identitySecret: options.identitySecret, log }), inboundEmailRoute({ models, services, log, ...inbound })),
     stop: async () => {
       await Promise.all([systemLines.stop(), staffAlerts.stop()]);
       await relay.stop();
