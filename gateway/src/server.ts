@@ -14,6 +14,7 @@ import {
   errorMaskingPlugin,
   graphqlHttpHandler,
   IDENTITY_TS_HEADER,
+  MAX_INBOUND_EMAIL_BYTES,
   inlineTracePlugins,
   REQUEST_ID_HEADER,
   signIdentityHeaders,
@@ -180,14 +181,17 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
   const routeRequest = new AsyncLocalStorage<IncomingMessage>();
   const authenticateRoute = requiringSecondFactor(authenticate, secondFactorOf, () => routeRequest.getStore());
   // Plain HTTP beside /graphql: branding assets and uploads, ticket attachments.
+  const messagingUrl = overrides.messaging ?? routingUrlOf('messaging', supergraphSdl)!;
   const routeHandlers = [
     tenant.routes(authenticateRoute),
-    attachmentRoutes({ authenticate: authenticateRoute, identitySecret: options.identitySecret, messagingUrl: overrides.messaging ?? routingUrlOf('messaging', supergraphSdl)! }),
+    attachmentRoutes({ authenticate: authenticateRoute, identitySecret: options.identitySecret, messagingUrl }),
     // Routes whose authority is in the request itself: the one-click unsubscribe of notification
-    // emails (a signed token) and Twilio's SMS webhooks (its signature).
+    // emails (a signed token), Twilio's SMS webhooks (its signature), and customers' replies by email
+    // (the mail provider's shared secret), which messaging refuses and records itself when too large.
     publicRoutes([
       { path: '/unsubscribe', subgraphUrl: customerUrl, maxBodyBytes: 4096 },
       { path: '/inbound/sms*', subgraphUrl: customerUrl, maxBodyBytes: 64 * 1024 },
+      ...['/inbound/email', '/inbound/email/mime'].map((path) => ({ path, subgraphUrl: messagingUrl, maxBodyBytes: MAX_INBOUND_EMAIL_BYTES, serviceAnswersOversize: true })),
     ]),
   ];
 
