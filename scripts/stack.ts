@@ -3,6 +3,7 @@
  * MONGODB_URI / FIREBASE_AUTH_EMULATOR_HOST point elsewhere), the four subgraphs and the gateway,
  * and the built portal as a child process. `npm start` and the test suite both use it.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertPortFree, spawnService, startAuthEmulator, startEmbeddedDb, waitForPort, freePort, type Child, type MongoOptions } from '@wisp/shared';
@@ -86,6 +87,8 @@ export interface ServicePorts {
 export interface Services {
   gatewayUrl: string;
   subgraphUrls: Record<'tenant' | 'customer' | 'work-order' | 'messaging', string>;
+  /** Reply by email: what reply addresses are signed with, and what `POST /inbound/email` wants to see. */
+  reply: { tokenSecret: string; inboundSecret: string; domain: string };
   stop: () => Promise<void>;
 }
 
@@ -102,6 +105,10 @@ export async function startServices(opts: {
   rateLimits?: RateLimitOptions;
 }): Promise<Services> {
   const common = { host: opts.host, mongo: { uri: opts.mongoUri, dbPrefix: opts.dbPrefix, onCommand: opts.onCommand }, identitySecret: opts.identitySecret };
+  // Reply by email works on this machine too: secrets of the run unless set (read by the services as they start).
+  process.env.REPLY_TOKEN_SECRET ||= randomBytes(32).toString('base64url');
+  process.env.INBOUND_EMAIL_SECRET ||= randomBytes(32).toString('base64url');
+  const reply = { tokenSecret: process.env.REPLY_TOKEN_SECRET, inboundSecret: process.env.INBOUND_EMAIL_SECRET, domain: process.env.REPLY_DOMAIN || 'reply.localhost' };
   const p = opts.ports ?? {};
   const stops: (() => Promise<void>)[] = [];
   try {
@@ -125,7 +132,7 @@ export async function startServices(opts: {
     stops.unshift(gateway.stop);
     // Notification emails' one-click unsubscribe goes to the gateway (read when a message is rendered).
     process.env.PUBLIC_GATEWAY_URL ??= gateway.url;
-    return { gatewayUrl: gateway.url, subgraphUrls, stop: () => stopAll(stops.reverse()) };
+    return { gatewayUrl: gateway.url, subgraphUrls, reply, stop: () => stopAll(stops.reverse()) };
   } catch (err) {
     await stopAll(stops);
     throw err;

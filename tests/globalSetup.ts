@@ -24,6 +24,8 @@ declare module 'vitest' {
     twilioAuthToken: string;
     /** The public base address Twilio is told to call the SMS webhooks at (the gateway's). */
     smsWebhookBase: string;
+    /** Reply by email: the run's REPLY_TOKEN_SECRET and INBOUND_EMAIL_SECRET, and the reply domain. */
+    reply: { tokenSecret: string; inboundSecret: string; domain: string };
     /** 0 when the portal is not built (browser tests then fail with a clear message). */
     portalPort: number;
   }
@@ -90,6 +92,7 @@ export default async function setup(project: TestProject) {
     project.provide('identitySecret', identitySecret);
     project.provide('twilioAuthToken', process.env.TWILIO_AUTH_TOKEN!);
     project.provide('smsWebhookBase', smsWebhookBase);
+    project.provide('reply', services.reply);
     project.provide('portalPort', portalPort);
   } catch (err) {
     await teardown();
