@@ -27,7 +27,7 @@ interface TenantRow {
 
 /** Plain data of a stored snapshot (mongoose subdocuments carry extra keys). */
 export function plainBranding(b: BrandingSnapshot): BrandingSnapshot {
-  const { companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, supportEmail, supportPhone, supportHours, website, welcomeMessage, footerText, customCss, faq, contact } = b;
+  const { companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, supportEmail, supportPhone, supportHours, website, welcomeMessage, footerText, customCss, faq, contact, timeZone, defaultLanguage, mailFromName, mailFromAddress, smsSenderId } = b;
   return {
     companyName,
     displayName,
@@ -44,6 +44,11 @@ export function plainBranding(b: BrandingSnapshot): BrandingSnapshot {
     customCss: customCss ?? null,
     faq: (faq ?? []).map(({ question, answer }) => ({ question, answer })),
     contact: contact ?? null,
+    timeZone: timeZone ?? null,
+    defaultLanguage: defaultLanguage ?? null,
+    mailFromName: mailFromName ?? null,
+    mailFromAddress: mailFromAddress ?? null,
+    smsSenderId: smsSenderId ?? null,
   };
 }
 

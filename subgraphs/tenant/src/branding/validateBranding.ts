@@ -1,3 +1,4 @@
+import { isLanguage, isTimeZone, SUPPORTED_LANGUAGES } from '@wisp/shared';
 import { isHexColor } from '@wisp/shared/contrast';
 import type { Models } from '../models/index.ts';
 import { markdownProblem } from './renderMarkdown.ts';
@@ -20,6 +21,16 @@ export interface BrandingSnapshot {
   customCss?: string | null;
   faq?: { question: string; answer: string }[] | null;
   contact?: string | null;
+  /** IANA time zone the WISP's messages write times in, e.g. America/Chicago. */
+  timeZone?: string | null;
+  /** Language of messages to customers who chose none (a SUPPORTED_LANGUAGES code). */
+  defaultLanguage?: string | null;
+  /** Display name of the WISP's email sender. */
+  mailFromName?: string | null;
+  /** Address the WISP's email is sent from. */
+  mailFromAddress?: string | null;
+  /** Sender of the WISP's texts: an E.164 number or an alphanumeric sender id. */
+  smsSenderId?: string | null;
 }
 
 /** What `updateBranding` accepts: every field optional; null or "" clears an optional field. */
@@ -39,6 +50,11 @@ export interface BrandingInput {
   customCss?: string | null;
   faq?: { question: string; answer: string }[] | null;
   contact?: string | null;
+  timeZone?: string | null;
+  defaultLanguage?: string | null;
+  mailFromName?: string | null;
+  mailFromAddress?: string | null;
+  smsSenderId?: string | null;
 }
 
 export interface FieldError {
@@ -62,6 +78,11 @@ export const TEXT_LIMITS = {
   faqQuestion: 300,
   faqAnswer: 5000,
   url: 2048,
+  timeZone: 64,
+  defaultLanguage: 16,
+  mailFromName: 80,
+  mailFromAddress: 254,
+  smsSenderId: 16,
 } as const;
 /** Most FAQ entries on a support page. @default 50 */
 export const MAX_FAQ_ENTRIES = 50;
@@ -72,6 +93,7 @@ export const BRANDING_FIELDS = [
   'colors.primary', 'colors.secondary', 'colors.accent', 'colors.background', 'colors.text',
   'supportEmail', 'supportPhone', 'supportHours', 'website', 'welcomeMessage', 'footerText',
   'customCss', 'faq', 'contact',
+  'timeZone', 'defaultLanguage', 'mailFromName', 'mailFromAddress', 'smsSenderId',
 ] as const;
 
 const ASSET_PATH = /^\/assets\/([0-9a-f]{64})\.(png|jpg|webp|ico|svg)$/;
@@ -80,6 +102,22 @@ const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
 const PHONE = /^[+0-9 ().-]{3,}$/;
 // Control characters other than tab and newline have no place in any branding text.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+// Sender fields go into mail headers: no line break of any kind (header injection), no tab, no C1 control.
+const HEADER_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// What would end or escape the quoted display name of a From header.
+const DISPLAY_NAME_UNSAFE = /["\\<>]/;
+// A bare address (dot-atom local part, dotted host name): no display name, comments or second recipient.
+const MAIL_ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]$/;
+// A zone name, not an offset such as +05:00 (which some runtimes also accept).
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\/-]*$/;
+const E164 = /^\+[1-9][0-9]{7,14}$/;
+const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{3,11}$/;
+
+/** A zone as the runtime spells it when only the letter case differs (america/chicago → America/Chicago); aliases stay as written. */
+function canonicalCase(zone: string): string {
+  const resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+  return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+}
 
 /** The value stored for a field, by dotted name. */
 export function fieldValue(b: BrandingSnapshot, field: string): unknown {
@@ -127,6 +165,12 @@ export async function validateBranding(
     if (trimmed.length > max) return void fail(field, `At most ${max} characters.`);
     if (CONTROL.test(trimmed)) return void fail(field, 'Contains characters that are not allowed.');
     return trimmed || null;
+  };
+
+  // Checked before trimming: a line break anywhere, even at the end, is an attempt at another header.
+  const headerText = (field: string, value: unknown, max: number) => {
+    if (typeof value === 'string' && HEADER_UNSAFE.test(value)) return void fail(field, 'Line breaks and control characters are not allowed.');
+    return text(field, value, max, false);
   };
 
   const assetUrl = async (field: string, value: unknown) => {
@@ -195,6 +239,38 @@ export async function validateBranding(
     const v = text('supportPhone', input.supportPhone, TEXT_LIMITS.supportPhone, false);
     if (v && !PHONE.test(v)) fail('supportPhone', 'Use digits, spaces, +, -, . and brackets only.');
     else if (v !== undefined) next.supportPhone = v;
+  }
+
+  // Notification settings: what the WISP's email and texts to customers go out as.
+  if (has('timeZone')) {
+    const v = text('timeZone', input.timeZone, TEXT_LIMITS.timeZone, false);
+    if (v && (!ZONE_NAME.test(v) || !isTimeZone(v))) fail('timeZone', 'Use an IANA time zone such as America/Chicago.');
+    else if (v !== undefined) next.timeZone = v && canonicalCase(v);
+  }
+
+  if (has('defaultLanguage')) {
+    const v = text('defaultLanguage', input.defaultLanguage, TEXT_LIMITS.defaultLanguage, false);
+    if (v && !isLanguage(v)) fail('defaultLanguage', `Use one of ${SUPPORTED_LANGUAGES.map((l) => l.code).join(', ')}.`);
+    else if (v !== undefined) next.defaultLanguage = v;
+  }
+
+  if (has('mailFromName')) {
+    const v = headerText('mailFromName', input.mailFromName, TEXT_LIMITS.mailFromName);
+    if (v && DISPLAY_NAME_UNSAFE.test(v)) fail('mailFromName', 'Quotes, backslashes, < and > are not allowed in a sender name.');
+    else if (v !== undefined) next.mailFromName = v;
+  }
+
+  if (has('mailFromAddress')) {
+    const v = headerText('mailFromAddress', input.mailFromAddress, TEXT_LIMITS.mailFromAddress);
+    if (v && (!MAIL_ADDRESS.test(v) || v.indexOf('@') > 64)) fail('mailFromAddress', 'Use a plain email address such as support@example.com, without a name.');
+    else if (v !== undefined) next.mailFromAddress = v;
+  }
+
+  if (has('smsSenderId')) {
+    const v = text('smsSenderId', input.smsSenderId, TEXT_LIMITS.smsSenderId, false);
+    if (v && !E164.test(v) && !ALPHANUMERIC_SENDER.test(v)) {
+      fail('smsSenderId', 'Use a number in international format (+ and 8 to 15 digits) or 3 to 11 letters, digits and spaces with at least one letter.');
+    } else if (v !== undefined) next.smsSenderId = v;
   }
 
   if (input.colors !== undefined) {

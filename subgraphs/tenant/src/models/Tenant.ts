@@ -40,6 +40,16 @@ const branding = new Schema(
     faq: { type: [faqEntry], default: [] },
     /** The support page's contact block, limited Markdown. */
     contact: String,
+    // What the WISP's notifications to customers go out as (published to the customer subgraph).
+    /** IANA time zone times in messages are written in. */
+    timeZone: String,
+    /** Language of messages to customers who chose none. */
+    defaultLanguage: String,
+    /** Display name and address of the WISP's email sender (the platform's when absent). */
+    mailFromName: String,
+    mailFromAddress: String,
+    /** An E.164 number or an alphanumeric sender id. */
+    smsSenderId: String,
   },
   { _id: false },
 );

@@ -20,12 +20,16 @@ export const Query = {
   portalBranding: async (_: unknown, { host }: { host: string }, { models }: Context) => {
     const tenant = await resolvePortalHost(models, host);
     if (!tenant) return null;
-    // Only what a login page needs: no admin contacts, no history, no internal ids.
-    const { companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, welcomeMessage, footerText, supportEmail, supportPhone, supportHours, website, customCss, faq, contact } =
-      tenant.branding;
+    // Only what a login page needs: no admin contacts, no history, no internal ids. The sender
+    // settings are no secret: every message the WISP sends shows them.
+    const {
+      companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, welcomeMessage, footerText, supportEmail, supportPhone, supportHours, website, customCss, faq, contact,
+      timeZone, defaultLanguage, mailFromName, mailFromAddress, smsSenderId,
+    } = tenant.branding;
     return {
       companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, welcomeMessage, footerText,
       supportEmail, supportPhone, supportHours, website, customCss, faq, contact,
+      timeZone, defaultLanguage, mailFromName, mailFromAddress, smsSenderId,
       tenantSlug: tenant.slug,
       authTenantId: tenant.firebaseTenantId ?? null,
       suspended: tenant.status === 'SUSPENDED',
