@@ -1,5 +1,5 @@
 import { startConsumer, startReadModel, type EventLog } from '@wisp/events';
-import type { Logger } from '@wisp/shared';
+import { replyAddress, replyTokenSettingsFromEnv, signReplyToken, type Logger } from '@wisp/shared';
 import type { Connection } from 'mongoose';
 import type { Models } from '../models/index.ts';
 import { phoneKey } from '../models/Customer.ts';
@@ -71,6 +71,13 @@ export async function startNotifications(o: {
     },
     log: logger,
   };
+  // Reply by email: each ticket email's Reply-To is an address for that ticket and customer alone.
+  const reply = replyTokenSettingsFromEnv();
+  if (reply.secret) {
+    const secret = reply.secret;
+    deps.replyTo = (_tenantId, workOrderId, customerId) =>
+      replyAddress(signReplyToken({ workOrderId, customerId, expiresAt: new Date(Date.now() + reply.ttlDays * 86_400_000) }, secret), reply.domain);
+  }
   const sender = createSender(deps, options);
 
   let stopped = false;
