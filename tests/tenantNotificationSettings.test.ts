@@ -3,6 +3,7 @@
  * its branding by the tenant subgraph, checked per field, published with `branding.published`, and
  * so known to the customer subgraph, which writes the messages.
  */
+import { randomUUID } from 'node:crypto';
 import { Role } from '@wisp/shared';
 import { codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -153,5 +154,43 @@ describe('who may change notification settings', () => {
     // The platform operator, naming the tenant, may.
     const r = await save({ timeZone: 'America/Phoenix' }, ops, tenant.id);
     expect(r.data!.updateBranding).toMatchObject({ ok: true, branding: { timeZone: 'America/Phoenix' } });
+  });
+});
+
+describe("a customer's notifications use the WISP's settings", () => {
+  it('come from its sender, in its language, with times in its zone', async () => {
+    const wisp = await createTestTenant(url, ops, 'notifymail');
+    const token = await wisp.adminToken();
+    // Kolkata is UTC+5:30 all year, so a time shown in UTC (or any whole-hour zone) cannot pass.
+    const set = await save({ timeZone: 'Asia/Kolkata', defaultLanguage: 'es', mailFromName: 'Monsoon Net Avisos', mailFromAddress: 'avisos@monsoon.example' }, token);
+    expect(set.data!.updateBranding.ok).toBe(true);
+
+    const customer = await createCustomer(token, newCustomer('MNS'));
+    // The customer subgraph learns the settings from the published branding.
+    await eventually(async () => (await gql(url, `query($id: ID!) { customer(id: $id) { notificationPreferences { effectiveTimeZone } } }`, { id: customer.id }, { token })).data?.customer.notificationPreferences.effectiveTimeZone === 'Asia/Kolkata');
+
+    const open = await gql(url, `mutation($input: OpenTicketInput!) { openTicket(input: $input) { id number } }`, { input: { title: 'Sin señal', description: 'Desde el mediodía', category: 'NO_SERVICE', clientMutationId: randomUUID(), customerId: customer.id } }, { token });
+    expect(open.errors).toBeUndefined();
+    const { id, number } = open.data!.openTicket as { id: string; number: string };
+
+    type Mail = { kind: string; from: string | null; subject: string; text: string };
+    const mail = (kind: string) =>
+      eventually(async () => ((await gql(url, `query($to: String) { outboxEmails(to: $to, first: 100) { kind from subject text } }`, { to: customer.email }, { token })).data?.outboxEmails as Mail[] | undefined)?.find((m) => m.kind === kind));
+
+    const received = await mail('notification-ticket-received');
+    expect(received.from).toBe('"Monsoon Net Avisos" <avisos@monsoon.example>');
+    expect(received.subject).toBe(`Recibimos su ticket ${number}`);
+
+    const start = new Date(Date.now() + 3 * 24 * 3600_000);
+    start.setUTCHours(15, 0, 0, 0);
+    const end = new Date(start.getTime() + 2 * 3600_000);
+    const visit = await gql(url, `mutation($id: ID!, $s: String, $e: String) { scheduleVisit(id: $id, windowStart: $s, windowEnd: $e) { id } }`, { id, s: start.toISOString(), e: end.toISOString() }, { token });
+    expect(visit.errors).toBeUndefined();
+    const scheduled = await mail('notification-visit-scheduled');
+    expect(scheduled.from).toBe('"Monsoon Net Avisos" <avisos@monsoon.example>');
+    // 15:00–17:00 UTC is 20:30–22:30 in Kolkata.
+    expect(scheduled.text).toContain('20:30');
+    expect(scheduled.text).toContain('22:30');
+    expect(scheduled.text).not.toContain('15:00');
   });
 });

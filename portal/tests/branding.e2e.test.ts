@@ -248,6 +248,50 @@ describe('an admin brands the portal', () => {
     }
   });
 
+  it('sets the notification time zone, language and senders, sees a bad sender id refused at its field, and finds them after reload', async () => {
+    const { slug, adminEmail } = await freshTenant();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`http://${slug}.localhost:${port}/admin/branding`);
+      await page.fill('input[name="email"]', adminEmail);
+      await page.fill('input[name="password"]', 'demo-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForSelector('[data-testid=preview]', { timeout: 15_000 });
+
+      const notifications = page.getByRole('group', { name: 'Notifications' });
+      await notifications.getByLabel('Time zone').selectOption('America/Chicago');
+      // The browser's own IANA list, with UTC and a way to leave it unset.
+      expect(await notifications.getByLabel('Time zone').locator('option').count()).toBeGreaterThan(300);
+      await expect.poll(() => page.locator('#timeZone-hint').textContent()).toMatch(/there now/);
+      await notifications.getByLabel('Default language').selectOption({ label: 'Español' });
+      await notifications.getByLabel('Email from name').fill('Mesa Broadband Support');
+      await notifications.getByLabel('Email from address').fill('notices@mesa.example');
+      await notifications.getByLabel('SMS sender id').fill('AB');
+      await page.getByRole('button', { name: 'Save branding' }).click();
+      await expect.poll(() => page.locator('[data-testid=save-notice]').textContent(), { timeout: 10_000 }).toContain('nothing was saved');
+      expect(await notifications.locator('.field-error').allTextContents()).toEqual([expect.stringContaining('3 to 11 letters')]);
+      expect(await notifications.getByLabel('SMS sender id').getAttribute('aria-invalid')).toBe('true');
+      await notifications.screenshot({ path: `${screenshots}admin-branding-notifications-refused.png` });
+
+      await notifications.getByLabel('SMS sender id').fill('Mesa');
+      await page.getByRole('button', { name: 'Save branding' }).click();
+      await expect.poll(() => page.locator('[data-testid=save-notice]').textContent(), { timeout: 10_000 }).toContain('Saved');
+      await expect.poll(() => page.locator('[data-testid=history-entry]').first().textContent()).toContain('Time zone, Default language, Email from name');
+      await notifications.screenshot({ path: `${screenshots}admin-branding-notifications.png` });
+
+      await page.reload();
+      await page.waitForSelector('[data-testid=preview]', { timeout: 15_000 });
+      expect(await notifications.getByLabel('Time zone').inputValue()).toBe('America/Chicago');
+      expect(await notifications.getByLabel('Default language').inputValue()).toBe('es');
+      expect(await notifications.getByLabel('Email from name').inputValue()).toBe('Mesa Broadband Support');
+      expect(await notifications.getByLabel('Email from address').inputValue()).toBe('notices@mesa.example');
+      expect(await notifications.getByLabel('SMS sender id').inputValue()).toBe('Mesa');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows customers of the tenant no branding editor', async () => {
     const context = await browser.newContext();
     try {

@@ -1,4 +1,5 @@
 import { gql, type TypedDocumentNode } from '@apollo/client';
+import type { NotificationLanguage } from '$lib/languages';
 
 export interface BrandColorsDraft {
   primary: string;
@@ -6,6 +7,15 @@ export interface BrandColorsDraft {
   accent: string;
   background: string;
   text: string;
+}
+
+/** What the WISP's messages to customers go out as; empty strings for unset fields. */
+export interface NotificationDraft {
+  timeZone: string;
+  defaultLanguage: string;
+  mailFromName: string;
+  mailFromAddress: string;
+  smsSenderId: string;
 }
 
 /** The editable branding, as the form holds it (empty strings for unset optional fields). */
@@ -25,9 +35,10 @@ export interface BrandingDraft {
   customCss: string;
   faq: { question: string; answer: string }[];
   contact: string;
+  notifications: NotificationDraft;
 }
 
-export interface StoredBranding extends Omit<BrandingDraft, 'logoUrl' | 'faviconUrl' | 'supportEmail' | 'supportPhone' | 'supportHours' | 'website' | 'welcomeMessage' | 'footerText' | 'customCss' | 'contact'> {
+export interface StoredBranding extends Omit<BrandingDraft, 'notifications' | 'logoUrl' | 'faviconUrl' | 'supportEmail' | 'supportPhone' | 'supportHours' | 'website' | 'welcomeMessage' | 'footerText' | 'customCss' | 'contact'> {
   logoUrl: string | null;
   faviconUrl: string | null;
   supportEmail: string | null;
@@ -38,6 +49,11 @@ export interface StoredBranding extends Omit<BrandingDraft, 'logoUrl' | 'favicon
   footerText: string | null;
   customCss: string | null;
   contact: string | null;
+  timeZone: string | null;
+  defaultLanguage: string | null;
+  mailFromName: string | null;
+  mailFromAddress: string | null;
+  smsSenderId: string | null;
   version: number;
 }
 
@@ -47,6 +63,7 @@ const BRANDING_FIELDS = `
   supportEmail supportPhone supportHours website welcomeMessage footerText customCss
   faq { question answer }
   contact version
+  timeZone defaultLanguage mailFromName mailFromAddress smsSenderId
 `;
 
 export interface AdminViewer {
@@ -60,6 +77,12 @@ export const ADMIN_BRANDING_QUERY: TypedDocumentNode<{ viewer: AdminViewer | nul
       role
       tenant { id slug branding { ${BRANDING_FIELDS} } }
     }
+  }
+`;
+
+export const NOTIFICATION_LANGUAGES_QUERY: TypedDocumentNode<{ notificationLanguages: NotificationLanguage[] }, Record<string, never>> = gql`
+  query NotificationLanguages {
+    notificationLanguages { code name }
   }
 `;
 
@@ -130,6 +153,13 @@ export function toDraft(b: StoredBranding): BrandingDraft {
     customCss: b.customCss ?? '',
     faq: b.faq.map(({ question, answer }) => ({ question, answer })),
     contact: b.contact ?? '',
+    notifications: {
+      timeZone: b.timeZone ?? '',
+      defaultLanguage: b.defaultLanguage ?? '',
+      mailFromName: b.mailFromName ?? '',
+      mailFromAddress: b.mailFromAddress ?? '',
+      smsSenderId: b.smsSenderId ?? '',
+    },
   };
 }
 
@@ -156,6 +186,7 @@ export function toInput(d: BrandingDraft): Record<string, unknown> {
     customCss: d.customCss,
     faq: d.faq.map(({ question, answer }) => ({ question, answer })),
     contact: d.contact,
+    ...d.notifications,
   };
 }
 
@@ -191,6 +222,11 @@ const FIELD_LABELS: Record<string, string> = {
   customCss: 'Custom CSS',
   faq: 'FAQ',
   contact: 'Contact block',
+  timeZone: 'Time zone',
+  defaultLanguage: 'Default language',
+  mailFromName: 'Email from name',
+  mailFromAddress: 'Email from address',
+  smsSenderId: 'SMS sender id',
   expectedVersion: 'Version',
   'colors.primary': 'Primary colour',
   'colors.secondary': 'Secondary colour',
