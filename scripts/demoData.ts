@@ -36,6 +36,8 @@ export interface DemoTenant {
     website: string;
     welcomeMessage: string;
     footerText: string;
+    timeZone: string;
+    defaultLanguage: string;
   };
   customers: DemoCustomer[];
   outageSite: string;
@@ -62,6 +64,8 @@ export const TENANTS: DemoTenant[] = [
       website: 'https://skyline.example',
       welcomeMessage: 'Fast, reliable internet from the towers you can see.',
       footerText: '© Skyline Wireless · Serving the valley since 2009',
+      timeZone: 'America/Denver',
+      defaultLanguage: 'en',
     },
     outageSite: 'Ridge Tower',
     customers: [
@@ -105,6 +109,8 @@ export const TENANTS: DemoTenant[] = [
       website: 'https://prairieair.example',
       welcomeMessage: 'Rural broadband, from neighbours who answer the phone.',
       footerText: 'Prairie Air Networks · Locally owned',
+      timeZone: 'America/Chicago',
+      defaultLanguage: 'en',
     },
     outageSite: 'North Silo',
     customers: [
