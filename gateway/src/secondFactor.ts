@@ -26,6 +26,7 @@ export const BEFORE_SECOND_FACTOR = new Set([
   'signOutEverywhere',
   'recordSignIn',
   'portalBranding',
+  'statusPage',
   'tenant',
   'signInLockout',
   'reportSignInFailure',

@@ -121,7 +121,17 @@ export const EVENT_CATALOGUE = {
   'ticket.rated': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, score: z.number().int() }) },
   // work-order: outages. They are work orders of type OUTAGE (`outage: true` on the envelope), so
   // their status changes, resolution included, are ticket.statusChanged.
-  'outage.created': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, site: z.string().nullable() }) },
+  'outage.created': {
+    owner: 'work-order',
+    entity: 'WorkOrder',
+    version: 1,
+    payload: z.object({
+      ...ticketFacts,
+      site: z.string().nullable(),
+      /** Planned maintenance: when the work is planned (absent from events written before it existed). */
+      plannedWindow: z.object({ start: when, end: when }).nullable().optional(),
+    }),
+  },
   'outage.updated': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, body: z.string(), eta: when.nullable() }) },
   // work-order: call-backs
   'callback.requested': {

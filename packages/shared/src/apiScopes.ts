@@ -78,6 +78,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiScope | 'any' | null> = {
   'Query.agentNotificationPreferences': null,
   // tenant
   'Query.viewer': 'any',
+  'Query.statusPage': 'any',
   'Query.tenant': null,
   'Query.tenants': null,
   'Query.portalBranding': null,

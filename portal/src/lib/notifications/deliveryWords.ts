@@ -12,6 +12,7 @@ const KINDS: Record<string, string> = {
   'visit-rescheduled': 'Visit moved',
   'visit-cancelled': 'Visit cancelled',
   'visit-reminder': 'Visit reminder',
+  'maintenance-planned': 'Planned maintenance',
   'outage-created': 'Outage',
   'outage-updated': 'Outage update',
   'outage-resolved': 'Service restored',

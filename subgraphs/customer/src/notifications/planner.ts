@@ -131,6 +131,10 @@ export function createPlanner(deps: PlannerDeps, options: PlannerOptions = {}) {
           await NotificationTicket.updateOne({ _id: workOrderId }, { $set: { tenantId: event.tenantId, site: o.site ?? null } }, { upsert: true });
         }
         const customerIds = await outageAudience(event.tenantId, o.site ?? null, o.affectedCustomerIds);
+        if (o.plannedWindow) {
+          const facts = { ...ticketFacts(event.state), start: o.plannedWindow.start, end: o.plannedWindow.end };
+          return [outagePlan('maintenance-planned', 'planned', customerIds, workOrderId, facts, ['EMAIL', 'SMS'])];
+        }
         return [outagePlan('outage-created', 'created', customerIds, workOrderId, ticketFacts(event.state), ['EMAIL', 'SMS'])];
       }
       case 'outage.updated': {

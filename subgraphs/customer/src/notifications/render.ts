@@ -55,6 +55,8 @@ function linesOf(item: RenderedItem, ctx: RenderContext): { lines: string[]; quo
       return { lines: [t(l, `${item.kind}.line` as MessageId, { window: window(), number })] };
     case 'visit-cancelled':
       return { lines: [t(l, 'visit-cancelled.line', { number })] };
+    case 'maintenance-planned':
+      return { lines: [t(l, 'maintenance-planned.line', { title, window: window() })] };
     case 'outage-created':
     case 'outage-resolved':
       return { lines: [t(l, `${item.kind}.line` as MessageId, { title })] };
@@ -76,7 +78,7 @@ function subjectOf(item: RenderedItem, ctx: RenderContext): string {
   const f = item.facts;
   const values = { number: str(f.number), title: str(f.title), window: '', time: '', status: '' };
   if (item.kind === 'status-changed') values.status = statusWords(l, str(f.status));
-  if (item.kind === 'visit-reminder') values.window = formatWindow(new Date(str(f.start)), date(f.end), l, ctx.timeZone);
+  if (item.kind === 'visit-reminder' || item.kind === 'maintenance-planned') values.window = formatWindow(new Date(str(f.start)), date(f.end), l, ctx.timeZone);
   if (item.kind === 'callback-confirmed' && date(f.time)) values.time = formatWhen(date(f.time)!, l, ctx.timeZone);
   return t(l, `${item.kind}.subject` as MessageId, values);
 }
@@ -84,7 +86,8 @@ function subjectOf(item: RenderedItem, ctx: RenderContext): string {
 /** Where a message points: the ticket on the WISP's own portal, or its service status page for outages. */
 function linkOf(items: RenderedItem[], ctx: RenderContext): { url: string; label: string } {
   const last = items.at(-1)!;
-  if (last.category === 'OUTAGES' || !last.workOrderId) return { url: `${ctx.portalUrl}/`, label: t(ctx.language, 'email.actionStatus') };
+  if (last.category === 'OUTAGES') return { url: `${ctx.portalUrl}/status`, label: t(ctx.language, 'email.actionStatus') };
+  if (!last.workOrderId) return { url: `${ctx.portalUrl}/`, label: t(ctx.language, 'email.actionStatus') };
   return { url: `${ctx.portalUrl}/tickets/${last.workOrderId}`, label: t(ctx.language, 'email.action', { number: str(last.facts.number) }) };
 }
 

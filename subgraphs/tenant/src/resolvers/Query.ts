@@ -36,6 +36,13 @@ export const Query = {
     };
   },
 
+  statusPage: async (_: unknown, { host }: { host: string }, { models }: Context) => {
+    const tenant = await resolvePortalHost(models, host);
+    // A suspended WISP's portal shows a neutral page; its status page says nothing either.
+    if (!tenant || tenant.status === 'SUSPENDED') return null;
+    return { tenantId: String(tenant._id), timeZone: tenant.branding?.timeZone ?? null };
+  },
+
   tenants: async (_: unknown, __: unknown, { identity, models }: Context) => {
     requireOperator(identity);
     return models.Tenant.find({}).sort({ slug: 1 }).lean();

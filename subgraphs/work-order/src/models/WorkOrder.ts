@@ -76,6 +76,8 @@ workOrderSchema.index({ tenantId: 1, reporterCustomerId: 1, status: 1, _id: -1 }
 workOrderSchema.index({ tenantId: 1, affectedCustomerIds: 1, status: 1, _id: -1 });
 // Active outages: the tenant's for staff, those on a customer's site for the customer's banner.
 workOrderSchema.index({ tenantId: 1, type: 1, status: 1, _id: -1 });
+// The public status page: outages resolved most recently.
+workOrderSchema.index({ tenantId: 1, type: 1, status: 1, resolvedAt: -1 });
 workOrderSchema.index({ tenantId: 1, affectedCustomerIds: 1, type: 1, status: 1, _id: -1 });
 // The staff queue, unfiltered.
 workOrderSchema.index({ tenantId: 1, _id: -1 });

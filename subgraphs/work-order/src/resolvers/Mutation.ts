@@ -49,6 +49,8 @@ interface CreateOutageInput {
   customerIds?: string[] | null;
   eta?: string | null;
   priority?: Priority | null;
+  plannedStart?: string | null;
+  plannedEnd?: string | null;
   clientMutationId: string;
 }
 
@@ -340,6 +342,14 @@ export const Mutation = {
     const description = text(p, 'description', input.description, { min: 1, max: 10_000 });
     const site = optionalText(p, 'site', input.site, 100);
     const eta = date(p, 'eta', input.eta);
+    const plannedStart = date(p, 'plannedStart', input.plannedStart);
+    const plannedEnd = date(p, 'plannedEnd', input.plannedEnd);
+    if (!!plannedStart !== !!plannedEnd) p.add(plannedStart ? 'plannedEnd' : 'plannedStart', 'Give both the start and the end of planned maintenance, or neither.');
+    else if (plannedStart && plannedEnd) {
+      if (plannedEnd <= plannedStart) p.add('plannedEnd', 'Planned maintenance must end after it starts.');
+      if (plannedStart.getTime() <= Date.now()) p.add('plannedStart', 'Planned maintenance must start in the future; declare an outage for work under way.');
+    }
+    const planned = plannedStart && plannedEnd ? { start: plannedStart, end: plannedEnd } : null;
     const key = mutationId(p, input.clientMutationId);
     const ids = input.customerIds ?? [];
     if (ids.length > 5_000) p.add('customerIds', 'At most 5000 customers per outage.');
@@ -361,15 +371,21 @@ export const Mutation = {
         description,
         category: 'NO_SERVICE',
         type: 'OUTAGE',
-        priority: input.priority ?? 'HIGH',
-        status: 'OPEN',
+        priority: input.priority ?? (planned ? 'MEDIUM' : 'HIGH'),
+        status: planned ? 'SCHEDULED' : 'OPEN',
         site,
-        eta,
+        eta: eta ?? planned?.end,
+        ...(planned ? { visitWindow: planned } : {}),
         affectedCustomerIds: affected.map((id) => new Types.ObjectId(id)),
-        timeline: [{ from: null, to: 'OPEN', at: new Date(), byUid: identity.uid, byName: await actorName(ctx.services, identity) }],
+        timeline: [{ from: null, to: planned ? 'SCHEDULED' : 'OPEN', at: new Date(), byUid: identity.uid, byName: await actorName(ctx.services, identity) }],
       },
       key,
-      (draft) => [ticketEvent(draft, 'outage.created', 'outage_created', { site: site ?? null })],
+      (draft) => [
+        ticketEvent(draft, 'outage.created', 'outage_created', {
+          site: site ?? null,
+          plannedWindow: planned ? { start: planned.start.toISOString(), end: planned.end.toISOString() } : null,
+        }),
+      ],
     );
     return wo;
   },

@@ -1,6 +1,7 @@
 import { Customer } from './Customer.ts';
 import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
+import { StatusPage } from './StatusPage.ts';
 import { CallbackRequest, WorkOrder } from './WorkOrder.ts';
 
-export const resolvers = { Query, Mutation, Customer, WorkOrder, CallbackRequest };
+export const resolvers = { Query, Mutation, Customer, WorkOrder, CallbackRequest, StatusPage };

@@ -1,0 +1,70 @@
+import { momentInWords, type WordsOptions } from '$lib/notifications/deliveryWords';
+
+/** One outage or planned maintenance as the public status page receives it. */
+export interface ServiceNotice {
+  id: string;
+  kind: 'OUTAGE' | 'PLANNED_MAINTENANCE';
+  status: 'INVESTIGATING' | 'IDENTIFIED' | 'SCHEDULED' | 'RESOLVED';
+  title: string;
+  site: string | null;
+  startedAt: string;
+  eta: string | null;
+  window: { start: string; end: string } | null;
+  updates: { body: string; at: string }[];
+  resolvedAt: string | null;
+}
+
+/** The page's data key: the page reloads it to stay live. */
+export const STATUS_DEPENDENCY = 'portal:status';
+
+export const STATUS_PAGE_QUERY = `query StatusPage($host: String!) {
+  statusPage(host: $host) {
+    timeZone
+    notices { id kind status title site startedAt eta window { start end } updates { body at } resolvedAt }
+  }
+}`;
+
+export const STATUS_WORDS: Record<ServiceNotice['status'], string> = {
+  INVESTIGATING: 'Investigating',
+  IDENTIFIED: 'Being fixed',
+  SCHEDULED: 'Scheduled',
+  RESOLVED: 'Resolved',
+};
+
+/** Notices grouped by site (sites in name order, "Other areas" last), newest first within each. */
+export function bySite(notices: ServiceNotice[]): { site: string; notices: ServiceNotice[] }[] {
+  const groups = new Map<string, ServiceNotice[]>();
+  for (const n of notices) {
+    const key = n.site ?? '';
+    groups.set(key, [...(groups.get(key) ?? []), n]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))
+    .map(([site, list]) => ({ site: site || 'Other areas', notices: list }));
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/** "5 minutes ago", "in 2 hours", "just now": how far a moment is from now. */
+export function relativeInWords(iso: string, options: WordsOptions = {}): string {
+  const at = new Date(iso).getTime();
+  if (Number.isNaN(at)) return '';
+  const diff = at - (options.now ?? new Date()).getTime();
+  if (Math.abs(diff) < 60_000) return 'just now';
+  const rtf = new Intl.RelativeTimeFormat(options.locale, { numeric: 'auto' });
+  for (const [unit, ms] of UNITS) {
+    if (Math.abs(diff) >= ms || unit === 'minute') return rtf.format(Math.round(diff / ms), unit);
+  }
+  return '';
+}
+
+/** "Tue, Dec 9, 1:00 AM – 3:00 AM" (the end's day repeated only when it differs). */
+export function windowInWords(window: { start: string; end: string }, options: WordsOptions = {}): string {
+  const start = momentInWords(window.start, options);
+  const sameDay = momentInWords(window.end, { ...options, now: new Date(window.start), short: true });
+  return `${start} – ${sameDay}`;
+}
