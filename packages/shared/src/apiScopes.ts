@@ -78,6 +78,12 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiScope | 'any' | null> = {
   'Query.agentNotificationPreferences': null,
   // tenant
   'Query.viewer': 'any',
+  'Query.cannedReplies': null,
+  'Mutation.saveCannedReply': null,
+  'Mutation.deleteCannedReply': null,
+  'Mutation.updateTicketDetails': 'tickets:write',
+  'Mutation.editTicketDescription': null,
+  'Mutation.reopenTicket': null,
   'Query.statusPage': 'any',
   'Query.tenant': null,
   'Query.tenants': null,

@@ -52,6 +52,15 @@ export function createLoaders(models: Models, identity: Identity | null) {
     },
     { cacheKeyFn: (k) => JSON.stringify(k) },
   );
-  return { workOrder: byIdLoader(models.WorkOrder), ticketPages };
+  /** Call-backs per work order, newest first: one `$in` query for every ticket of a response. */
+  const callbacksByWorkOrder = new DataLoader<string, unknown[]>(async (ids) => {
+    if (!identity?.tenantId) return ids.map(() => []);
+    const rows = await models.CallbackRequest.find({ tenantId: new Types.ObjectId(identity.tenantId), workOrderId: { $in: ids.map((id) => new Types.ObjectId(id)) } })
+      .sort({ _id: -1 })
+      .limit(50 * ids.length)
+      .lean();
+    return ids.map((id) => rows.filter((r) => String(r.workOrderId) === id));
+  });
+  return { workOrder: byIdLoader(models.WorkOrder), ticketPages, callbacksByWorkOrder };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

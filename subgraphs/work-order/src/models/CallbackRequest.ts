@@ -20,6 +20,8 @@ const callbackRequestSchema = new Schema(
 addPendingEvents(callbackRequestSchema);
 callbackRequestSchema.index({ tenantId: 1, createdByUid: 1, clientMutationId: 1 }, { unique: true });
 callbackRequestSchema.index({ tenantId: 1, status: 1, _id: -1 });
+// A ticket's call-backs, shown on the ticket.
+callbackRequestSchema.index({ tenantId: 1, workOrderId: 1, _id: -1 });
 
 export type CallbackRequestDoc = InferSchemaType<typeof callbackRequestSchema>;
 

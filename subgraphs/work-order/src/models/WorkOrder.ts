@@ -42,7 +42,21 @@ const workOrderSchema = new Schema(
     assigneeName: String,
     visitWindow: { type: new Schema({ start: Date, end: Date }, { _id: false }), default: undefined },
     timeline: {
-      type: [new Schema({ from: String, to: { type: String, required: true }, at: { type: Date, required: true }, byUid: String, byName: String, note: String }, { _id: false })],
+      type: [
+        new Schema(
+          {
+            from: String,
+            to: { type: String, required: true },
+            at: { type: Date, required: true },
+            byUid: String,
+            byName: String,
+            note: String,
+            /** A change of a field rather than of the status (from and to are then the same status). */
+            change: { type: new Schema({ field: String, from: String, to: String }, { _id: false }), default: undefined },
+          },
+          { _id: false },
+        ),
+      ],
       default: [],
     },
     /** The reporter's service when the ticket was opened, read by the server from the customer record. */

@@ -94,7 +94,7 @@ async function createOnce(
   throw codedError(ErrorCode.CONFLICT, 'Could not number the work order; please retry.');
 }
 
-async function changeStatus(ctx: Context, wo: WorkOrderRow, to: Status, note: string | undefined, identity: Identity) {
+export async function changeStatus(ctx: Context, wo: WorkOrderRow, to: Status, note: string | undefined, identity: Identity) {
   const from = wo.status as Status;
   if (!canTransition(from, to)) {
     throw codedError(ErrorCode.BAD_USER_INPUT, `A work order cannot go from ${from} to ${to}.`, { field: 'status', allowed: TRANSITIONS[from] });
@@ -121,6 +121,8 @@ async function changeStatus(ctx: Context, wo: WorkOrderRow, to: Status, note: st
 }
 
 const PRIORITIES: Priority[] = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'];
+/** Statuses from which booking a visit moves a ticket to SCHEDULED. */
+const MOVES_TO_SCHEDULED: Status[] = ['OPEN', 'IN_PROGRESS', 'WAITING_ON_CUSTOMER'];
 
 export const Mutation = {
   openTicket: async (_: unknown, { input }: { input: OpenTicketInput }, ctx: Context) => {
@@ -234,7 +236,7 @@ export const Mutation = {
   },
 
   scheduleVisit: async (_: unknown, args: { id: string; windowStart?: string | null; windowEnd?: string | null }, ctx: Context) => {
-    requireStaff(ctx.identity);
+    const identity = requireStaff(ctx.identity);
     const wo = await loadVisible(ctx, args.id);
     const p = new Problems();
     const start = date(p, 'windowStart', args.windowStart);
@@ -245,6 +247,15 @@ export const Mutation = {
     await saveChange(ctx, { _id: wo._id }, start && end ? { $set: { visitWindow: { start, end } } } : { $unset: { visitWindow: '' } }, [
       ticketEvent(wo, 'ticket.visitScheduled', 'scheduled', { windowStart: start?.toISOString() ?? null, windowEnd: end?.toISOString() ?? null }),
     ]);
+    // A ticket waiting for a visit is Scheduled; one already further on (technician en route, on
+    // site) or finished keeps its status. A concurrent status change wins over this one.
+    if (start && end && MOVES_TO_SCHEDULED.includes(wo.status as Status)) {
+      try {
+        return await changeStatus(ctx, wo, 'SCHEDULED', undefined, identity);
+      } catch (err) {
+        if ((err as { extensions?: { code?: string } }).extensions?.code !== ErrorCode.CONFLICT) throw err;
+      }
+    }
     return (await ctx.models.WorkOrder.findById(wo._id).lean<WorkOrderRow>())!;
   },
 

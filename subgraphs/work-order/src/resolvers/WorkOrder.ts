@@ -2,6 +2,7 @@ import { isStaff, Role, type Identity } from '@wisp/shared';
 import type { Context } from '../context.ts';
 import { TRANSITIONS, type Status } from '../transitions.ts';
 import { canSeeWorkOrder } from './access.ts';
+import { reopenWindowMs } from './triage.ts';
 import type { WorkOrderRow } from './workOrderOps.ts';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -35,8 +36,21 @@ export const WorkOrder = {
   // An outage shows a customer only its title, status, ETA and public updates.
   timeline: (wo: WorkOrderRow, _: unknown, { identity }: Context) =>
     reporterOrStaff(identity, wo)
-      ? (wo.timeline ?? []).map((t) => ({ from: t.from ?? null, to: t.to, at: iso(t.at), byName: t.byName ?? 'Support', note: t.note ?? null }))
+      ? (wo.timeline ?? []).map((t) => ({
+          from: t.from ?? null,
+          to: t.to,
+          at: iso(t.at),
+          byName: t.byName ?? 'Support',
+          note: t.note ?? null,
+          change: t.change?.field ? { field: t.change.field, from: t.change.from ?? null, to: t.change.to ?? null } : null,
+        }))
       : null,
+  reopenableUntil: (wo: WorkOrderRow, _: unknown, { identity }: Context) => {
+    if (!isReporter(identity, wo) || wo.status !== 'RESOLVED' || !wo.resolvedAt) return null;
+    const until = new Date(new Date(wo.resolvedAt).getTime() + reopenWindowMs());
+    return until.getTime() > Date.now() ? until.toISOString() : null;
+  },
+  callbacks: (wo: WorkOrderRow, _: unknown, { identity, loaders }: Context) => (reporterOrStaff(identity, wo) ? loaders.callbacksByWorkOrder.load(String(wo._id)) : null),
   description: (wo: WorkOrderRow, _: unknown, { identity }: Context) => (wo.type === 'OUTAGE' || reporterOrStaff(identity, wo) ? wo.description : ''),
   serviceSnapshot: (wo: WorkOrderRow, _: unknown, { identity }: Context) => {
     const s = wo.serviceSnapshot;
