@@ -63,7 +63,7 @@ describe('ticket triage by staff', () => {
 
     const updates: Record<string, unknown>[] = [];
     for (let after: string | null = null, more = true; more; ) {
-      const feed = await gql(url, `query ($after: String) { changes(after: $after, first: 500, types: ["ticket.updated"]) { cursor hasMore items { data } } }`, { after }, { token: admin });
+      const feed: { data?: Record<string, any> | null; errors?: unknown[] } = await gql(url, `query ($after: String) { changes(after: $after, first: 500, types: ["ticket.updated"]) { cursor hasMore items { data } } }`, { after }, { token: admin });
       expect(feed.errors).toBeUndefined();
       updates.push(...(feed.data!.changes.items as { data: string }[]).map((i) => JSON.parse(i.data)));
       ({ cursor: after, hasMore: more } = feed.data!.changes);

@@ -1,6 +1,9 @@
 import { codedError, ErrorCode, firebaseAuth, identityFromClaims, looksLikeApiKey, Role, unauthenticated, type Identity } from '@wisp/shared';
 import type { Auth, DecodedIdToken, UserRecord } from 'firebase-admin/auth';
 
+/** An ID token (or API key) presented as a bearer token, or a session cookie the gateway issued. */
+export type CredentialKind = 'bearer' | 'session';
+
 /** Why a token is not (or no longer) good. */
 export type TokenFailure = 'invalid' | 'expired' | 'revoked' | 'unavailable';
 
@@ -56,8 +59,8 @@ const UNAVAILABLE_MESSAGE = 'Sign-in could not be checked right now; try again i
 
 function failure(err: unknown): TokenCheck {
   const code = (err as { code?: string }).code ?? '';
-  if (code === 'auth/id-token-expired') return { ok: false, reason: 'expired', message: 'Your session has expired; sign in again.' };
-  if (code === 'auth/user-disabled' || code === 'auth/id-token-revoked') return { ok: false, reason: 'revoked', message: 'This login has been disabled.' };
+  if (code === 'auth/id-token-expired' || code === 'auth/session-cookie-expired') return { ok: false, reason: 'expired', message: 'Your session has expired; sign in again.' };
+  if (code === 'auth/user-disabled' || code === 'auth/id-token-revoked' || code === 'auth/session-cookie-revoked') return { ok: false, reason: 'revoked', message: 'This login has been disabled.' };
   if (UNREACHABLE.has(code) || /ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|fetch failed/.test(String((err as Error).message ?? ''))) {
     return { ok: false, reason: 'unavailable', message: UNAVAILABLE_MESSAGE };
   }
@@ -76,13 +79,13 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
   const max = options.cacheSize ?? 10_000;
   const recent = new Map<string, { at: number; check: Promise<TokenCheck> }>();
 
-  async function check(token: string): Promise<TokenCheck> {
+  async function check(token: string, kind: CredentialKind): Promise<TokenCheck> {
     const tenant = tenantOf(token);
     let decoded: DecodedIdToken;
     let user: UserRecord;
     try {
       const verifier = tenant ? auth.tenantManager().authForTenant(tenant) : auth;
-      decoded = await verifier.verifyIdToken(token);
+      decoded = kind === 'session' ? await verifier.verifySessionCookie(token) : await verifier.verifyIdToken(token);
       user = await verifier.getUser(decoded.uid);
     } catch (err) {
       return failure(err);
@@ -126,17 +129,18 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
     return { ok: true, identity: { uid: `key:${answer.keyId}`, role: Role.INTEGRATOR, tenantId: answer.tenantId, scopes: answer.scopes }, expires };
   }
 
-  return function verifyToken(token: string, address: string | null = null): Promise<TokenCheck> {
-    if (looksLikeApiKey(token)) return checkKey(token, address);
+  return function verifyToken(token: string, address: string | null = null, kind: CredentialKind = 'bearer'): Promise<TokenCheck> {
+    if (kind === 'bearer' && looksLikeApiKey(token)) return checkKey(token, address);
     const now = Date.now();
-    const hit = recent.get(token);
+    const key = kind === 'session' ? `session:${token}` : token;
+    const hit = recent.get(key);
     if (hit && now - hit.at < reuse) return hit.check;
     if (recent.size >= max) recent.delete(recent.keys().next().value!);
-    const fresh = check(token);
-    recent.set(token, { at: now, check: fresh });
+    const fresh = check(token, kind);
+    recent.set(key, { at: now, check: fresh });
     // An outage is not an answer: the next request asks again.
     void fresh.then((r) => {
-      if (!r.ok && r.reason === 'unavailable' && recent.get(token)?.check === fresh) recent.delete(token);
+      if (!r.ok && r.reason === 'unavailable' && recent.get(key)?.check === fresh) recent.delete(key);
     });
     return fresh;
   };
@@ -145,10 +149,21 @@ export type TokenVerifier = ReturnType<typeof createTokenVerifier>;
 
 /** The token of an `Authorization: Bearer <token>` header; undefined without a header; throws on any other shape. */
 export function bearerToken(authorization: string | undefined): string | undefined {
+  const credential = credentialOf(authorization);
+  if (credential && credential.kind !== 'bearer') throw unauthenticated('The Authorization header must be "Bearer <token>".');
+  return credential?.token;
+}
+
+/**
+ * What an Authorization header carries: `Bearer <Firebase ID token or API key>`, or `Session
+ * <Firebase session cookie>` (the portal's server calling on behalf of a signed-in browser).
+ * Undefined without a header; throws on any other shape.
+ */
+export function credentialOf(authorization: string | undefined): { kind: CredentialKind; token: string } | undefined {
   if (!authorization) return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-  if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
-  return match[1]!;
+  const match = /^(Bearer|Session)\s+(\S+)$/i.exec(authorization.trim());
+  if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>" or "Session <session cookie>".');
+  return { kind: match[1]!.toLowerCase() as CredentialKind, token: match[2]! };
 }
 
 /**
@@ -164,9 +179,9 @@ export const signInUnavailable = (message = UNAVAILABLE_MESSAGE) => codedError(E
  */
 export function createAuthenticator(verifyToken: TokenVerifier) {
   return async function authenticate(authorization: string | undefined, address: string | null = null): Promise<Identity | null> {
-    const token = bearerToken(authorization);
-    if (!token) return null;
-    const check = await verifyToken(token, address);
+    const credential = credentialOf(authorization);
+    if (!credential) return null;
+    const check = await verifyToken(credential.token, address, credential.kind);
     if (check.ok) return check.identity;
     if (check.reason === 'unavailable') throw signInUnavailable(check.message);
     throw unauthenticated(check.message);

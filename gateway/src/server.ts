@@ -33,6 +33,7 @@ import { subscriptionsOverHttpPlugin } from './httpSubscriptions.ts';
 import { liveQueryRunner } from './liveRunner.ts';
 import { requiringSecondFactor, SECOND_FACTOR_HEADER, secondFactorGate, secondFactorPlugin, type SecondFactorState } from './secondFactor.ts';
 import { createSessionVerifier } from './sessionAuth.ts';
+import { sessionRoutes } from './sessionRoute.ts';
 import { liveCatalogue, type LiveCatalogue } from './liveCatalogue.ts';
 import { startSubscriptions, type LiveOptions } from './subscriptions.ts';
 
@@ -183,6 +184,8 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
   // Plain HTTP beside /graphql: branding assets and uploads, ticket attachments.
   const messagingUrl = overrides.messaging ?? routingUrlOf('messaging', supergraphSdl)!;
   const routeHandlers = [
+    // The portal's server trades a fresh sign-in's ID token for a session cookie here.
+    sessionRoutes({ projectId: options.firebaseProjectId, verifyToken: tenant.checkingSessionTenant(verifyToken) }),
     tenant.routes(authenticateRoute),
     attachmentRoutes({ authenticate: authenticateRoute, identitySecret: options.identitySecret, messagingUrl }),
     // Routes whose authority is in the request itself: the one-click unsubscribe of notification
