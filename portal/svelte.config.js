@@ -13,6 +13,9 @@ const config = {
     // SvelteKit writes script-src with a nonce (or hash) for its own inline scripts; the rest of the
     // policy (gateway, Firebase, frame-ancestors) is added per response in hooks.server.ts.
     csp: { mode: 'auto', directives: { 'script-src': ['self'] } },
+    // One portal serves many hosts, over http in development and behind a TLS proxy in production,
+    // so the origin a form post must come from is the request's own host: hooks.server.ts checks it.
+    csrf: { checkOrigin: false },
   },
 };
 

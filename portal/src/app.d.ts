@@ -1,4 +1,5 @@
 import type { PortalBranding } from '$lib/branding';
+import type { ServerSession } from '$lib/server/session';
 
 declare global {
   namespace App {
@@ -8,6 +9,8 @@ declare global {
        * and suspended tenants itself, so routes only ever see an active tenant here.
        */
       tenant: PortalBranding | null;
+      /** The browser's sign-in as the server holds it (httpOnly cookies), or null when signed out. */
+      session: ServerSession | null;
     }
     interface Error {
       message: string;

@@ -4,6 +4,8 @@ import { neutralPage } from '$lib/server/neutralPage';
 import { createTenantLookup } from '$lib/server/tenantLookup';
 import { isAssetPath, proxyAsset } from '$lib/server/assetProxy';
 import { withSecurityHeaders } from '$lib/server/securityHeaders';
+import { readSession } from '$lib/server/session';
+import { crossSiteFormPost } from '$lib/server/csrf';
 
 // A few seconds, so an admin's saved branding reaches the login page on the next reload.
 const lookupTenant = createTenantLookup({ gatewayUrl: () => serverConfig().gatewayUrl, ttlMs: 3_000 });
@@ -11,6 +13,9 @@ const lookupTenant = createTenantLookup({ gatewayUrl: () => serverConfig().gatew
 export const handle: Handle = async (input) => withSecurityHeaders(await route(input));
 
 const route: Handle = async ({ event, resolve }) => {
+  if (crossSiteFormPost(event.request, event.url)) {
+    return new Response('Cross-site form submissions are refused.', { status: 403, headers: { 'content-type': 'text/plain' } });
+  }
   // Liveness for process supervisors; answers on any host and needs no tenant.
   if (event.url.pathname === '/healthz') return new Response('ok', { headers: { 'content-type': 'text/plain' } });
 
@@ -30,6 +35,8 @@ const route: Handle = async ({ event, resolve }) => {
   }
 
   event.locals.tenant = result.branding;
+  // Checked by the gateway on every call made with it, so nothing here trusts it by itself.
+  event.locals.session = readSession(event.cookies);
   if (isAssetPath(event.url.pathname)) return proxyAsset(serverConfig().gatewayUrl, event.url.pathname, event.request.method);
   return resolve(event);
 };

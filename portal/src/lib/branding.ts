@@ -31,6 +31,10 @@ export interface PortalBranding {
   faq?: { question: string; answerHtml: string }[];
   /** The support page's contact block as sanitised HTML. */
   contactHtml?: string | null;
+  /** IANA time zone the WISP's times are shown in; the reader's own when null. */
+  timeZone?: string | null;
+  /** Language of the WISP's customers who chose none ("en", "es"). */
+  defaultLanguage?: string | null;
 }
 
 /**

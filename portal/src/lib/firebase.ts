@@ -11,6 +11,7 @@ import {
   type User,
 } from 'firebase/auth';
 import { publicConfig } from './config';
+import { syncServerSession } from './serverSession';
 
 let auth: Auth | undefined;
 
@@ -63,10 +64,13 @@ export function watchTenantUser(
   return onAuthStateChanged(auth, (user) => {
     if (user && (user.tenantId ?? null) !== authTenantId) {
       void signOut(auth);
+      void syncServerSession(null);
       onChange(null);
       return;
     }
-    onChange(user);
+    // The portal's server renders pages for the same login the browser holds, or for none; the
+    // page learns of the user once the server has it too, so a link followed at once is rendered.
+    void syncServerSession(user).finally(() => onChange(user));
   });
 }
 

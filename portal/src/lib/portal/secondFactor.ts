@@ -1,3 +1,5 @@
+import { shareSecondFactor } from '$lib/serverSession';
+
 /** The header the gateway reads a passed second factor from. */
 export const SECOND_FACTOR_HEADER = 'x-wisp-second-factor';
 const KEY = 'wisp.secondFactor';
@@ -19,6 +21,7 @@ export function secondFactorHeader(): Record<string, string> {
 
 export function rememberSecondFactor(session: { token: string; expiresAt: string }): void {
   sessionStorage.setItem(KEY, JSON.stringify(session));
+  void shareSecondFactor(session);
 }
 
 export function forgetSecondFactor(): void {

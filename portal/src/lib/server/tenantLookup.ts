@@ -42,6 +42,8 @@ export const PORTAL_BRANDING_QUERY = /* GraphQL */ `
       customCss
       faq { question answerHtml }
       contactHtml
+      timeZone
+      defaultLanguage
     }
   }
 `;

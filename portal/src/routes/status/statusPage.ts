@@ -1,4 +1,5 @@
 import { momentInWords, type WordsOptions } from '$lib/notifications/deliveryWords';
+export { relativeInWords } from '$lib/timeWords';
 
 /** One outage or planned maintenance as the public status page receives it. */
 export interface ServiceNotice {
@@ -41,25 +42,6 @@ export function bySite(notices: ServiceNotice[]): { site: string; notices: Servi
   return [...groups.entries()]
     .sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))
     .map(([site, list]) => ({ site: site || 'Other areas', notices: list }));
-}
-
-const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ['day', 86_400_000],
-  ['hour', 3_600_000],
-  ['minute', 60_000],
-];
-
-/** "5 minutes ago", "in 2 hours", "just now": how far a moment is from now. */
-export function relativeInWords(iso: string, options: WordsOptions = {}): string {
-  const at = new Date(iso).getTime();
-  if (Number.isNaN(at)) return '';
-  const diff = at - (options.now ?? new Date()).getTime();
-  if (Math.abs(diff) < 60_000) return 'just now';
-  const rtf = new Intl.RelativeTimeFormat(options.locale, { numeric: 'auto' });
-  for (const [unit, ms] of UNITS) {
-    if (Math.abs(diff) >= ms || unit === 'minute') return rtf.format(Math.round(diff / ms), unit);
-  }
-  return '';
 }
 
 /** "Tue, Dec 9, 1:00 AM – 3:00 AM" (the end's day repeated only when it differs). */

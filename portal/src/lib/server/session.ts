@@ -1,0 +1,121 @@
+import type { Cookies } from '@sveltejs/kit';
+import { serverConfig } from './config';
+
+/** The httpOnly cookie holding the Firebase session cookie the gateway issued. */
+export const SESSION_COOKIE = 'wisp_session';
+/** The httpOnly cookie holding this browser's passed second factor (see the gateway's second-factor gate). */
+export const SECOND_FACTOR_COOKIE = 'wisp_second_factor';
+const SECOND_FACTOR_HEADER = 'x-wisp-second-factor';
+
+/** What the portal's server knows of the browser's sign-in: the credentials it presents to the gateway. */
+export interface ServerSession {
+  cookie: string;
+  secondFactor: string | null;
+}
+
+const cookieOptions = (url: URL, maxAgeSeconds: number) => ({
+  path: '/',
+  httpOnly: true,
+  // SameSite=Lax: sent on top-level navigations to the portal, never on other sites' requests.
+  sameSite: 'lax' as const,
+  secure: url.protocol === 'https:',
+  maxAge: maxAgeSeconds,
+});
+
+/** The gateway's session route, beside its GraphQL endpoint. */
+const sessionUrl = () => serverConfig().gatewayUrl.replace(/\/graphql\/?$/, '') + '/session';
+
+export function readSession(cookies: Cookies): ServerSession | null {
+  const cookie = cookies.get(SESSION_COOKIE);
+  if (!cookie) return null;
+  return { cookie, secondFactor: cookies.get(SECOND_FACTOR_COOKIE) ?? null };
+}
+
+/**
+ * Trades a fresh sign-in's ID token for a session at the gateway and keeps it in an httpOnly
+ * cookie. The answer says why not when the gateway refuses (an old sign-in, a bad token).
+ */
+export async function startSession(cookies: Cookies, url: URL, idToken: string): Promise<{ ok: true } | { ok: false; status: number; message: string }> {
+  let res: Response;
+  try {
+    res = await fetch(sessionUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ idToken }),
+      signal: AbortSignal.timeout(5000),
+    });
+  } catch {
+    return { ok: false, status: 503, message: 'Sign-in could not be completed right now; try again in a moment.' };
+  }
+  const body = (await res.json().catch(() => null)) as { sessionCookie?: string; expiresAt?: string; errors?: { message?: string }[] } | null;
+  if (!res.ok || !body?.sessionCookie || !body.expiresAt) {
+    return { ok: false, status: res.status >= 500 ? 503 : 401, message: body?.errors?.[0]?.message ?? 'Sign-in could not be completed.' };
+  }
+  const seconds = Math.max(60, Math.floor((Date.parse(body.expiresAt) - Date.now()) / 1000));
+  cookies.set(SESSION_COOKIE, body.sessionCookie, cookieOptions(url, seconds));
+  return { ok: true };
+}
+
+export function rememberSecondFactor(cookies: Cookies, url: URL, token: string, expiresAt: string): void {
+  const seconds = Math.floor((Date.parse(expiresAt) - Date.now()) / 1000);
+  if (!(seconds > 0) || !/^[\w.-]{1,100}$/.test(token)) return;
+  cookies.set(SECOND_FACTOR_COOKIE, token, cookieOptions(url, seconds));
+}
+
+export function endSession(cookies: Cookies): void {
+  cookies.delete(SESSION_COOKIE, { path: '/' });
+  cookies.delete(SECOND_FACTOR_COOKIE, { path: '/' });
+}
+
+interface GraphQLResponseBody<T> {
+  data?: T | null;
+  errors?: { message?: string; extensions?: { code?: string; field?: string; reason?: string } }[];
+}
+
+/**
+ * A GraphQL call's outcome from a page's server load or action. `unauthenticated` means the
+ * session is over (expired, revoked, signed out elsewhere); `code`, `field` and `why` come from
+ * the first error's extensions.
+ */
+export type SessionResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; reason: 'unreachable' | 'http' | 'graphql' | 'malformed' | 'unauthenticated'; detail: string; code?: string; field?: string; why?: string };
+
+/**
+ * Calls the gateway as the signed-in browser: its session cookie as `Authorization: Session`,
+ * its second factor beside it. The gateway checks both on every call, as for the browser's own.
+ */
+export async function sessionGraphql<T>(session: ServerSession | null, query: string, variables: Record<string, unknown> = {}): Promise<SessionResult<T>> {
+  let res: Response;
+  try {
+    res = await fetch(serverConfig().gatewayUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(session ? { authorization: `Session ${session.cookie}` } : {}),
+        ...(session?.secondFactor ? { [SECOND_FACTOR_HEADER]: session.secondFactor } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    return { ok: false, reason: 'unreachable', detail: error instanceof Error ? error.message : String(error) };
+  }
+  const body = (await res.json().catch(() => null)) as GraphQLResponseBody<T> | null;
+  if (!body) return { ok: false, reason: res.ok ? 'malformed' : 'http', detail: `HTTP ${res.status}` };
+  const first = body.errors?.[0];
+  if (first) {
+    const code = first.extensions?.code ?? 'UNKNOWN';
+    if (code === 'UNAUTHENTICATED') return { ok: false, reason: 'unauthenticated', detail: first.message ?? '', code };
+    return { ok: false, reason: 'graphql', detail: first.message ?? code, code, field: first.extensions?.field, why: first.extensions?.reason };
+  }
+  if (!body.data) return { ok: false, reason: 'malformed', detail: 'response has no data' };
+  return { ok: true, data: body.data };
+}
+
+/** Where to go after signing in: a path on this portal only, never another site. */
+export function safeNext(value: string | null | undefined): string {
+  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  return value;
+}

@@ -1,0 +1,53 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { sessionGraphql } from '$lib/server/session';
+import type { Actions, PageServerLoad } from './$types';
+
+export interface MyService {
+  id: string;
+  accountNumber: string;
+  name: string;
+  phone: string | null;
+  serviceAddress: string | null;
+  serviceStatus: string;
+  plan: { name: string; downMbps: number; upMbps: number; priceCents: number } | null;
+  equipment: { model: string; serial: string | null; mac: string | null; installedAt: string | null; lastSeenAt: string | null; signalDbm: number | null; online: boolean | null }[];
+  contactPreferences: { email: boolean; sms: boolean };
+}
+
+const FIELDS = `id accountNumber name phone serviceAddress serviceStatus
+  plan { name downMbps upMbps priceCents }
+  equipment { model serial mac installedAt lastSeenAt signalDbm online }
+  contactPreferences { email sms }`;
+
+const signIn = (url: URL) => redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+  if (!locals.session) signIn(url);
+  const r = await sessionGraphql<{ viewer: { role: string; customer: MyService | null } | null }>(locals.session, `{ viewer { role customer { ${FIELDS} } } }`);
+  if (!r.ok) {
+    if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
+    error(503, 'We could not load your service right now. Please try again in a moment.');
+  }
+  return { me: r.data.viewer?.customer ?? null, role: r.data.viewer?.role ?? null, loadedAt: new Date().toISOString() };
+};
+
+export const actions: Actions = {
+  /** Phone number and contact preferences; works as a plain form post and enhanced. */
+  contact: async ({ request, locals, url }) => {
+    if (!locals.session) signIn(url);
+    const form = await request.formData();
+    const phone = String(form.get('phone') ?? '').trim();
+    const input = { phone, contactPreferences: { email: form.get('email') === 'on', sms: form.get('sms') === 'on' } };
+    const r = await sessionGraphql<{ updateMyContact: { ok: boolean; errors: { field: string; message: string }[] } }>(
+      locals.session,
+      `mutation ($input: MyContactInput!) { updateMyContact(input: $input) { ok errors { field message } } }`,
+      { input },
+    );
+    if (!r.ok) {
+      if (r.reason === 'unauthenticated') signIn(url);
+      return fail(r.code === 'BAD_USER_INPUT' ? 400 : 503, { phone, message: r.code === 'BAD_USER_INPUT' ? r.detail : 'Could not save. Please try again.' });
+    }
+    if (!r.data.updateMyContact.ok) return fail(400, { phone, message: r.data.updateMyContact.errors.map((e) => e.message).join(' ') });
+    return { saved: true };
+  },
+};
