@@ -230,7 +230,7 @@ describe('saving hard-to-read colours', () => {
 });
 
 describe('unsaved branding edits', () => {
-  it('asks before an in-app link leaves the editor, and stays with the edits when the admin says no', async () => {
+  it('asks before an in-app link or a reload leaves the editor, and stays with the edits when the admin says no', async () => {
     const t = await freshTenant();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
@@ -248,6 +248,17 @@ describe('unsaved branding edits', () => {
       expect(asked[0]).toContain('unsaved branding changes');
       await page.waitForTimeout(500);
       expect(new URL(page.url()).pathname).toBe('/admin/branding');
+      expect(await page.locator('input[name="companyName"]').inputValue()).toBe('Mesa Broadband Co-op');
+
+      // Reloading the tab gets the browser's own question; staying keeps the edit.
+      const native: string[] = [];
+      page.once('dialog', (dialog) => {
+        native.push(dialog.type());
+        void dialog.dismiss();
+      });
+      void page.evaluate(() => location.reload()).catch(() => {});
+      await expect.poll(() => native).toEqual(['beforeunload']);
+      await page.waitForTimeout(500);
       expect(await page.locator('input[name="companyName"]').inputValue()).toBe('Mesa Broadband Co-op');
 
       page.once('dialog', (dialog) => {
