@@ -20,6 +20,7 @@ const UPDATE = /* GraphQL */ `
       errors { field message code }
       version
       contrast { pair foreground background ratio passesAA }
+      contrastWarnings { pair }
       branding { companyName displayName logoUrl website supportEmail customCss contact contactHtml colors { primary secondary accent background text } faq { question answer answerHtml } version }
     }
   }
@@ -63,12 +64,16 @@ describe('updateBranding', () => {
     expect(res.branding.faq[0].answerHtml).toBe('<p>On <strong>every</strong> ridge. <a href="https://canyon.example/map" rel="noopener nofollow">Map</a></p>');
     expect(res.branding.faq[1].answerHtml).toContain('<li>Mon–Fri</li>');
     expect(res.branding.contactHtml).toContain('href="tel:5550100"');
-    // #111827 on white is 17.74:1; white on #7c2d12 is 9.37:1; #0369a1 on white is 5.93:1.
+    // #111827 on white is 17.74:1; white on #7c2d12 is 9.37:1 (and #7c2d12 links on white the same);
+    // #0369a1 on white is 5.93:1; white headings where the neutral secondary is mixed into the band 8.25:1.
     expect(res.contrast).toEqual([
       { pair: 'TEXT_ON_BACKGROUND', foreground: '#111827', background: '#ffffff', ratio: 17.74, passesAA: true },
       { pair: 'PRIMARY_BUTTON_TEXT', foreground: '#ffffff', background: '#7c2d12', ratio: 9.37, passesAA: true },
       { pair: 'ACCENT_ON_BACKGROUND', foreground: '#0369a1', background: '#ffffff', ratio: 5.93, passesAA: true },
+      { pair: 'PRIMARY_LINK_ON_BACKGROUND', foreground: '#7c2d12', background: '#ffffff', ratio: 9.37, passesAA: true },
+      { pair: 'HERO_TEXT_ON_SECONDARY', foreground: '#ffffff', background: '#704337', ratio: 8.25, passesAA: true },
     ]);
+    expect(res.contrastWarnings).toEqual([]);
     const pb = await gql(url, `query($h: String!) { portalBranding(host: $h) { companyName colors { primary } customCss faq { question answerHtml } contactHtml } }`, { h: `${tenant.slug}.localhost` });
     expect(pb.data!.portalBranding).toMatchObject({ companyName: 'Canyon Air', colors: { primary: '#7c2d12' }, faq: [{ question: 'Where are you?' }, { question: 'Hours?' }] });
     expect(pb.data!.portalBranding.customCss).toContain('.card');
@@ -84,6 +89,9 @@ describe('updateBranding', () => {
     expect(byPair.ACCENT_ON_BACKGROUND.passesAA).toBe(false);
     // Yellow gets near-black button text, which reads well.
     expect(byPair.PRIMARY_BUTTON_TEXT).toMatchObject({ foreground: '#111111', passesAA: true });
+    // Yellow links on grey do not; every failing pair is listed as a warning, in the order of the checks.
+    expect(byPair.PRIMARY_LINK_ON_BACKGROUND.passesAA).toBe(false);
+    expect(res.contrastWarnings).toEqual(res.contrast.filter((c: { passesAA: boolean }) => !c.passesAA).map(({ pair }: { pair: string }) => ({ pair })));
     await gql(url, UPDATE, { input: { colors: { text: '#111827', background: '#ffffff', primary: '#7c2d12', accent: '#0369a1' } } }, { token: admin });
   });
 

@@ -50,10 +50,29 @@ export function inkOn(background: string): string {
   return contrastRatio(background, LIGHT_INK) >= contrastRatio(background, DARK_INK) ? LIGHT_INK : DARK_INK;
 }
 
+/** `a` moved `amount` (0..1) of the way towards `b` channel by channel, as `#rrggbb`: CSS `color-mix(in srgb, a, b amount)`. */
+export function mixHex(a: string, b: string, amount: number): string {
+  const from = hexToRgb(a) ?? [0, 0, 0];
+  const to = hexToRgb(b) ?? [0, 0, 0];
+  const channel = (i: 0 | 1 | 2) => Math.round(from[i] + (to[i] - from[i]) * amount);
+  return `#${[channel(0), channel(1), channel(2)].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * How much of the secondary colour the far end of the portal's header band holds: the band runs from
+ * the primary colour to `color-mix(in srgb, primary 65%, secondary)`. @default 0.35
+ */
+export const HERO_SECONDARY_SHARE = 0.35;
+
 /** One pair of colours a customer will read, with its ratio. */
 export interface ContrastCheck {
-  /** `text/background`, `primary/onPrimary` or `accent/background`. */
-  pair: 'text/background' | 'primary/onPrimary' | 'accent/background';
+  /**
+   * `text/background` (body text), `primary/onPrimary` (button labels on primary buttons),
+   * `accent/background` (accent text and outlines), `primary/background` (links: primary text on the
+   * page) or `onPrimary/hero` (page headings on the primary-to-secondary header band, at its
+   * secondary end).
+   */
+  pair: 'text/background' | 'primary/onPrimary' | 'accent/background' | 'primary/background' | 'onPrimary/hero';
   foreground: string;
   background: string;
   /** Rounded to two decimals. */
@@ -62,15 +81,36 @@ export interface ContrastCheck {
   passesAA: boolean;
 }
 
-/** The three pairs the portal relies on: body text, buttons, and accent links/outlines on the page. */
-export function brandingContrast(colors: { primary: string; accent: string; background: string; text: string }): ContrastCheck[] {
+/** The colours a contrast check reads. */
+export interface PaletteColors {
+  primary: string;
+  secondary: string;
+  accent: string;
+  background: string;
+  text: string;
+}
+
+/**
+ * The pairs the portal renders (app.css and the page shells): body text on the page, button labels
+ * (`inkOn(primary)`) on primary, accent on the page, links (primary) on the page, and headings
+ * (`inkOn(primary)`) on the header band where the secondary colour is mixed in.
+ */
+export function brandingContrast(colors: PaletteColors): ContrastCheck[] {
   const check = (pair: ContrastCheck['pair'], foreground: string, background: string): ContrastCheck => {
     const ratio = Math.round(contrastRatio(foreground, background) * 100) / 100;
     return { pair, foreground, background, ratio, passesAA: ratio >= WCAG_AA_NORMAL };
   };
+  const onPrimary = inkOn(colors.primary);
   return [
     check('text/background', colors.text, colors.background),
-    check('primary/onPrimary', inkOn(colors.primary), colors.primary),
+    check('primary/onPrimary', onPrimary, colors.primary),
     check('accent/background', colors.accent, colors.background),
+    check('primary/background', colors.primary, colors.background),
+    check('onPrimary/hero', onPrimary, mixHex(colors.primary, colors.secondary, HERO_SECONDARY_SHARE)),
   ];
+}
+
+/** The checks of a palette below WCAG AA: what a save asks the admin to confirm. */
+export function contrastFailures(colors: PaletteColors): ContrastCheck[] {
+  return brandingContrast(colors).filter((c) => !c.passesAA);
 }

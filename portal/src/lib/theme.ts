@@ -1,4 +1,4 @@
-import { contrastRatio as wcagContrast, DARK_INK, inkOn, LIGHT_INK, luminance } from '@wisp/shared/contrast';
+import { contrastRatio as wcagContrast, DARK_INK, inkOn, LIGHT_INK, luminance, mixHex as sharedMixHex } from '@wisp/shared/contrast';
 import type { BrandColors } from './branding';
 
 /** The palette used when a tenant's colour is missing or malformed: calm, vendor-free greys and blue. */
@@ -47,13 +47,8 @@ export function readableOn(background: string): string {
   return inkOn(background);
 }
 
-/** `a` moved `amount` (0..1) of the way towards `b`, as `#rrggbb`. */
-export function mixHex(a: string, b: string, amount: number): string {
-  const from = parseHex(a) ?? [0, 0, 0];
-  const to = parseHex(b) ?? [0, 0, 0];
-  const channel = (i: 0 | 1 | 2) => Math.round(from[i] + (to[i] - from[i]) * amount);
-  return `#${[channel(0), channel(1), channel(2)].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
-}
+/** `a` moved `amount` (0..1) of the way towards `b`, as `#rrggbb` (the shared implementation the contrast check mixes with). */
+export const mixHex = sharedMixHex;
 
 /** The CSS custom properties a tenant's colours become, every value validated. */
 export function themeVariables(colors: Partial<BrandColors> | null | undefined): Record<string, string> {

@@ -10,12 +10,25 @@ const PAIR_NAMES: Record<ContrastCheck['pair'], string> = {
   'text/background': 'TEXT_ON_BACKGROUND',
   'primary/onPrimary': 'PRIMARY_BUTTON_TEXT',
   'accent/background': 'ACCENT_ON_BACKGROUND',
+  'primary/background': 'PRIMARY_LINK_ON_BACKGROUND',
+  'onPrimary/hero': 'HERO_TEXT_ON_SECONDARY',
 };
 
 /** The contrast checks of a palette, in the API's shape. */
 export function contrastOf(colors: BrandingSnapshot['colors']) {
   return brandingContrast(colors).map((c) => ({ ...c, pair: PAIR_NAMES[c.pair] }));
 }
+
+type ContrastReport = { contrast: ReturnType<typeof contrastOf>; contrastWarnings: ReturnType<typeof contrastOf> };
+
+/** `contrast` and `contrastWarnings` of a result: every check, and those below AA. */
+function contrastReport(colors: BrandingSnapshot['colors']): ContrastReport {
+  const contrast = contrastOf(colors);
+  return { contrast, contrastWarnings: contrast.filter((c) => !c.passesAA) };
+}
+
+/** The field a refused low-contrast palette is reported on. */
+export const CONTRAST_FIELD = 'colors';
 
 /** A stored tenant as the branding code reads it. */
 interface TenantRow {
@@ -88,8 +101,8 @@ async function ensureBaseline(models: Models, tenant: TenantRow) {
 }
 
 export type BrandingResult =
-  | { ok: true; errors: []; branding: BrandingSnapshot & { version: number }; contrast: ReturnType<typeof contrastOf>; version: number }
-  | { ok: false; errors: FieldError[] | { field: string; message: string; code: string }[]; branding: (BrandingSnapshot & { version: number }) | null; contrast: ReturnType<typeof contrastOf>; version: number | null };
+  | ({ ok: true; errors: []; branding: BrandingSnapshot & { version: number }; version: number } & ContrastReport)
+  | ({ ok: false; errors: FieldError[] | { field: string; message: string; code: string }[]; branding: (BrandingSnapshot & { version: number }) | null; version: number | null } & ContrastReport);
 
 /**
  * Validates and saves a branding change as a new version. Without transactions: the unique
@@ -101,7 +114,7 @@ export async function saveBranding(
   models: Models,
   identity: Identity,
   tenantId: string,
-  change: { input: BrandingInput; expectedVersion?: number | null } | { restore: { versionId: string } },
+  change: { input: BrandingInput; expectedVersion?: number | null; acknowledgeContrastWarnings?: boolean | null } | { restore: { versionId: string } },
 ): Promise<BrandingResult> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const tenant = await loadAdministeredTenant(models, tenantId);
@@ -117,7 +130,7 @@ export async function saveBranding(
           ok: false,
           errors: [{ field: 'expectedVersion', message: `The branding was changed meanwhile (now version ${currentVersion}); reload and try again.`, code: ErrorCode.CONFLICT }],
           branding: asCurrent,
-          contrast: contrastOf(current.colors),
+          ...contrastReport(current.colors),
           version: currentVersion,
         };
       }
@@ -127,9 +140,15 @@ export async function saveBranding(
         for (const [k, v] of Object.entries(change.input.colors ?? {})) {
           if (typeof v === 'string' && !checked.errors.some((e) => e.field === `colors.${k}`)) submitted[k as keyof typeof submitted] = v.trim().toLowerCase();
         }
-        return { ok: false, errors: checked.errors, branding: asCurrent, contrast: contrastOf(submitted), version: currentVersion };
+        return { ok: false, errors: checked.errors, branding: asCurrent, ...contrastReport(submitted), version: currentVersion };
       }
       next = checked.next;
+      // A caller that asked to confirm hard-to-read colours first gets them back instead of a save.
+      const report = contrastReport(next.colors);
+      if (change.acknowledgeContrastWarnings === false && report.contrastWarnings.length) {
+        const message = `${report.contrastWarnings.length === 1 ? 'One colour pair is' : `${report.contrastWarnings.length} colour pairs are`} below the WCAG AA contrast of 4.5:1; confirm (acknowledgeContrastWarnings: true) to save anyway.`;
+        return { ok: false, errors: [{ field: CONTRAST_FIELD, message, code: ErrorCode.BAD_USER_INPUT }], branding: asCurrent, ...report, version: currentVersion };
+      }
     } else {
       const id = change.restore.versionId;
       const source = isObjectId(id) ? await models.BrandingVersion.findOne({ _id: new Types.ObjectId(id), tenantId: tenant._id }).lean() : null;
@@ -140,7 +159,7 @@ export async function saveBranding(
 
     const changes = diffBranding(current, next);
     if (changes.length === 0 && restoredFromVersion === undefined) {
-      return { ok: true, errors: [], branding: asCurrent, contrast: contrastOf(current.colors), version: currentVersion };
+      return { ok: true, errors: [], branding: asCurrent, ...contrastReport(current.colors), version: currentVersion };
     }
 
     await ensureBaseline(models, tenant);
@@ -175,7 +194,7 @@ export async function saveBranding(
       continue;
     }
     await models.relay?.flush(models.Tenant, tenant._id);
-    return { ok: true, errors: [], branding: { ...next, version }, contrast: contrastOf(next.colors), version };
+    return { ok: true, errors: [], branding: { ...next, version }, ...contrastReport(next.colors), version };
   }
   throw codedError(ErrorCode.CONFLICT, 'The branding is being changed by someone else right now; try again.');
 }

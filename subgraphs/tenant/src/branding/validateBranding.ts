@@ -97,6 +97,8 @@ export const BRANDING_FIELDS = [
 ] as const;
 
 const ASSET_PATH = /^\/assets\/([0-9a-f]{64})\.(png|jpg|webp|ico|svg)$/;
+// An https address already in the form browsers and the portal's link check take as is.
+const PLAIN_HTTPS = /^https:\/\/[^\s"'<>\\]+$/i;
 const RELATIVE_PATH = /^\/[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
 const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
 const PHONE = /^[+0-9 ().-]{3,}$/;
@@ -197,7 +199,9 @@ export async function validateBranding(
       return void fail(field, 'Must be an https:// address.');
     }
     if (parsed.protocol !== 'https:' || !parsed.hostname || parsed.username || parsed.password) return void fail(field, 'Must be an https:// address.');
-    return parsed.href;
+    // Stored as the admin wrote it (no added trailing slash or lower-cased host), so saving an
+    // untouched form changes nothing; only a form the URL parser had to repair is stored repaired.
+    return PLAIN_HTTPS.test(url) ? url : parsed.href;
   };
 
   for (const [key, max, required] of [

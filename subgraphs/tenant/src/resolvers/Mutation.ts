@@ -35,11 +35,11 @@ export const Mutation = {
 
   updateBranding: (
     _: unknown,
-    args: { tenantId?: string | null; input: BrandingInput; expectedVersion?: number | null },
+    args: { tenantId?: string | null; input: BrandingInput; expectedVersion?: number | null; acknowledgeContrastWarnings?: boolean | null },
     { identity, models }: Context,
   ) => {
     const tenantId = brandingTenantId(identity, args.tenantId);
-    return saveBranding(models, identity!, tenantId, { input: args.input, expectedVersion: args.expectedVersion });
+    return saveBranding(models, identity!, tenantId, { input: args.input, expectedVersion: args.expectedVersion, acknowledgeContrastWarnings: args.acknowledgeContrastWarnings });
   },
 
   restoreBranding: (_: unknown, args: { tenantId?: string | null; versionId: string }, { identity, models }: Context) => {

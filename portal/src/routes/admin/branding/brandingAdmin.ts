@@ -104,21 +104,35 @@ export const HISTORY_QUERY: TypedDocumentNode<{ brandingHistory: { edges: { node
   }
 `;
 
+/** A contrast check as the API names it. */
+export interface ContrastResult {
+  pair: 'TEXT_ON_BACKGROUND' | 'PRIMARY_BUTTON_TEXT' | 'ACCENT_ON_BACKGROUND' | 'PRIMARY_LINK_ON_BACKGROUND' | 'HERO_TEXT_ON_SECONDARY';
+  foreground: string;
+  background: string;
+  ratio: number;
+  passesAA: boolean;
+}
+
 export interface SaveResult {
   ok: boolean;
   errors: { field: string; message: string; code: string }[];
   version: number | null;
-  contrast: { pair: string; ratio: number; passesAA: boolean }[];
+  contrast: ContrastResult[];
+  contrastWarnings: ContrastResult[];
   branding: StoredBranding | null;
 }
 
-export const UPDATE_BRANDING: TypedDocumentNode<{ updateBranding: SaveResult }, { input: Record<string, unknown>; expectedVersion: number }> = gql`
-  mutation UpdateBranding($input: BrandingInput!, $expectedVersion: Int) {
-    updateBranding(input: $input, expectedVersion: $expectedVersion) {
+export const UPDATE_BRANDING: TypedDocumentNode<
+  { updateBranding: SaveResult },
+  { input: Record<string, unknown>; expectedVersion: number; acknowledgeContrastWarnings: boolean }
+> = gql`
+  mutation UpdateBranding($input: BrandingInput!, $expectedVersion: Int, $acknowledgeContrastWarnings: Boolean) {
+    updateBranding(input: $input, expectedVersion: $expectedVersion, acknowledgeContrastWarnings: $acknowledgeContrastWarnings) {
       ok
       errors { field message code }
       version
-      contrast { pair ratio passesAA }
+      contrast { pair foreground background ratio passesAA }
+      contrastWarnings { pair foreground background ratio passesAA }
       branding { ${BRANDING_FIELDS} }
     }
   }
@@ -130,7 +144,8 @@ export const RESTORE_BRANDING: TypedDocumentNode<{ restoreBranding: SaveResult }
       ok
       errors { field message code }
       version
-      contrast { pair ratio passesAA }
+      contrast { pair foreground background ratio passesAA }
+      contrastWarnings { pair foreground background ratio passesAA }
       branding { ${BRANDING_FIELDS} }
     }
   }
@@ -234,6 +249,25 @@ const FIELD_LABELS: Record<string, string> = {
   'colors.background': 'Background colour',
   'colors.text': 'Text colour',
 };
+
+/** What each contrast pair is, in the words of the admin's editor (local names and API names). */
+export const CONTRAST_LABELS: Record<string, string> = {
+  'text/background': 'Text on background',
+  'primary/onPrimary': 'Button text on primary colour',
+  'accent/background': 'Accent on background',
+  'primary/background': 'Links (primary colour) on background',
+  'onPrimary/hero': 'Page headings on the primary–secondary band',
+  TEXT_ON_BACKGROUND: 'Text on background',
+  PRIMARY_BUTTON_TEXT: 'Button text on primary colour',
+  ACCENT_ON_BACKGROUND: 'Accent on background',
+  PRIMARY_LINK_ON_BACKGROUND: 'Links (primary colour) on background',
+  HERO_TEXT_ON_SECONDARY: 'Page headings on the primary–secondary band',
+};
+
+/** The error a save refused only for hard-to-read colours carries (the server's `colors` field). */
+export function onlyContrastRefused(result: SaveResult): boolean {
+  return !result.ok && result.contrastWarnings.length > 0 && result.errors.length === 1 && result.errors[0]!.field === 'colors';
+}
 
 export function fieldLabel(field: string): string {
   return FIELD_LABELS[field] ?? field.replace(/^faq\.(\d+)\.(\w+)$/, (_, i: string, f: string) => `FAQ ${Number(i) + 1} ${f}`);
