@@ -72,7 +72,7 @@ describe('notification settings', () => {
     ['timeZone', 'Mars/Olympus_Mons'],
     ['timeZone', '+05:00'],
     ['timeZone', 'America/Chicago; rm'],
-    ['defaultLanguage', 'fr'],
+    ['defaultLanguage', 'de'],
     ['defaultLanguage', 'english'],
     ['mailFromName', 'Skyline\r\nBcc: everyone@victim.example'],
     ['mailFromName', 'Skyline\nSupport'],

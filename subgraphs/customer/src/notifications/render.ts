@@ -1,3 +1,4 @@
+import type { LanguageCode } from '@wisp/shared';
 import { renderBrandedEmail, type TenantInfo } from '@wisp/shared';
 import { t } from './i18n.ts';
 import type { MessageId } from './messages.ts';
@@ -15,7 +16,7 @@ export interface RenderedItem {
 export interface RenderContext {
   tenant: TenantInfo;
   customerName: string;
-  language: 'en' | 'es';
+  language: LanguageCode;
   timeZone: string;
   /** The portal address of the WISP (its own domain). */
   portalUrl: string;
