@@ -15,6 +15,10 @@ export interface AttachmentProxyOptions {
  * with the caller's identity signed as for GraphQL. Files are too large for the JSON body limit,
  * and there are no public URLs: every download carries the bearer token.
  */
+/** A refused upload up to this size is read to its end before the answer (see below). */
+const DRAIN_BEFORE_ANSWER_BYTES = 64 * 1024 * 1024;
+const DRAIN_TIMEOUT_MS = 15_000;
+
 export function attachmentRoutes(options: AttachmentProxyOptions) {
   const base = new URL(options.messagingUrl);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
@@ -52,16 +56,31 @@ export function attachmentRoutes(options: AttachmentProxyOptions) {
             const v = up.headers[h];
             if (typeof v === 'string') pass[h] = v;
           }
-          if (!req.readableEnded) {
-            // The file service answered before taking the whole upload (too large, refused).
-            req.unpipe(upstream);
-            req.resume();
+          const answer = () => {
+            res.writeHead(up.statusCode ?? 502, pass);
+            up.pipe(res);
+            up.on('end', resolve);
+            up.on('error', () => resolve());
+          };
+          if (req.readableEnded) return answer();
+          // The file service answered before taking the whole upload (too large, refused). A client
+          // still sending would see its connection cut (EPIPE) instead of the answer: an upload of a
+          // size worth waiting for is read to its end first; a larger one loses the connection.
+          req.unpipe(upstream);
+          req.resume();
+          const declared = Number(req.headers['content-length'] ?? 0);
+          if (!(declared > 0 && declared <= DRAIN_BEFORE_ANSWER_BYTES)) {
             pass.connection = 'close';
+            return answer();
           }
-          res.writeHead(up.statusCode ?? 502, pass);
-          up.pipe(res);
-          up.on('end', resolve);
-          up.on('error', () => resolve());
+          const timer = setTimeout(() => {
+            pass.connection = 'close';
+            answer();
+          }, DRAIN_TIMEOUT_MS);
+          req.once('end', () => {
+            clearTimeout(timer);
+            if (!res.headersSent) answer();
+          });
         },
       );
       upstream.on('error', () => {
