@@ -300,7 +300,7 @@ describe('an admin brands the portal', () => {
       await page.fill('input[name="email"]', 'alice@skyline.example');
       await page.fill('input[name="password"]', 'demo-password');
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect.poll(() => page.locator('h1').first().textContent(), { timeout: 15_000 }).toBe('Administrators only');
+      await expect.poll(() => page.locator('h1').first().textContent(), { timeout: 15_000 }).toBe('Not available');
       expect(await page.locator('[data-testid=preview]').count()).toBe(0);
     } finally {
       await context.close();

@@ -213,6 +213,24 @@ export function errorText(error: unknown): string {
   return e?.errors?.[0]?.message ?? e?.message ?? 'Something went wrong. Please try again.';
 }
 
+/** The `extensions.code` of the first GraphQL error, if any. */
+export function errorCode(error: unknown): string | null {
+  const code = (error as { errors?: { extensions?: { code?: unknown } }[] })?.errors?.[0]?.extensions?.code;
+  return typeof code === 'string' ? code : null;
+}
+
+const TICKET_NOT_FOUND = 'We couldn’t find that ticket.';
+
+/**
+ * {@link errorText} for a customer's pages: customers have tickets, so the staff word for them
+ * ("work order") in a server message never reaches them.
+ */
+export function customerErrorText(error: unknown): string {
+  if (errorCode(error) === 'NOT_FOUND') return TICKET_NOT_FOUND;
+  const text = errorText(error);
+  return /work order/i.test(text) ? 'Something went wrong. Please try again.' : text;
+}
+
 export const AGENT_NOTIFICATIONS = gql`
   query AgentNotifications {
     agentNotifications(first: 20) { unreadCount items { id kind title body read createdAt workOrder { id } } }

@@ -9,6 +9,9 @@ import { loadVisible, numberPrefix, requireCustomer, requireIdentity, requireSta
 
 type Priority = 'LOW' | 'MEDIUM' | 'HIGH' | 'URGENT';
 
+/** How far in the past a requested call-back time may lie and still count as "now". */
+const CALLBACK_CLOCK_SLACK_MS = 5 * 60_000;
+
 /** A call-back event; a request about no ticket is routed as its own work order id, as live updates expect. */
 function callbackEvent(
   type: 'callback.requested' | 'callback.completed',
@@ -299,6 +302,8 @@ export const Mutation = {
     const wo = input.workOrderId ? await loadVisible(ctx, input.workOrderId) : null;
     const p = new Problems();
     const preferredTime = date(p, 'preferredTime', input.preferredTime);
+    // A few minutes of slack for a customer's clock running behind ours; earlier than that nobody can call back.
+    if (preferredTime && preferredTime.getTime() < Date.now() - CALLBACK_CLOCK_SLACK_MS) p.add('preferredTime', 'Please choose a call-back time in the future.');
     const phone = optionalText(p, 'phone', input.phone, 40);
     const note = optionalText(p, 'note', input.note, 1_000);
     const key = mutationId(p, input.clientMutationId);
