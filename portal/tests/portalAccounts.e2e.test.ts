@@ -120,6 +120,7 @@ describe('portal accounts in the browser', () => {
       await agent.goto(detailUrl);
       await expect.poll(() => accessStatus(agent), { timeout: 15_000 }).toBe('Active');
       await agent.getByRole('button', { name: 'Revoke' }).click();
+      await agent.getByRole('button', { name: 'Yes, revoke access' }).click();
       await expect.poll(() => accessStatus(agent)).toBe('Revoked');
       await agent.screenshot({ path: `${screenshots}staff-customer-revoked.png`, fullPage: true });
 
