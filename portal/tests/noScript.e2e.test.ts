@@ -5,6 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { emulatorIdToken, gql } from '@wisp/shared/testing';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium } from './browser.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,10 +14,21 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 declare module 'vitest' {
   export interface ProvidedContext {
     portalPort: number;
+    gatewayUrl: string;
   }
 }
 
 const port = inject('portalPort');
+const gateway = inject('gatewayUrl');
+/** A 1×1 PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+async function openTicketAsBob(title: string): Promise<string> {
+  const token = await emulatorIdToken('bob@skyline.example', 'skyline');
+  const r = await gql(gateway, `mutation ($input: OpenTicketInput!) { openTicket(input: $input) { id } }`, { input: { title, description: 'Opened for a test.', category: 'OTHER', clientMutationId: randomUUID() } }, { token });
+  if (r.errors) throw new Error(JSON.stringify(r.errors));
+  return r.data!.openTicket.id as string;
+}
 const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 const at = (path = '/', slug = 'skyline') => `http://${slug}.localhost:${port}${path}`;
 const PASSWORD = process.env.DEMO_PASSWORD ?? 'demo-password';
@@ -87,6 +100,9 @@ describe('without JavaScript', () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(at('/service'));
+    // The start page signs in; without scripts it offers the plain form, keeping where to return.
+    await page.waitForURL(/\/\?next=%2Fservice$/);
+    await page.getByRole('link', { name: 'Sign in' }).click();
     await page.waitForURL(/\/sign-in\?next=%2Fservice$/);
     await page.fill('input[name=email]', 'bob@skyline.example');
     await page.fill('input[name=password]', PASSWORD);
@@ -95,7 +111,63 @@ describe('without JavaScript', () => {
     expect(await page.locator('[data-testid=plan-name]').textContent()).toBe('Valley 50');
     // A session of one WISP's portal is not one at another's.
     await page.goto(at('/service', 'prairie'));
-    await page.waitForURL(/prairie\.localhost.*\/sign-in/);
+    await page.waitForURL(/prairie\.localhost.*\/\?next=%2Fservice$/);
+    await context.close();
+  });
+});
+
+describe('a ticket without JavaScript', () => {
+  it('opens, takes a message with a photo exactly once, and cancels only after asking', async () => {
+    const title = `No-script ticket ${randomUUID().slice(0, 8)}`;
+    const id = await openTicketAsBob(title);
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+    const page = await noScriptSignIn(context, 'bob@skyline.example', `/tickets/${id}`);
+    await page.waitForURL(new RegExp(`/tickets/${id}$`));
+    expect(await page.getByTestId('ticket-title').textContent()).toBe(title);
+
+    const words = `Sent with no scripts ${randomUUID().slice(0, 8)}`;
+    await page.fill('[data-testid=message-input]', words);
+    await page.setInputFiles('[data-testid=message-files]', { name: 'dish.png', mimeType: 'image/png', buffer: PNG });
+    await page.getByTestId('send-message').click();
+    await page.getByText(words).waitFor();
+    const mine = page.locator('[data-testid=message]', { hasText: words });
+    expect(await mine.getByTestId('attachment-link').textContent()).toBe('dish.png');
+    // The file comes through the portal's server, as the session's login.
+    const href = (await mine.getByTestId('attachment-link').getAttribute('href'))!;
+    const viewer = await context.newPage();
+    const file = (await viewer.goto(new URL(href, page.url()).toString()))!;
+    expect(file.status()).toBe(200);
+    expect(Buffer.from(await file.body()).equals(PNG)).toBe(true);
+    await viewer.close();
+    // Resubmitting the same post (a reload after sending) never adds a second copy.
+    await page.reload();
+    expect(await page.locator('[data-testid=message]', { hasText: words }).count()).toBe(1);
+    const agent = await emulatorIdToken('agent@skyline.example', 'skyline');
+    const seen = await gql(gateway, `query ($id: ID!) { workOrder(id: $id) { messages(first: 20) { edges { node { body } } } } }`, { id }, { token: agent });
+    expect((seen.data!.workOrder.messages.edges as { node: { body: string } }[]).filter((e) => e.node.body === words)).toHaveLength(1);
+
+    await page.getByTestId('cancel-ticket').click();
+    const confirm = page.getByTestId('cancel-confirm');
+    expect(await confirm.textContent()).toContain('Are you sure');
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
+    expect(await page.getByTestId('status-badge').first().getAttribute('data-status')).toBe('OPEN');
+    await page.getByTestId('cancel-ticket').click();
+    await page.getByTestId('cancel-confirm').getByRole('button', { name: 'Cancel ticket' }).click();
+    await page.getByTestId('status-badge').first().waitFor();
+    expect(await page.getByTestId('status-badge').first().getAttribute('data-status')).toBe('CANCELLED');
+    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => `${e.tagName}.${e.className}`).slice(0, 8));
+    expect(wide, 'elements past the right edge').toEqual([]);
+    await page.screenshot({ path: `${screenshots}noscript-ticket.png`, fullPage: true });
+    await context.close();
+  });
+
+  it('shows another customer’s ticket as one we could not find, and its files not at all', async () => {
+    const id = await openTicketAsBob(`Bob only ${randomUUID().slice(0, 8)}`);
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await noScriptSignIn(context, 'alice@skyline.example', `/tickets/${id}`);
+    await page.waitForURL(new RegExp(`/tickets/${id}$`));
+    expect(await page.getByTestId('ticket-error').getByRole('heading').textContent()).toBe('We couldn’t find that ticket');
+    expect((await page.goto(at('/files/0123456789abcdef01234567')))?.status()).toBe(404);
     await context.close();
   });
 });

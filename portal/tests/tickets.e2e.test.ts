@@ -97,7 +97,8 @@ describe('tickets in the portal', () => {
       await expect.poll(() => page.locator('[data-testid=ticket-title]').textContent(), { timeout: 15_000 }).toBe(title);
       // The photo is fetched with her token and shown; there is no public link to it.
       await expect.poll(() => page.locator('[data-testid=attachment-image]').count(), { timeout: 15_000 }).toBe(1);
-      expect(await page.locator('[data-testid=attachment-image]').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(24);
+      // The page is rendered with the picture's address; the picture itself follows.
+      await expect.poll(() => page.locator('[data-testid=attachment-image]').evaluate((img: HTMLImageElement) => img.naturalWidth), { timeout: 15_000 }).toBe(24);
       await shot(page, 'ticket-customer-new');
 
       const staff = agent.page;

@@ -70,7 +70,11 @@ export function watchTenantUser(
     }
     // The portal's server renders pages for the same login the browser holds, or for none; the
     // page learns of the user once the server has it too, so a link followed at once is rendered.
-    void syncServerSession(user).finally(() => onChange(user));
+    // A login too old to start a server session is signed out, to sign in afresh.
+    void syncServerSession(user).then((outcome) => {
+      if (outcome === 'refused' && user) void signOut(auth);
+      else onChange(user);
+    });
   });
 }
 

@@ -35,7 +35,7 @@ export function readSession(cookies: Cookies): ServerSession | null {
  * Trades a fresh sign-in's ID token for a session at the gateway and keeps it in an httpOnly
  * cookie. The answer says why not when the gateway refuses (an old sign-in, a bad token).
  */
-export async function startSession(cookies: Cookies, url: URL, idToken: string): Promise<{ ok: true } | { ok: false; status: number; message: string }> {
+export async function startSession(cookies: Cookies, url: URL, idToken: string): Promise<{ ok: true; expiresAt: string } | { ok: false; status: number; message: string }> {
   let res: Response;
   try {
     res = await fetch(sessionUrl(), {
@@ -53,7 +53,7 @@ export async function startSession(cookies: Cookies, url: URL, idToken: string):
   }
   const seconds = Math.max(60, Math.floor((Date.parse(body.expiresAt) - Date.now()) / 1000));
   cookies.set(SESSION_COOKIE, body.sessionCookie, cookieOptions(url, seconds));
-  return { ok: true };
+  return { ok: true, expiresAt: body.expiresAt };
 }
 
 export function rememberSecondFactor(cookies: Cookies, url: URL, token: string, expiresAt: string): void {

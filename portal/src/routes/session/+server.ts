@@ -18,7 +18,7 @@ export const POST: RequestHandler = async ({ request, cookies, url }) => {
   }
   if (typeof body?.idToken !== 'string') return json({ message: 'Send { idToken }.' }, { status: 400 });
   const started = await startSession(cookies, url, body.idToken);
-  return started.ok ? json({ ok: true }) : json({ message: started.message }, { status: started.status });
+  return started.ok ? json({ ok: true, expiresAt: started.expiresAt }) : json({ message: started.message }, { status: started.status });
 };
 
 export const DELETE: RequestHandler = async ({ request, cookies, url }) => {
