@@ -157,6 +157,8 @@ export async function startPortal(opts: { port?: number; gatewayUrl: string; emu
       PUBLIC_FIREBASE_API_KEY: 'demo-api-key',
       PUBLIC_FIREBASE_PROJECT_ID: opts.projectId,
       PUBLIC_FIREBASE_AUTH_EMULATOR_URL: `http://${opts.emulatorHost}`,
+      // Messages may carry up to five 10 MB files through the portal's server (its default is 512 kB).
+      BODY_SIZE_LIMIT: '52M',
     },
   });
   await waitForPort(port);

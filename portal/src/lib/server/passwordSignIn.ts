@@ -1,4 +1,5 @@
 import { publicConfig } from '$lib/config';
+import { serverConfig } from './config';
 
 /** The outcome of a password sign-in done by the portal's server (for browsers without JavaScript). */
 export type PasswordSignIn = { ok: true; idToken: string } | { ok: false; reason: 'wrong' | 'disabled' | 'throttled' | 'unavailable' };
@@ -11,7 +12,8 @@ const WRONG = new Set(['INVALID_PASSWORD', 'EMAIL_NOT_FOUND', 'INVALID_LOGIN_CRE
  */
 export async function passwordSignIn(authTenantId: string | null, email: string, password: string): Promise<PasswordSignIn> {
   const config = publicConfig();
-  const base = config.firebaseAuthEmulatorUrl ? `${config.firebaseAuthEmulatorUrl.replace(/\/$/, '')}/identitytoolkit.googleapis.com` : 'https://identitytoolkit.googleapis.com';
+  const emulator = serverConfig().firebaseAuthEmulatorUrl;
+  const base = emulator ? `${emulator.replace(/\/$/, '')}/identitytoolkit.googleapis.com` : 'https://identitytoolkit.googleapis.com';
   let res: Response;
   try {
     res = await fetch(`${base}/v1/accounts:signInWithPassword?key=${encodeURIComponent(config.firebaseApiKey)}`, {
