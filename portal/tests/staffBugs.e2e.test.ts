@@ -77,6 +77,8 @@ const fit = (page: Page) =>
 
 /** A click in the middle of an element, as a person would make it (whatever lies on top there gets it). */
 async function clickOn(page: Page, selector: string) {
+  // Other tests' call-backs and notifications above the list can push the row below the fold.
+  await page.locator(selector).first().scrollIntoViewIfNeeded();
   const box = (await page.locator(selector).first().boundingBox())!;
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 }
@@ -84,6 +86,8 @@ async function clickOn(page: Page, selector: string) {
 /** The link that a click at the given spot of an element would follow. */
 const linkAt = (page: Page, selector: string, where: 'left' | 'middle' | 'right') =>
   page.locator(selector).first().evaluate((el, where) => {
+    // A point off screen hits nothing: look at the row where a person would see it.
+    el.scrollIntoView({ block: 'center' });
     const r = el.getBoundingClientRect();
     const x = where === 'left' ? r.left + 4 : where === 'right' ? r.right - 6 : r.left + r.width / 2;
     const hit = document.elementFromPoint(x, r.top + r.height / 2);
