@@ -113,9 +113,3 @@ export async function sessionGraphql<T>(session: ServerSession | null, query: st
   if (!body.data) return { ok: false, reason: 'malformed', detail: 'response has no data' };
   return { ok: true, data: body.data };
 }
-
-/** Where to go after signing in: a path on this portal only, never another site. */
-export function safeNext(value: string | null | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  return value;
-}

@@ -2,8 +2,12 @@ import { fail, redirect } from '@sveltejs/kit';
 import { serverConfig } from '$lib/server/config';
 import { gatewayRequest } from '$lib/server/gatewayRequest';
 import { passwordSignIn } from '$lib/server/passwordSignIn';
-import { endSession, readSession, rememberSecondFactor, safeNext, sessionGraphql, startSession } from '$lib/server/session';
+import { safeReturnPath } from '$lib/portal/returnTo';
+import { endSession, readSession, rememberSecondFactor, sessionGraphql, startSession } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
+
+/** Where to go after signing in: a path on this portal only (the start page's own rule), else the dashboard. */
+const safeNext = (value: string | null, url: URL) => safeReturnPath(value, url.origin) ?? '/';
 
 const MESSAGES = {
   missing: 'Please enter your email and password.',
@@ -22,7 +26,7 @@ async function secondFactorPending(session: ReturnType<typeof readSession>): Pro
 }
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-  const next = safeNext(url.searchParams.get('next'));
+  const next = safeNext(url.searchParams.get('next'), url);
   if (locals.session) {
     if (await secondFactorPending(locals.session)) return { step: 'code' as const, next };
     redirect(303, next);
@@ -36,7 +40,7 @@ export const actions: Actions = {
     const form = await request.formData();
     const email = String(form.get('email') ?? '').trim();
     const password = String(form.get('password') ?? '');
-    const next = safeNext(String(form.get('next') ?? ''));
+    const next = safeNext(String(form.get('next') ?? ''), url);
     if (!email || !password) return fail(400, { email, message: MESSAGES.missing });
     const tenant = locals.tenant!;
     const gateway = { url: serverConfig().gatewayUrl };
@@ -68,7 +72,7 @@ export const actions: Actions = {
   /** The authenticator app's code, when the login has one. */
   code: async ({ request, cookies, url }) => {
     const form = await request.formData();
-    const next = safeNext(String(form.get('next') ?? ''));
+    const next = safeNext(String(form.get('next') ?? ''), url);
     const session = readSession(cookies);
     if (!session) redirect(303, `/sign-in?next=${encodeURIComponent(next)}`);
     const code = String(form.get('code') ?? '').replace(/\s/g, '');
