@@ -73,6 +73,22 @@ describe('ticket triage by staff', () => {
     expect(mine[0]).toMatchObject({ fields: ['title', 'category', 'priority'], state: { priority: 'URGENT', category: 'NO_SERVICE', title: 'No service after storm' } });
   });
 
+  it('counts how long a ticket has waited from its last status change, not from edits of its details', async () => {
+    const id = await open();
+    const since = async () => (await gql(url, `query ($id: ID!) { workOrder(id: $id) { createdAt statusSince } }`, { id }, { token: agent })).data!.workOrder as { createdAt: string; statusSince: string };
+    const opened = await since();
+    // Opening is its first entry into Open.
+    expect(Math.abs(Date.parse(opened.statusSince) - Date.parse(opened.createdAt))).toBeLessThan(1000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await gql(url, DETAILS, { id, input: { priority: 'HIGH' } }, { token: agent })).errors).toBeUndefined();
+    expect((await since()).statusSince).toBe(opened.statusSince);
+    expect((await gql(url, STATUS, { id, s: 'IN_PROGRESS' }, { token: agent })).errors).toBeUndefined();
+    const moved = (await since()).statusSince;
+    expect(Date.parse(moved)).toBeGreaterThan(Date.parse(opened.statusSince));
+    expect((await gql(url, DETAILS, { id, input: { category: 'EQUIPMENT' } }, { token: agent })).errors).toBeUndefined();
+    expect((await since()).statusSince).toBe(moved);
+  });
+
   it('refuses customers, other tenants, bad values, outage type changes and closed tickets', async () => {
     const id = await open();
     expect(codes(await gql(url, DETAILS, { id, input: { priority: 'URGENT' } }, { token: bob }))).toEqual(['FORBIDDEN']);

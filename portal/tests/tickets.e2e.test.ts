@@ -117,9 +117,8 @@ describe('tickets in the portal', () => {
       await staff.fill('[data-testid=message-input]', reply);
       await staff.click('[data-testid=send-message]');
       await expect.poll(() => staff.locator('[data-testid=message-body]').allTextContents(), { timeout: 15_000 }).toContain(reply);
-      await staff.fill('[data-testid=message-input]', note);
-      await staff.check('[data-testid=internal-toggle]');
-      await staff.click('[data-testid=send-message]');
+      await staff.fill('[data-testid=note-input]', note);
+      await staff.click('[data-testid=add-note]');
       await expect.poll(() => staff.locator('[data-testid=message][data-internal=true] [data-testid=message-body]').allTextContents(), { timeout: 15_000 }).toContain(note);
       await staff.selectOption('[data-testid=status-select]', 'IN_PROGRESS');
       await staff.click('[data-testid=change-status]');

@@ -18,3 +18,15 @@ export function relativeInWords(iso: string, options: WordsOptions = {}): string
   }
   return '';
 }
+
+/** "12 min", "5 h 10 min", "3 d 4 h": how long since a moment, in the two largest units, for dense lists. */
+export function elapsedShort(iso: string, now: Date = new Date()): string {
+  const since = now.getTime() - new Date(iso).getTime();
+  if (Number.isNaN(since)) return '';
+  const minutes = Math.max(0, Math.floor(since / 60_000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days) return hours ? `${days} d ${hours} h` : `${days} d`;
+  if (hours) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  return `${minutes} min`;
+}

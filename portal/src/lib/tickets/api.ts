@@ -14,6 +14,7 @@ export interface Session {
 export const STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING_ON_CUSTOMER', 'SCHEDULED', 'EN_ROUTE', 'ON_SITE', 'RESOLVED', 'CLOSED', 'CANCELLED'] as const;
 export const CATEGORIES = ['NO_SERVICE', 'SLOW_SPEED', 'INTERMITTENT', 'EQUIPMENT', 'BILLING', 'INSTALLATION', 'RELOCATION', 'OTHER'] as const;
 export const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as const;
+export const TYPES = ['SUPPORT', 'OUTAGE', 'INSTALLATION', 'MAINTENANCE'] as const;
 
 /** "WAITING_ON_CUSTOMER" → "Waiting on customer". */
 export const label = (value: string) => value.charAt(0) + value.slice(1).toLowerCase().replace(/_/g, ' ');
@@ -79,13 +80,14 @@ export const TICKET = gql`
   query Ticket($id: ID!) {
     workOrder(id: $id) {
       id number title description status type category priority site eta createdAt updatedAt resolvedAt allowedTransitions
-      customer { id name accountNumber }
+      customer { id name accountNumber phone email tickets(first: 6) { edges { node { id number title status createdAt } } } }
       contact { name phone email }
       assignee { uid name }
       affectedCount
       affectedCustomers { id name }
       visitWindow { start end }
-      timeline { from to at byName note }
+      timeline { from to at byName note change { field from to } }
+      callbacks { id preferredTime phone note status createdAt }
       serviceSnapshot { planName downMbps upMbps cpeModel cpeSerial lastSeenAt site }
       publicUpdates { body at byName }
       rating { score comment }
@@ -146,7 +148,7 @@ export const VIEWER_ROLE = gql`
 export const QUEUE = gql`
   query Queue($filter: WorkOrderQueueFilter, $after: String) {
     workOrderQueue(filter: $filter, first: 50, after: $after) {
-      edges { node { id number title status type category priority eta createdAt updatedAt unreadCount assignee { uid name } customer { id name } affectedCount } }
+      edges { node { id number title status type category priority eta createdAt updatedAt statusSince unreadCount assignee { uid name } customer { id name } affectedCount } }
       pageInfo { hasNextPage endCursor }
     }
     staffMembers { uid name }
@@ -154,6 +156,11 @@ export const QUEUE = gql`
 `;
 
 export const STAFF_ACTIONS = {
+  details: gql`
+    mutation TicketDetails($id: ID!, $input: TicketDetailsInput!) {
+      updateTicketDetails(id: $id, input: $input) { id title category priority type }
+    }
+  `,
   status: gql`
     mutation ChangeStatus($id: ID!, $status: WorkOrderStatus!, $note: String, $expected: WorkOrderStatus) {
       changeWorkOrderStatus(id: $id, status: $status, note: $note, expectedStatus: $expected) { id status }

@@ -64,6 +64,11 @@ export const WorkOrder = {
   createdAt: (wo: WorkOrderRow) => iso(wo.createdAt),
   updatedAt: (wo: WorkOrderRow) => iso(wo.updatedAt),
   resolvedAt: (wo: WorkOrderRow) => iso(wo.resolvedAt),
+  statusSince: (wo: WorkOrderRow) => {
+    // Field edits are timeline entries too, but they leave the status where it was.
+    const moves = (wo.timeline ?? []).filter((t) => !t.change?.field && t.to === wo.status);
+    return iso(moves.at(-1)?.at ?? wo.createdAt);
+  },
 };
 
 export const CallbackRequest = {
