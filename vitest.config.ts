@@ -6,6 +6,8 @@ const common = {
   testTimeout: 90_000,
   hookTimeout: 120_000,
   teardownTimeout: 30_000,
+  // What a poll waits for still shows up on a busy machine, only later; a poll returns as soon as it holds.
+  expect: { poll: { timeout: 10_000 } },
 };
 
 export default defineConfig({
