@@ -84,6 +84,8 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiScope | 'any' | null> = {
   'Mutation.updateTicketDetails': 'tickets:write',
   'Mutation.editTicketDescription': null,
   'Mutation.reopenTicket': null,
+  'Query.slaPolicy': 'tickets:read',
+  'Mutation.updateSlaPolicy': null,
   'Query.statusPage': 'any',
   'Query.tenant': null,
   'Query.tenants': null,

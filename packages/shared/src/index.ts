@@ -28,3 +28,4 @@ export * from './auditLog.ts';
 export * from './userAgent.ts';
 export * from './apiScopes.ts';
 export * from './replyToken.ts';
+export * from './businessTime.ts';

@@ -21,12 +21,25 @@ export function relativeInWords(iso: string, options: WordsOptions = {}): string
 
 /** "12 min", "5 h 10 min", "3 d 4 h": how long since a moment, in the two largest units, for dense lists. */
 export function elapsedShort(iso: string, now: Date = new Date()): string {
-  const since = now.getTime() - new Date(iso).getTime();
-  if (Number.isNaN(since)) return '';
-  const minutes = Math.max(0, Math.floor(since / 60_000));
+  return durationShort(now.getTime() - new Date(iso).getTime());
+}
+
+/** A length of time in the two largest units: "12 min", "5 h 10 min", "3 d 4 h". */
+export function durationShort(ms: number): string {
+  if (Number.isNaN(ms)) return '';
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   if (days) return hours ? `${days} d ${hours} h` : `${days} d`;
   if (hours) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
   return `${minutes} min`;
+}
+
+const CLOCK_WORDS: Record<string, string> = { FIRST_RESPONSE: 'First reply', NEXT_UPDATE: 'Update', RESOLUTION: 'Resolution' };
+
+/** "First reply due in 2 h", "Update overdue by 35 min": a ticket's nearest service-level clock, for staff. */
+export function slaClockWords(clock: { kind: string; dueAt: string; overdue: boolean }, now: Date = new Date()): string {
+  const what = CLOCK_WORDS[clock.kind] ?? clock.kind;
+  if (clock.overdue) return `${what} overdue by ${elapsedShort(clock.dueAt, now)}`;
+  return `${what} due in ${durationShort(new Date(clock.dueAt).getTime() - now.getTime())}`;
 }

@@ -1,5 +1,6 @@
 import { createLogger, createStaffDirectory, type CustomerDirectory, type Identity, type StaffDirectory, type SubgraphOptions, type SubgraphSetup, type TenantDirectory } from '@wisp/shared';
 import { announceUnannounced, createRelay, openCustomerDirectory, openEventLog, openTenantDirectory, type EventLog, type Relay } from '@wisp/events';
+import { startSlaClock } from './resolvers/sla.ts';
 import { ticketEvent, workOrderState } from './workOrderEvents.ts';
 import type { WorkOrderRow } from './resolvers/workOrderOps.ts';
 import type { Connection } from 'mongoose';
@@ -27,9 +28,11 @@ export async function openServices(conn: Connection, options: SubgraphOptions): 
   // Work orders saved before work orders published their state are announced once.
   const announced = await announceUnannounced(conn.models.WorkOrder!, relay, (doc) => ticketEvent(doc as WorkOrderRow, 'ticket.updated', 'updated', { fields: [] }));
   if (announced) log.info('announced work orders saved before events', { workOrders: announced });
+  const slaClock = await startSlaClock(conn, events, log);
   return {
     services: { events, relay, customers, tenants, staff },
     stop: async () => {
+      await slaClock.stop();
       await relay.stop();
       await Promise.all([tenants.close(), customers.close()]);
       await events.close();

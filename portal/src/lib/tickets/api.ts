@@ -88,6 +88,7 @@ export const TICKET = gql`
       visitWindow { start end }
       timeline { from to at byName note change { field from to } }
       callbacks { id preferredTime phone note status createdAt }
+      sla { firstResponseDue firstResponseAt nextUpdateDue resolutionDue next { kind dueAt overdue } }
       serviceSnapshot { planName downMbps upMbps cpeModel cpeSerial lastSeenAt site }
       publicUpdates { body at byName }
       rating { score comment }
@@ -148,7 +149,7 @@ export const VIEWER_ROLE = gql`
 export const QUEUE = gql`
   query Queue($filter: WorkOrderQueueFilter, $after: String) {
     workOrderQueue(filter: $filter, first: 50, after: $after) {
-      edges { node { id number title status type category priority eta createdAt updatedAt statusSince unreadCount assignee { uid name } customer { id name } affectedCount } }
+      edges { node { id number title status type category priority eta createdAt updatedAt statusSince unreadCount sla { next { kind dueAt overdue } } assignee { uid name } customer { id name } affectedCount } }
       pageInfo { hasNextPage endCursor }
     }
     staffMembers { uid name }

@@ -72,6 +72,9 @@ const workOrderSchema = new Schema(
       default: [],
     },
     rating: { type: new Schema({ score: Number, comment: String, at: Date }, { _id: false }), default: undefined },
+    /** Service-level clocks: support's first public reply, and its latest word to the customer (a reply or a status change). */
+    firstResponseAt: Date,
+    lastUpdateAt: Date,
     /**
      * The creator's idempotency key: a retried create returns the first work order. Work orders
      * created without one get a unique value, so the unique index needs no partial filter.

@@ -1,9 +1,10 @@
 import type { Connection } from 'mongoose';
 import { callbackRequestModel } from './CallbackRequest.ts';
+import { slaPolicyModel } from './SlaPolicy.ts';
 import { workOrderModel } from './WorkOrder.ts';
 
 export function createModels(conn: Connection) {
-  return { WorkOrder: workOrderModel(conn), CallbackRequest: callbackRequestModel(conn) };
+  return { WorkOrder: workOrderModel(conn), CallbackRequest: callbackRequestModel(conn), SlaPolicy: slaPolicyModel(conn) };
 }
 export type Models = ReturnType<typeof createModels>;
 export type { WorkOrderDoc } from './WorkOrder.ts';

@@ -1,4 +1,4 @@
-import { badInput, codedError, ErrorCode, forbidden, isObjectId, notFound, Role, type Identity } from '@wisp/shared';
+import { badInput, codedError, ErrorCode, forbidden, isObjectId, isStaff, notFound, Role, type Identity } from '@wisp/shared';
 import { newEvent, PENDING_EVENTS, withEvents, type ChangeEvent } from '@wisp/events';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
@@ -105,6 +105,8 @@ export async function changeStatus(ctx: Context, wo: WorkOrderRow, to: Status, n
   const at = new Date();
   const entry = { from, to, at, byUid: identity.uid, byName: await actorName(ctx.services, identity), ...(note ? { note } : {}) };
   const set: Record<string, unknown> = { status: to };
+  // Support moving the ticket is word to the customer: the next-update clock starts again.
+  if (isStaff(identity)) set.lastUpdateAt = at;
   const unset: Record<string, ''> = {};
   if (to === 'RESOLVED') set.resolvedAt = at;
   else if (from === 'RESOLVED' && to !== 'CLOSED') unset.resolvedAt = '';
