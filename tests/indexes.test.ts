@@ -30,6 +30,10 @@ function portalOperations(path: string): Record<string, string> {
   return ops;
 }
 const api = portalOperations('lib/tickets/api.ts');
+/** The operations the portal's server sends for a customer's pages: its plain `const NAME = \`…\`` strings. */
+const served = Object.fromEntries(
+  [...readFileSync(new URL('../portal/src/lib/server/ticketQueries.ts', import.meta.url), 'utf8').matchAll(/const (\w+) = `([^`]*)`/g)].map((m) => [m[1]!, m[2]!]),
+);
 const { ADMIN_BRANDING_QUERY, HISTORY_QUERY } = portalOperations('routes/admin/branding/brandingAdmin.ts');
 const { VIEWER_QUERY } = portalOperations('routes/viewerQuery.ts');
 
@@ -57,6 +61,8 @@ const HOT: { what: string; collection: string; eq: string[]; sort?: Record<strin
   // A customer's ticket list and ticket page.
   { what: 'my tickets', collection: 'work-order.workorders', eq: ['tenantId'], or: [['reporterCustomerId'], ['affectedCustomerIds']], sort: { _id: -1 } },
   { what: 'my tickets by status', collection: 'work-order.workorders', eq: ['tenantId', 'status'], or: [['reporterCustomerId'], ['affectedCustomerIds']], sort: { _id: -1 } },
+  { what: 'my tickets by category', collection: 'work-order.workorders', eq: ['tenantId', 'category'], or: [['reporterCustomerId'], ['affectedCustomerIds']], sort: { _id: -1 } },
+  { what: 'my tickets by priority', collection: 'work-order.workorders', eq: ['tenantId', 'priority'], or: [['reporterCustomerId'], ['affectedCustomerIds']], sort: { _id: -1 } },
   { what: 'active outages (staff)', collection: 'work-order.workorders', eq: ['tenantId', 'type', 'status'], sort: { _id: -1 } },
   { what: 'active outages on my site', collection: 'work-order.workorders', eq: ['tenantId', 'type', 'status', 'affectedCustomerIds'], sort: { _id: -1 } },
   { what: 'conversation of a batch of tickets', collection: 'messaging.messages', eq: ['tenantId', 'workOrderId'], sort: { _id: 1 } },
@@ -212,14 +218,18 @@ describe('indexes', () => {
     try {
       await until(() => subs.every((s) => s.started.length > 0), 'subscriptions to start', 20_000);
       // The customer's pages.
-      await run('alice', api.MY_TICKETS);
-      await run('alice', api.MY_TICKETS, { status: ['OPEN', 'IN_PROGRESS'] });
+      await run('alice', served.MY_TICKETS_QUERY, { first: 20 });
+      await run('alice', served.MY_TICKETS_QUERY, { first: 20, status: ['OPEN', 'IN_PROGRESS'] });
+      await run('alice', served.MY_TICKETS_QUERY, { first: 20, category: ['SLOW_SPEED'] });
+      await run('alice', served.MY_TICKETS_QUERY, { first: 20, priority: ['URGENT'] });
       await run('alice', api.TICKET, { id: SKY_ALICE });
       await run('alice', api.ACTIVE_OUTAGES);
       await run('alice', api.SEND_MESSAGE, { input: { workOrderId: SKY_ALICE, body: 'Still slow tonight.', clientMutationId: randomUUID() } });
       await run('alice', api.MARK_READ, { id: SKY_ALICE });
-      const opened = await run('alice', api.OPEN_TICKET, { input: { title: 'Router lights off', description: 'Nothing lights up.', category: 'EQUIPMENT', clientMutationId: randomUUID() } });
-      await run('alice', api.REQUEST_CALLBACK, { input: { workOrderId: opened.openTicket.id, phone: '+15555550123', preferredTime: new Date(Date.now() + 86_400_000).toISOString(), clientMutationId: randomUUID() } });
+      await run('alice', served.NEW_TICKET_QUERY);
+      const opened = await run('alice', served.OPEN_TICKET_MUTATION, { input: { title: 'Router lights off', description: 'Nothing lights up.', category: 'EQUIPMENT', clientMutationId: randomUUID() } });
+      await run('alice', served.TICKET_FILES_QUERY, { id: opened.openTicket.id });
+      await run('alice', served.CALLBACK_MUTATION, { input: { workOrderId: opened.openTicket.id, phone: '+15555550123', preferredTime: new Date(Date.now() + 86_400_000).toISOString(), clientMutationId: randomUUID() } });
       // The agent's pages.
       await run('agent', api.VIEWER_ROLE);
       await run('agent', api.QUEUE, {});

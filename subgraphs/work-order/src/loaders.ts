@@ -10,6 +10,8 @@ export interface TicketPageKey {
   limit: number;
   after: string | null;
   status: string[] | null;
+  category?: string[] | null;
+  priority?: string[] | null;
 }
 
 export function createLoaders(models: Models, identity: Identity | null) {
@@ -19,18 +21,20 @@ export function createLoaders(models: Models, identity: Identity | null) {
       // Every key of a batch comes from the same field with the same arguments in practice; group anyway.
       const groups = new Map<string, TicketPageKey[]>();
       for (const k of keys) {
-        const g = `${k.limit}|${k.after}|${(k.status ?? []).join(',')}`;
+        const g = `${k.limit}|${k.after}|${(k.status ?? []).join(',')}|${(k.category ?? []).join(',')}|${(k.priority ?? []).join(',')}`;
         groups.set(g, [...(groups.get(g) ?? []), k]);
       }
       const results = new Map<TicketPageKey, unknown[]>();
       for (const group of groups.values()) {
-        const { limit, after, status } = group[0]!;
+        const { limit, after, status, category, priority } = group[0]!;
         const ids = group.map((k) => new Types.ObjectId(k.customerId));
         const rows = await models.WorkOrder.find({
           $and: [
             visibleWorkOrders(identity),
             { $or: [{ reporterCustomerId: { $in: ids } }, { affectedCustomerIds: { $in: ids } }] },
             status?.length ? { status: { $in: status } } : {},
+            category?.length ? { category: { $in: category } } : {},
+            priority?.length ? { priority: { $in: priority } } : {},
             after ? { _id: { $lt: new Types.ObjectId(after) } } : {},
           ],
         })

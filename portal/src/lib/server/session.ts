@@ -69,17 +69,17 @@ export function endSession(cookies: Cookies): void {
 
 interface GraphQLResponseBody<T> {
   data?: T | null;
-  errors?: { message?: string; extensions?: { code?: string; field?: string; reason?: string } }[];
+  errors?: { message?: string; extensions?: { code?: string; field?: string; reason?: string; problems?: { field: string; message: string }[] } }[];
 }
 
 /**
  * A GraphQL call's outcome from a page's server load or action. `unauthenticated` means the
  * session is over (expired, revoked, signed out elsewhere); `code`, `field` and `why` come from
- * the first error's extensions.
+ * the first error's extensions; `problems` lists every field a refused input got wrong.
  */
 export type SessionResult<T> =
   | { ok: true; data: T }
-  | { ok: false; reason: 'unreachable' | 'http' | 'graphql' | 'malformed' | 'unauthenticated'; detail: string; code?: string; field?: string; why?: string };
+  | { ok: false; reason: 'unreachable' | 'http' | 'graphql' | 'malformed' | 'unauthenticated'; detail: string; code?: string; field?: string; why?: string; problems?: { field: string; message: string }[] };
 
 /**
  * Calls the gateway as the signed-in browser: its session cookie as `Authorization: Session`,
@@ -108,7 +108,7 @@ export async function sessionGraphql<T>(session: ServerSession | null, query: st
   if (first) {
     const code = first.extensions?.code ?? 'UNKNOWN';
     if (code === 'UNAUTHENTICATED') return { ok: false, reason: 'unauthenticated', detail: first.message ?? '', code };
-    return { ok: false, reason: 'graphql', detail: first.message ?? code, code, field: first.extensions?.field, why: first.extensions?.reason };
+    return { ok: false, reason: 'graphql', detail: first.message ?? code, code, field: first.extensions?.field, why: first.extensions?.reason, problems: first.extensions?.problems };
   }
   if (!body.data) return { ok: false, reason: 'malformed', detail: 'response has no data' };
   return { ok: true, data: body.data };

@@ -11,13 +11,7 @@ export interface Session {
   gatewayBase: string;
 }
 
-export const STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING_ON_CUSTOMER', 'SCHEDULED', 'EN_ROUTE', 'ON_SITE', 'RESOLVED', 'CLOSED', 'CANCELLED'] as const;
-export const CATEGORIES = ['NO_SERVICE', 'SLOW_SPEED', 'INTERMITTENT', 'EQUIPMENT', 'BILLING', 'INSTALLATION', 'RELOCATION', 'OTHER'] as const;
-export const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as const;
-export const TYPES = ['SUPPORT', 'OUTAGE', 'INSTALLATION', 'MAINTENANCE'] as const;
-
-/** "WAITING_ON_CUSTOMER" → "Waiting on customer". */
-export const label = (value: string) => value.charAt(0) + value.slice(1).toLowerCase().replace(/_/g, ' ');
+export { CATEGORIES, label, PRIORITIES, STATUSES, TYPES } from './ticketValues';
 
 export const formatTime = (iso: string | null | undefined) =>
   iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '';
@@ -46,35 +40,7 @@ export interface MessageInfo {
   attachments: AttachmentInfo[];
 }
 
-export interface TicketSummary {
-  id: string;
-  number: string;
-  title: string;
-  status: string;
-  type: string;
-  category: string;
-  priority: string;
-  eta: string | null;
-  createdAt: string;
-  updatedAt: string;
-  unreadCount: number;
-}
-
 const MESSAGE_FIELDS = `id body bodyHtml authorKind authorName internal createdAt readByCustomer readByStaff attachments { id filename contentType size url }`;
-
-export const MY_TICKETS = gql`
-  query MyTickets($status: [WorkOrderStatus!], $after: String) {
-    viewer {
-      customer {
-        id
-        tickets(first: 50, after: $after, status: $status) {
-          edges { node { id number title status type category priority eta createdAt updatedAt unreadCount } }
-          pageInfo { hasNextPage endCursor }
-        }
-      }
-    }
-  }
-`;
 
 export const TICKET = gql`
   query Ticket($id: ID!) {
@@ -95,12 +61,6 @@ export const TICKET = gql`
       attachments { id filename contentType size url }
       messages(first: 100) { edges { node { ${MESSAGE_FIELDS} } } }
     }
-  }
-`;
-
-export const OPEN_TICKET = gql`
-  mutation OpenTicket($input: OpenTicketInput!) {
-    openTicket(input: $input) { id number }
   }
 `;
 
@@ -125,12 +85,6 @@ export const CANCEL_TICKET = gql`
 export const RATE_TICKET = gql`
   mutation RateTicket($id: ID!, $score: Int!, $comment: String) {
     rateTicket(id: $id, score: $score, comment: $comment) { id rating { score comment } }
-  }
-`;
-
-export const REQUEST_CALLBACK = gql`
-  mutation RequestCallback($input: RequestCallbackInput!) {
-    requestCallback(input: $input) { id status preferredTime }
   }
 `;
 

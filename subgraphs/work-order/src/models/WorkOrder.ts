@@ -91,6 +91,11 @@ workOrderSchema.index({ tenantId: 1, reporterCustomerId: 1, _id: -1 });
 workOrderSchema.index({ tenantId: 1, affectedCustomerIds: 1, _id: -1 });
 workOrderSchema.index({ tenantId: 1, reporterCustomerId: 1, status: 1, _id: -1 });
 workOrderSchema.index({ tenantId: 1, affectedCustomerIds: 1, status: 1, _id: -1 });
+// The same narrowed by category or by priority (a customer's filters; any further filter thins one customer's tickets).
+workOrderSchema.index({ tenantId: 1, reporterCustomerId: 1, category: 1, _id: -1 });
+workOrderSchema.index({ tenantId: 1, affectedCustomerIds: 1, category: 1, _id: -1 });
+workOrderSchema.index({ tenantId: 1, reporterCustomerId: 1, priority: 1, _id: -1 });
+workOrderSchema.index({ tenantId: 1, affectedCustomerIds: 1, priority: 1, _id: -1 });
 // Active outages: the tenant's for staff, those on a customer's site for the customer's banner.
 workOrderSchema.index({ tenantId: 1, type: 1, status: 1, _id: -1 });
 // The public status page: outages resolved most recently.
