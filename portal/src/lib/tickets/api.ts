@@ -15,11 +15,8 @@ export const STATUSES = ['OPEN', 'IN_PROGRESS', 'WAITING_ON_CUSTOMER', 'SCHEDULE
 export const CATEGORIES = ['NO_SERVICE', 'SLOW_SPEED', 'INTERMITTENT', 'EQUIPMENT', 'BILLING', 'INSTALLATION', 'RELOCATION', 'OTHER'] as const;
 export const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as const;
 
-/** "WAITING_ON_CUSTOMER" → "Waiting on customer". */
-export const label = (value: string) => value.charAt(0) + value.slice(1).toLowerCase().replace(/_/g, ' ');
-
-export const formatTime = (iso: string | null | undefined) =>
-  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '';
+// Words without a client library, so pages that show them need not load one.
+export { formatTime, label } from './words';
 
 /** A fresh idempotency key per user action; a retried submit reuses it. */
 export const newMutationId = () => crypto.randomUUID();
