@@ -176,7 +176,7 @@ describe('the customer start page', () => {
       expect(await waiting.locator('a').getAttribute('href')).toBe(`/tickets/${me.waiting.id}`);
 
       const unread = page.locator(`[data-testid=unread-reply][data-number="${me.replied.number}"]`);
-      expect(await unread.textContent()).toContain('1 unread reply');
+      expect(await unread.textContent()).toContain('1 new message');
       expect(await unread.locator('a').getAttribute('href')).toBe(`/tickets/${me.replied.id}`);
 
       const open = page.locator('[data-testid=open-ticket]');

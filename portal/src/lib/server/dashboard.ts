@@ -89,7 +89,7 @@ export function dashboardOf(answer: DashboardAnswer, now = new Date()) {
     for (const [i, entry] of (t.timeline ?? []).entries()) {
       if (entry.from && entry.from !== entry.to) activity.push({ key: `${t.id}:t${i}`, at: entry.at, kind: 'status', ticket, detail: entry.to });
     }
-    if (t.lastMessage && t.lastMessage.authorKind !== 'CUSTOMER') activity.push({ key: `${t.id}:m:${t.lastMessage.createdAt}`, at: t.lastMessage.createdAt, kind: 'reply', ticket, detail: t.lastMessage.authorName });
+    if (t.lastMessage && t.lastMessage.authorKind === 'AGENT') activity.push({ key: `${t.id}:m:${t.lastMessage.createdAt}`, at: t.lastMessage.createdAt, kind: 'reply', ticket, detail: t.lastMessage.authorName });
   }
   activity.sort((a, b) => b.at.localeCompare(a.at));
   return {
