@@ -1,4 +1,4 @@
-import { fail, redirect, type Action, type Cookies } from '@sveltejs/kit';
+import { fail, redirect, type Action } from '@sveltejs/kit';
 import { safeReturnPath } from '$lib/portal/returnTo';
 import type { SignInProblem } from '$lib/portal/signInWords';
 import { serverConfig } from './config';
@@ -78,7 +78,3 @@ export function signInActions(page: '/' | '/sign-in'): Record<'password' | 'code
   };
 }
 
-/** Ends a session the gateway no longer accepts, so the page offers to sign in again. */
-export function forgetSession(cookies: Cookies): void {
-  endSession(cookies);
-}
