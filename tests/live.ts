@@ -27,12 +27,12 @@ export interface Received {
 }
 
 /** One graphql-ws connection; records every payload, error and close code. */
-export function liveClient(url: string, token: string | null) {
+export function liveClient(url: string, token: string | null, authorization = token ? `Bearer ${token}` : null) {
   const received: Received = { data: [], started: [], errors: [], closes: [], completed: false };
   const client: Client = createClient({
     url: wsUrl(url),
     webSocketImpl: WebSocket,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    connectionParams: authorization ? { authorization } : {},
     retryAttempts: 0,
     lazy: true,
     on: { closed: (e) => void received.closes.push({ code: (e as { code: number }).code, reason: String((e as { reason?: string }).reason ?? '') }) },

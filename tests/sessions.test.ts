@@ -5,7 +5,10 @@
  * an edited or misplaced one is refused.
  */
 import { codes, gql } from '@wisp/shared/testing';
-import { describe, expect, it } from 'vitest';
+import { LiveCloseCode } from '@wisp/gateway';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tenantId } from './demo.ts';
+import { freshLogin, liveClient, until } from './live.ts';
 import { DEMO_PASSWORD_DEFAULT } from '../scripts/demoData.ts';
 import { gatewayUrl, passwordSignIn } from './portalAccounts.ts';
 
@@ -72,5 +75,55 @@ describe('server-side sessions', () => {
     expect((await post('{not json')).status).toBe(400);
     expect((await post(`idToken=${alice.token}`, 'application/x-www-form-urlencoded')).status).toBe(415);
     expect((await fetch(sessionUrl())).status).toBe(405);
+  });
+});
+
+describe('server-side sessions over live updates', () => {
+  const clients: ReturnType<typeof liveClient>[] = [];
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.dispose()));
+  });
+  const cookieOf = async (email: string, slug: string) => {
+    const login = await signIn(email, slug);
+    return ((await (await post({ idToken: login.token })).json()) as { sessionCookie: string }).sessionCookie;
+  };
+  /** Connects with `authorization` and subscribes; the opening payload, or the socket's close code. */
+  const attempt = async (authorization: string) => {
+    const c = liveClient(gatewayUrl(), null, authorization);
+    clients.push(c);
+    const s = c.subscribe('subscription { myWorkOrdersChanged { cursor kind } }');
+    await until(() => s.started.length > 0 || c.received.closes.length > 0 || s.errors.length > 0, 'an answer over the socket');
+    return { started: s.started.length, close: c.received.closes[0]?.code ?? null };
+  };
+
+  it('accept the session cookie as a connection credential, and refuse forged, moved and mislabelled ones', async () => {
+    const cookie = await cookieOf('alice@skyline.example', 'skyline');
+    const prairie = await signIn('alice@prairie.example', 'prairie');
+    const prairieCookie = ((await (await post({ idToken: prairie.token })).json()) as { sessionCookie: string }).sessionCookie;
+    const prairieTenant = JSON.parse(Buffer.from(prairieCookie.split('.')[1]!, 'base64url').toString('utf8')).firebase.tenant as string;
+
+    expect(await attempt(`Session ${cookie}`)).toEqual({ started: 1, close: null });
+    const attacks: [string, string][] = [
+      ['role raised', `Session ${edited(cookie, (b) => (b.role = 'TENANT_ADMIN'))}`],
+      ['another uid', `Session ${edited(cookie, (b) => ((b.sub = prairie.uid), (b.user_id = prairie.uid)))}`],
+      ['moved to the other WISP’s auth tenant', `Session ${edited(cookie, (b) => ((b.firebase as Record<string, unknown>).tenant = prairieTenant))}`],
+      ['another WISP’s customer claiming this tenant', `Session ${edited(prairieCookie, (b) => (b.tenantId = 'skyline'))}`],
+      ['an ID token presented as a session', `Session ${prairie.token}`],
+      ['a session presented as an ID token', `Bearer ${cookie}`],
+      ['garbage', 'Session not-a-cookie'],
+      ['no scheme', cookie],
+    ];
+    for (const [what, authorization] of attacks) {
+      expect(await attempt(authorization), what).toEqual({ started: 0, close: LiveCloseCode.Unauthenticated });
+    }
+  });
+
+  it('refuse a session cookie over live updates once its login is signed out everywhere', async () => {
+    const me = await freshLogin('skyline', tenantId('skyline'));
+    const cookie = ((await (await post({ idToken: me.token })).json()) as { sessionCookie: string }).sessionCookie;
+    // Revocation is recorded to the second: the sign-in must be older than it.
+    await new Promise((r) => setTimeout(r, 1100));
+    await me.auth.revokeRefreshTokens(me.uid);
+    expect(await attempt(`Session ${cookie}`)).toEqual({ started: 0, close: LiveCloseCode.Revoked });
   });
 });

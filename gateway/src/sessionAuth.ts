@@ -1,4 +1,4 @@
-import { createTokenVerifier, type TokenCheck, type TokenFailure, type TokenVerifierOptions } from './auth.ts';
+import { createTokenVerifier, type CredentialKind, type TokenCheck, type TokenFailure, type TokenVerifierOptions } from './auth.ts';
 
 /** Why a long-lived connection's token is no longer good. */
 export type SessionFailure = TokenFailure;
@@ -14,4 +14,8 @@ export type SessionCheck = TokenCheck;
 export function createSessionVerifier(options: TokenVerifierOptions) {
   return createTokenVerifier(options);
 }
-export type SessionVerifier = (token: string) => Promise<SessionCheck>;
+/**
+ * Checks a live connection's credential: a Firebase ID token or API key (`bearer`, the default), or
+ * a session cookie the gateway issued (`session`, the portal's server relaying a signed-in browser).
+ */
+export type SessionVerifier = (token: string, address?: string | null, kind?: CredentialKind) => Promise<SessionCheck>;

@@ -12,6 +12,7 @@ import { DEFAULT_COST_RULES, operationCost } from './cost.ts';
 import type { QueryLimits } from './limits.ts';
 import { DEFAULT_RATE_LIMITS, refusal, type RateLimiter, type RateLimitOptions } from './rateLimits.ts';
 import type { SessionFailure, SessionVerifier } from './sessionAuth.ts';
+import { credentialOf, type CredentialKind } from './auth.ts';
 
 /**
  * Close codes of the live-updates socket (graphql-ws, `graphql-transport-ws`), beside the
@@ -70,7 +71,8 @@ export interface Subscriptions {
 
 /**
  * Serves GraphQL subscriptions (graphql-ws) on the gateway's own HTTP server and `/graphql` path.
- * The token travels in `connection_init` (`{ authorization: "Bearer <Firebase ID token>" }`), is
+ * The token travels in `connection_init` (`{ authorization: "Bearer <Firebase ID token>" }`, or
+ * `"Session <session cookie>"` from the portal's server), is
  * checked again periodically and at its expiry, and each failure closes the socket with its own
  * code ({@link LiveCloseCode}). Without `eventLog`, every subscription is refused with a clear error.
  */
@@ -161,13 +163,21 @@ export async function startSubscriptions(opts: {
       async onConnect(ctx) {
         const params = ctx.connectionParams ?? {};
         const header = typeof params.authorization === 'string' ? params.authorization : typeof params.token === 'string' ? `Bearer ${params.token}` : '';
-        const token = /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1];
+        // `Bearer <ID token or API key>`, or `Session <session cookie>`: the portal's server relays a
+        // signed-in browser's session, checked exactly as over HTTP (user record, tenant, revocation).
+        let credential: { kind: CredentialKind; token: string } | undefined;
+        try {
+          credential = credentialOf(header || undefined);
+        } catch {
+          credential = undefined;
+        }
         const socket = ctx.extra.socket;
-        if (!token) {
+        if (!credential) {
           socket.close(LiveCloseCode.Unauthenticated, 'Send { authorization: "Bearer <ID token>" } in connection_init.');
           return false;
         }
-        const first = await opts.verifySession(token);
+        const { token, kind } = credential;
+        const first = await opts.verifySession(token, null, kind);
         if (!first.ok) {
           socket.close(CLOSE_FOR[first.reason], first.message);
           return false;
@@ -186,7 +196,7 @@ export async function startSubscriptions(opts: {
         const every = Math.round(recheckMs * (0.75 + Math.random() * 0.5)); // spread, so sockets do not recheck in step
         session.timers.push(
           setInterval(() => {
-            void opts.verifySession(token).then((again) => {
+            void opts.verifySession(token, null, kind).then((again) => {
               // A recheck that could not reach Firebase keeps the connection; the next one decides.
               if (!again.ok && again.reason !== 'unavailable') socket.close(CLOSE_FOR[again.reason], again.message);
             });

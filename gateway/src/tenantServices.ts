@@ -184,8 +184,8 @@ export function tenantServices(options: TenantServicesOptions) {
 
   /** Wraps a live-updates session check the same way: a suspended tenant's socket is closed as revoked. */
   function checkingSessionTenant(verify: SessionVerifier): SessionVerifier {
-    return async (token) => {
-      const check = await verify(token);
+    return async (token, address, kind) => {
+      const check = await verify(token, address, kind);
       if (!check.ok || !check.identity.tenantId) return check;
       const status = await tenantStatus(check.identity.tenantId).catch(() => null);
       if (status === null) return { ok: false, reason: 'unavailable', message: 'Sign-in could not be checked; try again.' };

@@ -38,16 +38,18 @@ afterAll(async () => {
   await writer?.close();
 });
 
-async function signInAlice(page: Page) {
+async function signInAs(page: Page, email: string) {
   await page.goto(`http://skyline.localhost:${port}/`);
-  await page.fill('input[name="email"]', 'alice@skyline.example');
+  await page.fill('input[name="email"]', email);
   await page.fill('input[name="password"]', 'demo-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect.poll(() => page.locator('[data-testid=live-status]').getAttribute('data-status'), { timeout: 20_000 }).toBe('live');
 }
 
 describe('live updates in the portal', () => {
-  it('reconnects by itself after the connection drops and shows the change made meanwhile', async () => {
+  // Staff follow the queue over the gateway's socket from their browser (customers' dashboards
+  // get theirs from the portal's server: dashboard.e2e.test.ts checks that stream's resume).
+  it("reconnects an agent's queue by itself after the connection drops and shows the change made meanwhile", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {
       const sockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
@@ -62,7 +64,7 @@ describe('live updates in the portal', () => {
         });
       });
       const page = await context.newPage();
-      await signInAlice(page);
+      await signInAs(page, 'agent@skyline.example');
       const items = page.locator('[data-testid=live-update][data-number="SKY-1001"]');
       await writer.updateWorkOrder(workOrderId('skyline', 1001), { status: 'IN_PROGRESS' }, 'status_changed');
       await expect.poll(() => items.count(), { timeout: 5_000 }).toBe(1);

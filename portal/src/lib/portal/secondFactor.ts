@@ -19,9 +19,10 @@ export function secondFactorHeader(): Record<string, string> {
   }
 }
 
-export function rememberSecondFactor(session: { token: string; expiresAt: string }): void {
+/** Keeps the tab's passed second factor and hands it to the portal's server (done when the promise settles). */
+export function rememberSecondFactor(session: { token: string; expiresAt: string }): Promise<void> {
   sessionStorage.setItem(KEY, JSON.stringify(session));
-  void shareSecondFactor(session);
+  return shareSecondFactor(session);
 }
 
 export function forgetSecondFactor(): void {

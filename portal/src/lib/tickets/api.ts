@@ -11,10 +11,7 @@ export interface Session {
   gatewayBase: string;
 }
 
-export { CATEGORIES, label, PRIORITIES, STATUSES, TYPES } from './ticketValues';
-
-export const formatTime = (iso: string | null | undefined) =>
-  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '';
+export { CATEGORIES, formatTime, label, PRIORITIES, STATUSES, TYPES } from './ticketValues';
 
 /** A fresh idempotency key per user action; a retried submit reuses it. */
 export const newMutationId = () => crypto.randomUUID();

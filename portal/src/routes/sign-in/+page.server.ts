@@ -1,29 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
-import { serverConfig } from '$lib/server/config';
-import { gatewayRequest } from '$lib/server/gatewayRequest';
-import { passwordSignIn } from '$lib/server/passwordSignIn';
-import { safeReturnPath } from '$lib/portal/returnTo';
-import { endSession, readSession, rememberSecondFactor, sessionGraphql, startSession } from '$lib/server/session';
+import { redirect } from '@sveltejs/kit';
+import { safeNext, secondFactorPending, signInActions } from '$lib/server/signInActions';
 import type { Actions, PageServerLoad } from './$types';
-
-/** Where to go after signing in: a path on this portal only (the start page's own rule), else the dashboard. */
-const safeNext = (value: string | null, url: URL) => safeReturnPath(value, url.origin) ?? '/';
-
-const MESSAGES = {
-  missing: 'Please enter your email and password.',
-  wrong: 'Email or password is incorrect.',
-  disabled: 'This account has been disabled. Please contact support.',
-  throttled: 'Too many attempts. Please wait a moment and try again.',
-  paused: 'Signing in to this account is paused for 15 minutes after several failed attempts.',
-  unavailable: 'We could not reach the sign-in service. Please try again in a moment.',
-  code: 'That code did not work. Enter the current 6-digit code from your authenticator app.',
-} as const;
-
-/** Whether the session's login must still show its authenticator code in this browser. */
-async function secondFactorPending(session: ReturnType<typeof readSession>): Promise<boolean> {
-  const r = await sessionGraphql<{ viewer: { uid: string } | null }>(session, '{ viewer { uid } }');
-  return !r.ok && r.code === 'FORBIDDEN' && r.why === 'SECOND_FACTOR_REQUIRED';
-}
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const next = safeNext(url.searchParams.get('next'), url);
@@ -34,57 +11,5 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   return { step: 'password' as const, next };
 };
 
-export const actions: Actions = {
-  /** Email and password, for browsers without JavaScript (the page's script signs in itself). */
-  password: async ({ request, cookies, url, locals }) => {
-    const form = await request.formData();
-    const email = String(form.get('email') ?? '').trim();
-    const password = String(form.get('password') ?? '');
-    const next = safeNext(String(form.get('next') ?? ''), url);
-    if (!email || !password) return fail(400, { email, message: MESSAGES.missing });
-    const tenant = locals.tenant!;
-    const gateway = { url: serverConfig().gatewayUrl };
-    const attempt = { input: { tenantSlug: tenant.tenantSlug, email } };
-
-    const lock = await gatewayRequest<{ signInLockout: { locked: boolean } }>(`query ($input: SignInAttemptInput!) { signInLockout(input: $input) { locked } }`, attempt, gateway);
-    if (lock.ok && lock.data.signInLockout.locked) return fail(429, { email, message: MESSAGES.paused });
-
-    const signedIn = await passwordSignIn(tenant.authTenantId, email, password);
-    if (!signedIn.ok) {
-      if (signedIn.reason === 'wrong') {
-        const report = await gatewayRequest<{ reportSignInFailure: { locked: boolean } }>(`mutation ($input: SignInAttemptInput!) { reportSignInFailure(input: $input) { locked } }`, attempt, gateway);
-        if (report.ok && report.data.reportSignInFailure.locked) return fail(429, { email, message: MESSAGES.paused });
-      }
-      return fail(signedIn.reason === 'unavailable' ? 503 : 400, { email, message: MESSAGES[signedIn.reason] });
-    }
-    const started = await startSession(cookies, url, signedIn.idToken);
-    if (!started.ok) return fail(started.status, { email, message: started.message });
-    const session = readSession(cookies);
-    const recorded = await sessionGraphql(session, 'mutation { recordSignIn }');
-    if (!recorded.ok && recorded.code === 'RATE_LIMITED') {
-      endSession(cookies);
-      return fail(429, { email, message: MESSAGES.paused });
-    }
-    if (await secondFactorPending(session)) redirect(303, `/sign-in?next=${encodeURIComponent(next)}`);
-    redirect(303, next);
-  },
-
-  /** The authenticator app's code, when the login has one. */
-  code: async ({ request, cookies, url }) => {
-    const form = await request.formData();
-    const next = safeNext(String(form.get('next') ?? ''), url);
-    const session = readSession(cookies);
-    if (!session) redirect(303, `/sign-in?next=${encodeURIComponent(next)}`);
-    const code = String(form.get('code') ?? '').replace(/\s/g, '');
-    const r = await sessionGraphql<{ verifySecondFactor: { token: string; expiresAt: string } }>(session, `mutation ($code: String!) { verifySecondFactor(code: $code) { token expiresAt } }`, { code });
-    if (!r.ok) return fail(r.code === 'RATE_LIMITED' ? 429 : 400, { step: 'code', message: r.code === 'RATE_LIMITED' ? MESSAGES.throttled : MESSAGES.code });
-    rememberSecondFactor(cookies, url, r.data.verifySecondFactor.token, r.data.verifySecondFactor.expiresAt);
-    redirect(303, next);
-  },
-
-  /** Signing out without JavaScript: ends the server's session. */
-  signOut: async ({ cookies }) => {
-    endSession(cookies);
-    redirect(303, '/');
-  },
-};
+/** Email and password, the authenticator code, and signing out: plain form posts, as on the start page. */
+export const actions: Actions = signInActions('/sign-in');

@@ -1,0 +1,55 @@
+import type { LiveStatus } from './liveClient.svelte';
+
+/** One change the portal's server relayed (see routes/live/+server.ts). */
+export interface LiveChange {
+  cursor: string;
+  kind: string;
+  workOrder: { id: string; number: string; title: string; status: string; type: string } | null;
+}
+
+/**
+ * The browser's end of `/live`: an EventSource, which reconnects by itself and resumes after the
+ * last change it received. No login library is needed: the server relays with the session cookie.
+ * `status` feeds {@link LiveIndicator}.
+ */
+export class ServerLive {
+  status = $state<LiveStatus>('connecting');
+  #source: EventSource | null = null;
+
+  constructor(path: string, onChange: (change: LiveChange) => void) {
+    if (typeof EventSource === 'undefined') return;
+    const source = new EventSource(path);
+    this.#source = source;
+    source.addEventListener('ready', () => (this.status = 'live'));
+    source.addEventListener('change', (e) => {
+      try {
+        onChange(JSON.parse((e as MessageEvent<string>).data) as LiveChange);
+      } catch {
+        // a line that is not a change is skipped
+      }
+    });
+    source.addEventListener('signed-out', () => {
+      this.status = 'signed-out';
+      source.close();
+    });
+    source.onerror = () => {
+      if (this.status === 'signed-out') return;
+      // CLOSED: the server refused (no session); CONNECTING: it reconnects by itself.
+      this.status = source.readyState === EventSource.CLOSED ? 'signed-out' : 'reconnecting';
+    };
+  }
+
+  stop(): void {
+    this.#source?.close();
+    this.#source = null;
+  }
+}
+
+/** Calls `refresh` once per burst of changes (a status change and its message arrive together). */
+export function coalesce(refresh: () => unknown, delayMs = 150): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void refresh(), delayMs);
+  };
+}

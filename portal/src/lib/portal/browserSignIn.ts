@@ -1,0 +1,83 @@
+/**
+ * Signing in inside the browser, loaded only when a visitor submits the start page's form: the
+ * browser keeps its own login (for the pages rendered in the browser) and hands the portal's
+ * server a session, so the server-rendered pages show the account too.
+ */
+import type { User } from 'firebase/auth';
+import { signInErrorMessage } from '$lib/errors';
+import { portalAuth, signInToTenant, signOut } from '$lib/firebase';
+import { syncServerSession } from '$lib/serverSession';
+import { callGateway, GatewayError, recordSignIn } from './gateway';
+import { forgetSecondFactor, rememberSecondFactor } from './secondFactor';
+
+export type BrowserSignIn = { ok: true } | { ok: false; message: string };
+
+const paused = () => Object.assign(new Error('sign-in paused'), { code: 'portal/sign-in-paused' });
+const WRONG_PASSWORD = new Set(['auth/invalid-credential', 'auth/invalid-login-credentials', 'auth/wrong-password', 'auth/user-not-found']);
+
+/** Email and password, with the same lockout rules as the server's form: asked first, failures reported. */
+export async function signInInBrowser(tenant: { tenantSlug: string; authTenantId: string | null }, email: string, password: string): Promise<BrowserSignIn> {
+  const auth = portalAuth(tenant.authTenantId);
+  const attempt = { input: { tenantSlug: tenant.tenantSlug, email } };
+  try {
+    const lock = await callGateway<{ signInLockout: { locked: boolean } }>(`query Lockout($input: SignInAttemptInput!) { signInLockout(input: $input) { locked } }`, attempt).catch(() => null);
+    if (lock?.signInLockout.locked) throw paused();
+    let user: User;
+    try {
+      user = await signInToTenant(auth, tenant.authTenantId, email, password);
+    } catch (err) {
+      if (WRONG_PASSWORD.has(String((err as { code?: string }).code))) {
+        const report = await callGateway<{ reportSignInFailure: { locked: boolean } }>(
+          `mutation Failed($input: SignInAttemptInput!) { reportSignInFailure(input: $input) { locked } }`,
+          attempt,
+        ).catch(() => null);
+        if (report?.reportSignInFailure.locked) throw paused();
+      }
+      throw err;
+    }
+    if ((await recordSignIn(user)) === 'locked') {
+      await signOut(auth);
+      throw paused();
+    }
+    const synced = await syncServerSession(user);
+    if (synced !== 'ok') {
+      await signOut(auth);
+      return { ok: false, message: 'Sign-in could not be completed right now; try again in a moment.' };
+    }
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, message: signInErrorMessage(error) };
+  }
+}
+
+/**
+ * The authenticator code, checked for the browser's own login so its tab keeps the second factor
+ * (as the browser-rendered pages need), then handed to the server. Null when this browser holds no
+ * login of the tenant (signed in without scripts): the plain form post does it instead.
+ */
+export async function passSecondFactorInBrowser(tenant: { authTenantId: string | null }, code: string): Promise<BrowserSignIn | null> {
+  const auth = portalAuth(tenant.authTenantId);
+  await auth.authStateReady();
+  const user = auth.currentUser;
+  if (!user || (user.tenantId ?? null) !== tenant.authTenantId) return null;
+  try {
+    const r = await callGateway<{ verifySecondFactor: { token: string; expiresAt: string } }>(
+      `mutation Verify($code: String!) { verifySecondFactor(code: $code) { token expiresAt } }`,
+      { code: code.replace(/\s/g, '') },
+      user,
+    );
+    await rememberSecondFactor(r.verifySecondFactor);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, message: err instanceof GatewayError ? err.message : 'Something went wrong. Please try again.' };
+  }
+}
+
+/** Ends the browser's own login beside the server's session. */
+export async function signOutInBrowser(tenant: { authTenantId: string | null }): Promise<void> {
+  forgetSecondFactor();
+  const auth = portalAuth(tenant.authTenantId);
+  await auth.authStateReady();
+  if (auth.currentUser) await signOut(auth);
+  await syncServerSession(null);
+}
