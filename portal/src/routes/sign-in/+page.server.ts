@@ -4,20 +4,25 @@ import { gatewayRequest } from '$lib/server/gatewayRequest';
 import { passwordSignIn } from '$lib/server/passwordSignIn';
 import { safeReturnPath } from '$lib/portal/returnTo';
 import { endSession, readSession, rememberSecondFactor, sessionGraphql, startSession } from '$lib/server/session';
+import { createTranslator } from '$lib/i18n';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Where to go after signing in: a path on this portal only (the start page's own rule), else the dashboard. */
 const safeNext = (value: string | null, url: URL) => safeReturnPath(value, url.origin) ?? '/';
 
-const MESSAGES = {
-  missing: 'Please enter your email and password.',
-  wrong: 'Email or password is incorrect.',
-  disabled: 'This account has been disabled. Please contact support.',
-  throttled: 'Too many attempts. Please wait a moment and try again.',
-  paused: 'Signing in to this account is paused for 15 minutes after several failed attempts.',
-  unavailable: 'We could not reach the sign-in service. Please try again in a moment.',
-  code: 'That code did not work. Enter the current 6-digit code from your authenticator app.',
-} as const;
+/** The sign-in form's messages in the request's language. */
+const messagesFor = (locals: App.Locals) => {
+  const { t } = createTranslator(locals.lang);
+  return {
+    missing: t('signIn.error.missing'),
+    wrong: t('signIn.error.wrong'),
+    disabled: t('signIn.error.disabled'),
+    throttled: t('signIn.error.throttled'),
+    paused: t('signIn.error.paused'),
+    unavailable: t('signIn.error.unavailable'),
+    code: t('signIn.error.code'),
+  };
+};
 
 /** Whether the session's login must still show its authenticator code in this browser. */
 async function secondFactorPending(session: ReturnType<typeof readSession>): Promise<boolean> {
@@ -37,6 +42,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 export const actions: Actions = {
   /** Email and password, for browsers without JavaScript (the page's script signs in itself). */
   password: async ({ request, cookies, url, locals }) => {
+    const MESSAGES = messagesFor(locals);
     const form = await request.formData();
     const email = String(form.get('email') ?? '').trim();
     const password = String(form.get('password') ?? '');
@@ -70,7 +76,8 @@ export const actions: Actions = {
   },
 
   /** The authenticator app's code, when the login has one. */
-  code: async ({ request, cookies, url }) => {
+  code: async ({ request, cookies, url, locals }) => {
+    const MESSAGES = messagesFor(locals);
     const form = await request.formData();
     const next = safeNext(String(form.get('next') ?? ''), url);
     const session = readSession(cookies);
