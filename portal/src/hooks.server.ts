@@ -7,6 +7,7 @@ import { withSecurityHeaders } from '$lib/server/securityHeaders';
 import { readSession } from '$lib/server/session';
 import { crossSiteFormPost } from '$lib/server/csrf';
 import { chooseLanguage, LANGUAGE_COOKIE } from '$lib/i18n/negotiate';
+import { createTranslator } from '$lib/i18n/translator';
 
 // A few seconds, so an admin's saved branding reaches the login page on the next reload.
 const lookupTenant = createTenantLookup({ gatewayUrl: () => serverConfig().gatewayUrl, ttlMs: 3_000 });
@@ -57,7 +58,7 @@ export const handleError: HandleServerError = ({ error, event, status, message }
   if (status >= 500) {
     const id = crypto.randomUUID();
     console.error(`[portal] ${id} ${event.request.method} ${event.url.pathname}:`, error);
-    return { message: `Something went wrong on our side. Please try again. (Reference ${id.slice(0, 8)})` };
+    return { message: createTranslator(event.locals.lang ?? 'en').t('error.server', { ref: id.slice(0, 8) }) };
   }
   return { message };
 };

@@ -28,7 +28,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const r = await sessionGraphql<{ viewer: { role: string; customer: MyService | null } | null }>(locals.session, `{ viewer { role customer { ${FIELDS} } } }`);
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
-    error(503, 'We could not load your service right now. Please try again in a moment.');
+    error(503, createTranslator(locals.lang).t('service.loadFailed'));
   }
   return { me: r.data.viewer?.customer ?? null, role: r.data.viewer?.role ?? null, loadedAt: new Date().toISOString() };
 };

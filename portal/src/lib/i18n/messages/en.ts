@@ -35,6 +35,10 @@ export const en = {
   'error.tryLater': 'Please try again in a few minutes.',
   'error.home': 'Go to the home page',
   'error.generic': 'Something went wrong. Please try again.',
+  'error.server': 'Something went wrong on our side. Please try again. (Reference {ref})',
+  'service.loadFailed': 'We could not load your service right now. Please try again in a moment.',
+  'ticket.loadFailed': 'We could not load this ticket right now. Please try again in a moment.',
+  'status.unavailable': 'The service status is not available right now. Please try again in a few minutes.',
 
   'common.loading': 'Loading…',
   'common.saving': 'Saving…',

@@ -33,6 +33,10 @@ export const es: Record<MessageKey, string> = {
   'error.tryLater': 'Vuelva a intentarlo dentro de unos minutos.',
   'error.home': 'Ir a la página de inicio',
   'error.generic': 'Algo salió mal. Vuelva a intentarlo.',
+  'error.server': 'Algo salió mal por nuestra parte. Vuelva a intentarlo. (Referencia {ref})',
+  'service.loadFailed': 'No pudimos cargar su servicio en este momento. Vuelva a intentarlo en un momento.',
+  'ticket.loadFailed': 'No pudimos cargar esta solicitud en este momento. Vuelva a intentarlo en un momento.',
+  'status.unavailable': 'El estado del servicio no está disponible en este momento. Vuelva a intentarlo dentro de unos minutos.',
 
   'common.loading': 'Cargando…',
   'common.saving': 'Guardando…',

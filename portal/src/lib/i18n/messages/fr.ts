@@ -33,6 +33,10 @@ export const fr: Record<MessageKey, string> = {
   'error.tryLater': 'Veuillez réessayer dans quelques minutes.',
   'error.home': 'Aller à l’accueil',
   'error.generic': 'Un problème est survenu. Veuillez réessayer.',
+  'error.server': 'Un problème est survenu de notre côté. Veuillez réessayer. (Référence {ref})',
+  'service.loadFailed': 'Nous n’avons pas pu charger votre service pour le moment. Veuillez réessayer dans un instant.',
+  'ticket.loadFailed': 'Nous n’avons pas pu charger cette demande pour le moment. Veuillez réessayer dans un instant.',
+  'status.unavailable': 'L’état du service n’est pas disponible pour le moment. Veuillez réessayer dans quelques minutes.',
 
   'common.loading': 'Chargement…',
   'common.saving': 'Enregistrement…',

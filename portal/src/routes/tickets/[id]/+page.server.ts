@@ -26,7 +26,7 @@ export const load: PageServerLoad = async ({ locals, params, url, depends }) => 
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
     // Another customer's ticket, a malformed id and a missing one read alike.
     if (r.code === 'NOT_FOUND' || r.code === 'BAD_USER_INPUT' || r.code === 'FORBIDDEN') return { ticket: null, loadedAt: new Date().toISOString() };
-    error(503, 'We could not load this ticket right now. Please try again in a moment.');
+    error(503, t(locals, 'ticket.loadFailed'));
   }
   if (r.data.workOrder) void sessionGraphql(session, MARK_READ_MUTATION, { id: params.id });
   return { ticket: r.data.workOrder, loadedAt: new Date().toISOString() };
