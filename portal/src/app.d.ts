@@ -1,5 +1,6 @@
 import type { PortalBranding } from '$lib/branding';
 import type { ServerSession } from '$lib/server/session';
+import type { LanguageCode } from '@wisp/shared/languages';
 
 declare global {
   namespace App {
@@ -11,6 +12,8 @@ declare global {
       tenant: PortalBranding | null;
       /** The browser's sign-in as the server holds it (httpOnly cookies), or null when signed out. */
       session: ServerSession | null;
+      /** The language this response is written in (see $lib/i18n/negotiate: choice, Accept-Language, tenant default). */
+      lang: LanguageCode;
     }
     interface Error {
       message: string;

@@ -6,6 +6,8 @@ import { isAssetPath, proxyAsset } from '$lib/server/assetProxy';
 import { withSecurityHeaders } from '$lib/server/securityHeaders';
 import { readSession } from '$lib/server/session';
 import { crossSiteFormPost } from '$lib/server/csrf';
+import { chooseLanguage, LANGUAGE_COOKIE } from '$lib/i18n/negotiate';
+import { createTranslator } from '$lib/i18n/translator';
 
 // A few seconds, so an admin's saved branding reaches the login page on the next reload.
 const lookupTenant = createTenantLookup({ gatewayUrl: () => serverConfig().gatewayUrl, ttlMs: 3_000 });
@@ -38,14 +40,25 @@ const route: Handle = async ({ event, resolve }) => {
   // Checked by the gateway on every call made with it, so nothing here trusts it by itself.
   event.locals.session = readSession(event.cookies);
   if (isAssetPath(event.url.pathname)) return proxyAsset(serverConfig().gatewayUrl, event.url.pathname, event.request.method);
-  return resolve(event);
+  // Per request, from this request's own facts: nothing about one reader's language outlives their response.
+  const lang = chooseLanguage({
+    chosen: event.cookies.get(LANGUAGE_COOKIE),
+    acceptLanguage: event.request.headers.get('accept-language'),
+    offered: result.branding.portalLanguages,
+    tenantDefault: result.branding.defaultLanguage,
+  });
+  event.locals.lang = lang;
+  const response = await resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', lang) });
+  // Pages differ by the reader's language: a shared cache must not hand one reader's to another.
+  if (response.headers.get('content-type')?.startsWith('text/html')) response.headers.append('vary', 'Accept-Language');
+  return response;
 };
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
   if (status >= 500) {
     const id = crypto.randomUUID();
     console.error(`[portal] ${id} ${event.request.method} ${event.url.pathname}:`, error);
-    return { message: `Something went wrong on our side. Please try again. (Reference ${id.slice(0, 8)})` };
+    return { message: createTranslator(event.locals.lang ?? 'en').t('error.server', { ref: id.slice(0, 8) }) };
   }
   return { message };
 };

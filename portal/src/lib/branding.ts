@@ -35,6 +35,8 @@ export interface PortalBranding {
   timeZone?: string | null;
   /** Language of the WISP's customers who chose none ("en", "es"). */
   defaultLanguage?: string | null;
+  /** The languages the portal offers its customers (codes, in the WISP's order); empty: all supported. */
+  portalLanguages?: string[] | null;
 }
 
 /**

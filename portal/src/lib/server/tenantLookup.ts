@@ -44,6 +44,7 @@ export const PORTAL_BRANDING_QUERY = /* GraphQL */ `
       contactHtml
       timeZone
       defaultLanguage
+      portalLanguages
     }
   }
 `;

@@ -1,5 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { sessionGraphql } from '$lib/server/session';
+import { createTranslator } from '$lib/i18n';
 import type { Actions, PageServerLoad } from './$types';
 
 export interface MyService {
@@ -27,7 +28,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const r = await sessionGraphql<{ viewer: { role: string; customer: MyService | null } | null }>(locals.session, `{ viewer { role customer { ${FIELDS} } } }`);
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
-    error(503, 'We could not load your service right now. Please try again in a moment.');
+    error(503, createTranslator(locals.lang).t('service.loadFailed'));
   }
   return { me: r.data.viewer?.customer ?? null, role: r.data.viewer?.role ?? null, loadedAt: new Date().toISOString() };
 };
@@ -46,7 +47,7 @@ export const actions: Actions = {
     );
     if (!r.ok) {
       if (r.reason === 'unauthenticated') signIn(url);
-      return fail(r.code === 'BAD_USER_INPUT' ? 400 : 503, { phone, message: r.code === 'BAD_USER_INPUT' ? r.detail : 'Could not save. Please try again.' });
+      return fail(r.code === 'BAD_USER_INPUT' ? 400 : 503, { phone, message: r.code === 'BAD_USER_INPUT' ? r.detail : createTranslator(locals.lang).t('service.saveFailed') });
     }
     if (!r.data.updateMyContact.ok) return fail(400, { phone, message: r.data.updateMyContact.errors.map((e) => e.message).join(' ') });
     return { saved: true };

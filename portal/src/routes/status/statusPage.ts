@@ -1,5 +1,4 @@
-import { momentInWords, type WordsOptions } from '$lib/notifications/deliveryWords';
-export { relativeInWords } from '$lib/timeWords';
+import type { Translator } from '$lib/i18n';
 
 /** One outage or planned maintenance as the public status page receives it. */
 export interface ServiceNotice {
@@ -25,15 +24,8 @@ export const STATUS_PAGE_QUERY = `query StatusPage($host: String!) {
   }
 }`;
 
-export const STATUS_WORDS: Record<ServiceNotice['status'], string> = {
-  INVESTIGATING: 'Investigating',
-  IDENTIFIED: 'Being fixed',
-  SCHEDULED: 'Scheduled',
-  RESOLVED: 'Resolved',
-};
-
-/** Notices grouped by site (sites in name order, "Other areas" last), newest first within each. */
-export function bySite(notices: ServiceNotice[]): { site: string; notices: ServiceNotice[] }[] {
+/** Notices grouped by site (sites in name order, `otherAreas` last), newest first within each. */
+export function bySite(notices: ServiceNotice[], otherAreas = 'Other areas'): { site: string; notices: ServiceNotice[] }[] {
   const groups = new Map<string, ServiceNotice[]>();
   for (const n of notices) {
     const key = n.site ?? '';
@@ -41,12 +33,12 @@ export function bySite(notices: ServiceNotice[]): { site: string; notices: Servi
   }
   return [...groups.entries()]
     .sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))
-    .map(([site, list]) => ({ site: site || 'Other areas', notices: list }));
+    .map(([site, list]) => ({ site: site || otherAreas, notices: list }));
 }
 
 /** "Tue, Dec 9, 1:00 AM – 3:00 AM" (the end's day repeated only when it differs). */
-export function windowInWords(window: { start: string; end: string }, options: WordsOptions = {}): string {
-  const start = momentInWords(window.start, options);
-  const sameDay = momentInWords(window.end, { ...options, now: new Date(window.start), short: true });
+export function windowInWords(window: { start: string; end: string }, i18n: Pick<Translator, 'moment'>, now?: Date | string): string {
+  const start = i18n.moment(window.start, { now });
+  const sameDay = i18n.moment(window.end, { now: window.start, short: true });
   return `${start} – ${sameDay}`;
 }

@@ -40,7 +40,7 @@ interface TenantRow {
 
 /** Plain data of a stored snapshot (mongoose subdocuments carry extra keys). */
 export function plainBranding(b: BrandingSnapshot): BrandingSnapshot {
-  const { companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, supportEmail, supportPhone, supportHours, website, welcomeMessage, footerText, customCss, faq, contact, timeZone, defaultLanguage, mailFromName, mailFromAddress, smsSenderId } = b;
+  const { companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, supportEmail, supportPhone, supportHours, website, welcomeMessage, footerText, customCss, faq, contact, timeZone, defaultLanguage, portalLanguages, mailFromName, mailFromAddress, smsSenderId } = b;
   return {
     companyName,
     displayName,
@@ -59,6 +59,7 @@ export function plainBranding(b: BrandingSnapshot): BrandingSnapshot {
     contact: contact ?? null,
     timeZone: timeZone ?? null,
     defaultLanguage: defaultLanguage ?? null,
+    portalLanguages: [...(portalLanguages ?? [])],
     mailFromName: mailFromName ?? null,
     mailFromAddress: mailFromAddress ?? null,
     smsSenderId: smsSenderId ?? null,

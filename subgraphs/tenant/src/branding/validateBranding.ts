@@ -25,6 +25,8 @@ export interface BrandingSnapshot {
   timeZone?: string | null;
   /** Language of messages to customers who chose none (a SUPPORTED_LANGUAGES code). */
   defaultLanguage?: string | null;
+  /** Languages the portal offers, in order; absent or empty: every supported language. */
+  portalLanguages?: string[] | null;
   /** Display name of the WISP's email sender. */
   mailFromName?: string | null;
   /** Address the WISP's email is sent from. */
@@ -52,6 +54,7 @@ export interface BrandingInput {
   contact?: string | null;
   timeZone?: string | null;
   defaultLanguage?: string | null;
+  portalLanguages?: string[] | null;
   mailFromName?: string | null;
   mailFromAddress?: string | null;
   smsSenderId?: string | null;
@@ -93,7 +96,7 @@ export const BRANDING_FIELDS = [
   'colors.primary', 'colors.secondary', 'colors.accent', 'colors.background', 'colors.text',
   'supportEmail', 'supportPhone', 'supportHours', 'website', 'welcomeMessage', 'footerText',
   'customCss', 'faq', 'contact',
-  'timeZone', 'defaultLanguage', 'mailFromName', 'mailFromAddress', 'smsSenderId',
+  'timeZone', 'defaultLanguage', 'portalLanguages', 'mailFromName', 'mailFromAddress', 'smsSenderId',
 ] as const;
 
 const ASSET_PATH = /^\/assets\/([0-9a-f]{64})\.(png|jpg|webp|ico|svg)$/;
@@ -125,6 +128,7 @@ function canonicalCase(zone: string): string {
 export function fieldValue(b: BrandingSnapshot, field: string): unknown {
   if (field.startsWith('colors.')) return b.colors[field.slice(7) as keyof BrandingSnapshot['colors']];
   const v = (b as unknown as Record<string, unknown>)[field];
+  if (field === 'portalLanguages') return Array.isArray(v) && v.length ? [...v] : null;
   if (field === 'faq') return Array.isArray(v) && v.length ? (v as { question: string; answer: string }[]).map(({ question, answer }) => ({ question, answer })) : null;
   return v === undefined || v === '' ? null : v;
 }
@@ -256,6 +260,21 @@ export async function validateBranding(
     const v = text('defaultLanguage', input.defaultLanguage, TEXT_LIMITS.defaultLanguage, false);
     if (v && !isLanguage(v)) fail('defaultLanguage', `Use one of ${SUPPORTED_LANGUAGES.map((l) => l.code).join(', ')}.`);
     else if (v !== undefined) next.defaultLanguage = v;
+  }
+
+  if (has('portalLanguages')) {
+    const codes = (input.portalLanguages ?? []).map((c) => (typeof c === 'string' ? c.trim().toLowerCase() : ''));
+    const unknown = codes.find((c) => !isLanguage(c));
+    if (codes.length > SUPPORTED_LANGUAGES.length * 2 || unknown !== undefined) fail('portalLanguages', `Use codes from ${SUPPORTED_LANGUAGES.map((l) => l.code).join(', ')}.`);
+    // All of them is the same as none chosen: languages added to the platform later are offered too.
+    else {
+      const unique = [...new Set(codes)];
+      next.portalLanguages = unique.length === SUPPORTED_LANGUAGES.length ? [] : unique;
+    }
+  }
+  // The language a customer who chose none reads must be one the portal offers.
+  if ((has('portalLanguages') || has('defaultLanguage')) && next.defaultLanguage && next.portalLanguages?.length && !next.portalLanguages.includes(next.defaultLanguage)) {
+    fail(has('defaultLanguage') ? 'defaultLanguage' : 'portalLanguages', 'The default language must be one of the languages the portal offers.');
   }
 
   if (has('mailFromName')) {

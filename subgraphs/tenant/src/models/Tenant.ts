@@ -45,6 +45,8 @@ const branding = new Schema(
     timeZone: String,
     /** Language of messages to customers who chose none. */
     defaultLanguage: String,
+    /** Languages the portal offers (codes); absent or empty: every supported language. */
+    portalLanguages: { type: [String], default: undefined },
     /** Display name and address of the WISP's email sender (the platform's when absent). */
     mailFromName: String,
     mailFromAddress: String,

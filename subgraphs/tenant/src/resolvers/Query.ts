@@ -24,12 +24,13 @@ export const Query = {
     // settings are no secret: every message the WISP sends shows them.
     const {
       companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, welcomeMessage, footerText, supportEmail, supportPhone, supportHours, website, customCss, faq, contact,
-      timeZone, defaultLanguage, mailFromName, mailFromAddress, smsSenderId,
+      timeZone, defaultLanguage, portalLanguages, mailFromName, mailFromAddress, smsSenderId,
     } = tenant.branding;
     return {
       companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, welcomeMessage, footerText,
       supportEmail, supportPhone, supportHours, website, customCss, faq, contact,
       timeZone, defaultLanguage, mailFromName, mailFromAddress, smsSenderId,
+      portalLanguages,
       tenantSlug: tenant.slug,
       authTenantId: tenant.firebaseTenantId ?? null,
       suspended: tenant.status === 'SUSPENDED',

@@ -13,6 +13,8 @@ export interface BrandColorsDraft {
 export interface NotificationDraft {
   timeZone: string;
   defaultLanguage: string;
+  /** The languages the portal offers its customers; all of them offers every supported language. */
+  portalLanguages: string[];
   mailFromName: string;
   mailFromAddress: string;
   smsSenderId: string;
@@ -51,6 +53,7 @@ export interface StoredBranding extends Omit<BrandingDraft, 'notifications' | 'l
   contact: string | null;
   timeZone: string | null;
   defaultLanguage: string | null;
+  portalLanguages: string[];
   mailFromName: string | null;
   mailFromAddress: string | null;
   smsSenderId: string | null;
@@ -63,7 +66,7 @@ const BRANDING_FIELDS = `
   supportEmail supportPhone supportHours website welcomeMessage footerText customCss
   faq { question answer }
   contact version
-  timeZone defaultLanguage mailFromName mailFromAddress smsSenderId
+  timeZone defaultLanguage portalLanguages mailFromName mailFromAddress smsSenderId
 `;
 
 export interface AdminViewer {
@@ -171,6 +174,7 @@ export function toDraft(b: StoredBranding): BrandingDraft {
     notifications: {
       timeZone: b.timeZone ?? '',
       defaultLanguage: b.defaultLanguage ?? '',
+      portalLanguages: [...(b.portalLanguages ?? [])],
       mailFromName: b.mailFromName ?? '',
       mailFromAddress: b.mailFromAddress ?? '',
       smsSenderId: b.smsSenderId ?? '',
@@ -239,6 +243,7 @@ const FIELD_LABELS: Record<string, string> = {
   contact: 'Contact block',
   timeZone: 'Time zone',
   defaultLanguage: 'Default language',
+  portalLanguages: 'Portal languages',
   mailFromName: 'Email from name',
   mailFromAddress: 'Email from address',
   smsSenderId: 'SMS sender id',

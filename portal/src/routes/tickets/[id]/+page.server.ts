@@ -3,12 +3,15 @@ import { uploadAsSession } from '$lib/server/attachmentUpload';
 import { sessionGraphql, type ServerSession } from '$lib/server/session';
 import { zonedToUtc } from '$lib/server/zonedTime';
 import { CALLBACK_MUTATION, CANCEL_MUTATION, MARK_READ_MUTATION, RATE_MUTATION, REOPEN_MUTATION, SEND_MESSAGE_MUTATION, TICKET_PAGE_QUERY } from '$lib/server/ticketQueries';
+import { createTranslator } from '$lib/i18n';
 import type { Actions, PageServerLoad } from './$types';
 import type { TicketPageData } from './ticketPage';
 
 /** Signed out: the start page signs in (its plain form without scripts) and comes back here. */
 const signIn = (url: URL) => redirect(303, `/?next=${encodeURIComponent(url.pathname)}`);
 const MAX_FILES = 5;
+/** A message of the form's in the request's language. */
+const t = (locals: App.Locals, ...args: Parameters<ReturnType<typeof createTranslator>['t']>) => createTranslator(locals.lang).t(...args);
 
 function requireSession(session: ServerSession | null, url: URL): ServerSession {
   if (!session) signIn(url);
@@ -23,7 +26,7 @@ export const load: PageServerLoad = async ({ locals, params, url, depends }) => 
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
     // Another customer's ticket, a malformed id and a missing one read alike.
     if (r.code === 'NOT_FOUND' || r.code === 'BAD_USER_INPUT' || r.code === 'FORBIDDEN') return { ticket: null, loadedAt: new Date().toISOString() };
-    error(503, 'We could not load this ticket right now. Please try again in a moment.');
+    error(503, t(locals, 'ticket.loadFailed'));
   }
   if (r.data.workOrder) void sessionGraphql(session, MARK_READ_MUTATION, { id: params.id });
   return { ticket: r.data.workOrder, loadedAt: new Date().toISOString() };
@@ -40,9 +43,9 @@ export const actions: Actions = {
     const session = requireSession(locals.session, url);
     const form = await request.formData();
     const body = String(form.get('body') ?? '').trim();
-    if (!body) return fail(400, { action: 'send', message: 'Write a message first.', body });
+    if (!body) return fail(400, { action: 'send', message: t(locals, 'ticket.error.empty'), body });
     const files = form.getAll('files').filter((f): f is File => f instanceof File && f.size > 0);
-    if (files.length > MAX_FILES) return fail(400, { action: 'send', message: `Attach at most ${MAX_FILES} files at a time.`, body });
+    if (files.length > MAX_FILES) return fail(400, { action: 'send', message: t(locals, 'ticket.error.tooManyFiles', { count: MAX_FILES }), body });
     const attachmentIds: string[] = [];
     for (const file of files) {
       const up = await uploadAsSession(session, params.id, file);
@@ -52,7 +55,7 @@ export const actions: Actions = {
     const r = await sessionGraphql(session, SEND_MESSAGE_MUTATION, { input: { workOrderId: params.id, body, clientMutationId: keyOf(form), attachmentIds } });
     if (!r.ok) {
       if (r.reason === 'unauthenticated') signIn(url);
-      return fail(r.code === 'BAD_USER_INPUT' ? 400 : 503, { action: 'send', message: r.code === 'BAD_USER_INPUT' || r.code === 'RATE_LIMITED' ? r.detail : 'Your message could not be sent. Please try again.', body });
+      return fail(r.code === 'BAD_USER_INPUT' ? 400 : 503, { action: 'send', message: r.code === 'BAD_USER_INPUT' || r.code === 'RATE_LIMITED' ? r.detail : t(locals, 'ticket.error.send'), body });
     }
     return { action: 'send', sent: true };
   },
@@ -63,7 +66,7 @@ export const actions: Actions = {
     // Without scripts the page asks first: the first post only shows the question.
     if (form.get('confirmed') !== 'yes') return { action: 'cancel', confirm: true };
     const r = await sessionGraphql(session, CANCEL_MUTATION, { id: params.id });
-    if (!r.ok) return fail(400, { action: 'cancel', message: r.reason === 'graphql' ? r.detail : 'The ticket could not be cancelled. Please try again.' });
+    if (!r.ok) return fail(400, { action: 'cancel', message: r.reason === 'graphql' ? r.detail : t(locals, 'ticket.error.cancel') });
     return { action: 'cancel', cancelled: true };
   },
 
@@ -72,7 +75,7 @@ export const actions: Actions = {
     const form = await request.formData();
     const reason = String(form.get('reason') ?? '').trim() || null;
     const r = await sessionGraphql(session, REOPEN_MUTATION, { id: params.id, reason });
-    if (!r.ok) return fail(400, { action: 'reopen', message: r.reason === 'graphql' ? r.detail : 'The ticket could not be reopened. Please try again.' });
+    if (!r.ok) return fail(400, { action: 'reopen', message: r.reason === 'graphql' ? r.detail : t(locals, 'ticket.error.reopen') });
     return { action: 'reopen', reopened: true };
   },
 
@@ -82,7 +85,7 @@ export const actions: Actions = {
     const score = Number(form.get('score'));
     const comment = String(form.get('comment') ?? '').trim() || null;
     const r = await sessionGraphql(session, RATE_MUTATION, { id: params.id, score, comment });
-    if (!r.ok) return fail(400, { action: 'rate', message: r.reason === 'graphql' ? r.detail : 'Your rating could not be saved. Please try again.' });
+    if (!r.ok) return fail(400, { action: 'rate', message: r.reason === 'graphql' ? r.detail : t(locals, 'ticket.error.rate') });
     return { action: 'rate', rated: true };
   },
 
@@ -93,7 +96,7 @@ export const actions: Actions = {
     // without, it is read in the WISP's time zone, the one the page shows times in.
     const iso = String(form.get('preferredTimeIso') ?? '');
     const at = iso ? new Date(iso) : zonedToUtc(String(form.get('preferredTime') ?? ''), locals.tenant?.timeZone);
-    if (!at || Number.isNaN(at.getTime())) return fail(400, { action: 'callback', message: 'Choose a day and time for the call.' });
+    if (!at || Number.isNaN(at.getTime())) return fail(400, { action: 'callback', message: t(locals, 'ticket.error.callbackTime') });
     const input = {
       workOrderId: params.id,
       preferredTime: at.toISOString(),
@@ -102,7 +105,7 @@ export const actions: Actions = {
       clientMutationId: keyOf(form),
     };
     const r = await sessionGraphql(session, CALLBACK_MUTATION, { input });
-    if (!r.ok) return fail(400, { action: 'callback', message: r.reason === 'graphql' ? r.detail : 'Your call-back request could not be sent. Please try again.' });
+    if (!r.ok) return fail(400, { action: 'callback', message: r.reason === 'graphql' ? r.detail : t(locals, 'ticket.error.callback') });
     return { action: 'callback', requested: true };
   },
 };
