@@ -8,6 +8,7 @@ import { codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { customerId } from './demo.ts';
 import { admin } from './portalAccounts.ts';
+import { createTestTenant } from './tenantFixtures.ts';
 
 const url = inject('gatewayUrl');
 const base = url.replace(/\/graphql\/?$/, '');
@@ -232,5 +233,29 @@ describe('reading billing', () => {
     const p2 = (await gql(url, q, { after: p1.pageInfo.endCursor }, { token: bob })).data!.viewer.customer.billing.invoices;
     expect(p2.edges[0].node.number).toBe(`INV-${run}-p1`);
     expect(codes(await gql(url, q, { after: 'bogus' }, { token: bob }))).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe("the WISP's payment page", () => {
+  it('is an https address its admins set, shown to its portal, and nothing another tenant can change', async () => {
+    const tenant = await createTestTenant(url, await emulatorIdToken('ops@platform.example'), 'pay');
+    const token = await tenant.adminToken();
+    const UPDATE = `mutation($tenantId: ID, $input: BrandingInput!) { updateBranding(tenantId: $tenantId, input: $input) { ok errors { field code } branding { paymentPageUrl } } }`;
+    const lookup = async () => (await gql(url, `query($host: String!) { portalBranding(host: $host) { paymentPageUrl } }`, { host: `${tenant.slug}.localhost` })).data!.portalBranding.paymentPageUrl;
+    expect(await lookup()).toBeNull();
+    for (const bad of ['http://pay.example/', 'javascript:alert(1)', 'pay.example', 'https://user:pw@pay.example/']) {
+      const r = await gql(url, UPDATE, { input: { paymentPageUrl: bad } }, { token });
+      expect(r.data!.updateBranding, bad).toMatchObject({ ok: false, errors: [{ field: 'paymentPageUrl', code: 'BAD_USER_INPUT' }] });
+    }
+    const ok = await gql(url, UPDATE, { input: { paymentPageUrl: 'https://pay.example/skyline?src=portal' } }, { token });
+    expect(ok.data!.updateBranding).toMatchObject({ ok: true, branding: { paymentPageUrl: 'https://pay.example/skyline?src=portal' } });
+    expect(await lookup()).toBe('https://pay.example/skyline?src=portal');
+    // Another tenant's admin names this tenant: refused, and nothing changes.
+    const other = await gql(url, UPDATE, { tenantId: tenant.id, input: { paymentPageUrl: 'https://evil.example/' } }, { token: prairieAdmin });
+    expect(other.errors?.length ?? 0).toBeGreaterThan(0);
+    expect(await lookup()).toBe('https://pay.example/skyline?src=portal');
+    // Cleared: no Pay link.
+    expect((await gql(url, UPDATE, { input: { paymentPageUrl: '' } }, { token })).data!.updateBranding).toMatchObject({ ok: true, branding: { paymentPageUrl: null } });
+    expect(await lookup()).toBeNull();
   });
 });
