@@ -81,9 +81,6 @@ describe('billing pushes', () => {
 
   it('set the balance, and pushing an invoice or payment again updates it instead of adding another', async () => {
     const customer = { customerId: ALICE };
-    const bal = await gql(url, BALANCE, { customer, input: { balanceCents: 13800, currency: 'usd', dueDate: '2026-11-15' } }, { token: billingKey });
-    expect(bal.errors).toBeUndefined();
-    expect(bal.data!.setBillingBalance).toEqual({ balanceCents: 13800, currency: 'USD', dueDate: '2026-11-15' });
 
     const first = await gql(url, INVOICE, { customer, input: invoice('1', { url: 'https://billing.example/invoices/1' }) }, { token: billingKey });
     expect(first.errors).toBeUndefined();
@@ -98,8 +95,16 @@ describe('billing pushes', () => {
     const synced = sync.data!.upsertCustomers[0].customer.id as string;
     const byExternal = await gql(url, INVOICE, { customer: { externalId: `acct-${run}` }, input: invoice('ext') }, { token: billingKey });
     expect(byExternal.errors).toBeUndefined();
+    // The balance (of this customer, so the demo customers' stay as seeded), sent twice: one balance.
+    for (let i = 0; i < 2; i++) {
+      const bal = await gql(url, BALANCE, { customer: { externalId: `acct-${run}` }, input: { balanceCents: 13800, currency: 'usd', dueDate: '2026-11-15' } }, { token: billingKey });
+      expect(bal.errors).toBeUndefined();
+      expect(bal.data!.setBillingBalance).toEqual({ balanceCents: 13800, currency: 'USD', dueDate: '2026-11-15' });
+    }
     const ext = (await gql(url, CUSTOMER_BILLING, { id: synced }, { token: readerKey })).data!.customer.billing;
     expect(numbers(ext)).toEqual([`INV-${run}-ext`]);
+    expect(ext).toMatchObject({ balanceCents: 13800, currency: 'USD', dueDate: '2026-11-15' });
+    expect((await gql(url, BALANCE, { customer: { externalId: `acct-${run}` }, input: { balanceCents: 0, currency: 'USD', dueDate: null } }, { token: billingKey })).data!.setBillingBalance).toEqual({ balanceCents: 0, currency: 'USD', dueDate: null });
 
     const pay = { reference: `P-${run}-1`, paidAt: '2026-11-03T15:30:00-06:00', amountCents: 6900, currency: 'USD', method: 'Card' };
     const p1 = await gql(url, PAYMENT, { customer, input: pay }, { token: billingKey });
@@ -108,7 +113,6 @@ describe('billing pushes', () => {
     expect(p2.data!.upsertPayment).toMatchObject({ created: false, changed: false, payment: { id: p1.data!.upsertPayment.payment.id } });
 
     const mine = (await gql(url, MY_BILLING, {}, { token: alice })).data!.viewer.customer.billing;
-    expect(mine.balanceCents).toBe(13800);
     expect(numbers(mine).filter((n: string) => n === `INV-${run}-1`)).toHaveLength(1);
     expect(mine.payments.edges.filter((e: { node: { reference: string } }) => e.node.reference === pay.reference)).toHaveLength(1);
   });
