@@ -4,6 +4,7 @@
  * the tenant's staff read any of their tenant's, and another tenant never sees or writes them.
  */
 import { randomUUID } from 'node:crypto';
+import { openEventLog } from '@wisp/events';
 import { codes, emulatorIdToken, gql } from '@wisp/shared/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { customerId } from './demo.ts';
@@ -34,6 +35,22 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
 const upload = (token: string, body: Buffer, filename = 'invoice.pdf') =>
   fetch(`${base}/billing-files?filename=${encodeURIComponent(filename)}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` }, body });
 const download = (token: string, path: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+/** The events published about one entity, oldest first. */
+async function eventsOf(entityId: string) {
+  const log = await openEventLog({ uri: inject('mongoUri'), dbPrefix: inject('dbPrefix') });
+  try {
+    const out = [];
+    for (let after = 0; ; ) {
+      const { events } = await log.readAfter(after, 2000);
+      if (!events.length) return out;
+      out.push(...events.filter((e) => e.entityId === entityId));
+      after = events.at(-1)!.seq;
+    }
+  } finally {
+    await log.close();
+  }
+}
+
 const numbers = (billing: { invoices: { edges: { node: { number: string } }[] } }) => billing.invoices.edges.map((e) => e.node.number);
 
 beforeAll(async () => {
@@ -89,6 +106,11 @@ describe('billing pushes', () => {
     expect(again.data!.upsertInvoice).toMatchObject({ created: false, changed: false, invoice: { id: first.data!.upsertInvoice.invoice.id } });
     const paid = await gql(url, INVOICE, { customer, input: invoice('1', { status: 'PAID', url: 'https://billing.example/invoices/1' }) }, { token: billingKey });
     expect(paid.data!.upsertInvoice).toMatchObject({ created: false, changed: true, invoice: { id: first.data!.upsertInvoice.invoice.id, status: 'PAID' } });
+    // Published for webhooks and other services: issued once, then the one change; the repeat is no news.
+    const published = await eventsOf(first.data!.upsertInvoice.invoice.id);
+    expect(published.map((e) => e.type)).toEqual(['invoice.issued', 'invoice.updated']);
+    expect(published[0]).toMatchObject({ owner: 'customer', entity: 'Invoice', customerIds: [ALICE], payload: { number: `INV-${run}-1`, amountCents: 6900, currency: 'USD', status: 'OPEN', hasPdf: false } });
+    expect(published[1]!.payload).toMatchObject({ status: 'PAID', fields: ['status'] });
 
     // The same customer named by the integrator's own id.
     const sync = await gql(url, `mutation($rows: [CustomerUpsertInput!]!) { upsertCustomers(rows: $rows) { ok customer { id } } }`, { rows: [{ externalId: `acct-${run}`, accountNumber: `SKY-B${run}`, name: `Billed ${run}` }] }, { token: customersKey });

@@ -1,3 +1,4 @@
+import { addPendingEvents } from '@wisp/events';
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
 /**
@@ -84,6 +85,9 @@ const billingFileChunkSchema = new Schema(
   { versionKey: false },
 );
 billingFileChunkSchema.index({ fileId: 1, n: 1 }, { unique: true });
+
+// Each change carries its events in the same write (see @wisp/events).
+for (const schema of [billingAccountSchema, invoiceSchema, paymentSchema]) addPendingEvents(schema);
 
 export type BillingAccountDoc = InferSchemaType<typeof billingAccountSchema>;
 export type InvoiceDoc = InferSchemaType<typeof invoiceSchema>;

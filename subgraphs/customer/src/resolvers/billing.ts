@@ -1,3 +1,4 @@
+import { newEvent, PENDING_EVENTS, withEvents, type ChangeEvent, type EventType, type PayloadOf } from '@wisp/events';
 import { badInput, forbidden, hasScope, isDuplicateKey, isObjectId, notFound, pageQuery, Role, type Identity } from '@wisp/shared';
 import { Types } from 'mongoose';
 import { checkCurrency, checkDate, checkHttpsUrl, checkMoment, checkReference, checkShortText } from '../billing/billingInput.ts';
@@ -36,28 +37,66 @@ async function billedCustomer(ctx: Context, tenantId: string, ref: CustomerRef):
 
 const same = (a: unknown, b: unknown) => (a instanceof Date || b instanceof Date ? new Date(a as Date).getTime() === new Date(b as Date).getTime() : String(a ?? '') === String(b ?? ''));
 
+/** What a billing write publishes: given the record as it will stand and what changed (null for a new one). */
+type BillingEvents = (record: Row, changed: string[] | null) => ChangeEvent[];
+
 /**
  * Creates or updates one record by its natural key: reads it, writes only what differs, and on a
- * duplicate key (a push of the same key at the same moment) reads again and updates.
+ * duplicate key (a push of the same key at the same moment) reads again and updates. The change's
+ * events go in the same write and are relayed at once.
  */
-async function upsertByKey(model: any, key: Record<string, unknown>, fields: Record<string, unknown>): Promise<{ doc: Row; created: boolean; changed: boolean; before: Row | null }> {
+async function upsertByKey(ctx: Context, model: any, key: Record<string, unknown>, fields: Record<string, unknown>, events: BillingEvents): Promise<{ doc: Row; created: boolean; changed: boolean; before: Row | null }> {
+  const relay = ctx.models.services.relay;
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await model.findOne(key).lean();
     if (existing) {
       const changed = Object.keys(fields).filter((k) => !same(existing[k], fields[k]));
       if (!changed.length) return { doc: existing, created: false, changed: false, before: existing };
-      await model.updateOne({ _id: existing._id }, { $set: Object.fromEntries(changed.map((k) => [k, fields[k]])) });
+      const set = Object.fromEntries(changed.map((k) => [k, fields[k]]));
+      await model.updateOne({ _id: existing._id }, withEvents({ $set: set }, events({ ...existing, ...set }, changed)));
+      await relay?.flush(model, existing._id);
       return { doc: await model.findById(existing._id).lean(), created: false, changed: true, before: existing };
     }
+    const _id = (key._id as Types.ObjectId | undefined) ?? new Types.ObjectId();
     try {
-      const created = await model.create({ ...key, ...fields });
-      return { doc: created.toObject(), created: true, changed: true, before: null };
+      const record = { ...key, ...fields, _id };
+      await model.create({ ...record, [PENDING_EVENTS]: events(record, null) });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
+      continue;
     }
+    await relay?.flush(model, _id);
+    return { doc: await model.findById(_id).lean(), created: true, changed: true, before: null };
   }
   throw badInput('The record kept changing while it was saved; send it again.');
 }
+
+/** An event about one billing record of one customer. */
+function billingEvent<T extends EventType>(type: T, record: Row, customerId: Types.ObjectId, tenantId: Types.ObjectId, kind: string, payload: PayloadOf<T>): ChangeEvent {
+  const cid = String(customerId);
+  return newEvent(type, { tenantId: String(tenantId), entityId: String(record._id), kind, workOrderId: null, customerIds: [cid], internal: false, payload });
+}
+
+const invoiceFacts = (r: Row) => ({
+  customerId: String(r.customerId),
+  number: String(r.number),
+  issuedAt: new Date(r.issuedAt).toISOString(),
+  dueDate: (r.dueDate as string | null) ?? null,
+  amountCents: Number(r.amountCents),
+  currency: String(r.currency),
+  status: String(r.status),
+  hasPdf: !!r.pdfFileId,
+  url: (r.url as string | null) ?? null,
+});
+
+const paymentFacts = (r: Row) => ({
+  customerId: String(r.customerId),
+  reference: String(r.reference),
+  paidAt: new Date(r.paidAt).toISOString(),
+  amountCents: Number(r.amountCents),
+  currency: String(r.currency),
+  method: (r.method as string | null) ?? null,
+});
 
 /** Integrators read billing only with a key that has billing:read (or billing:write); people by their role. */
 function mayReadBilling(identity: Identity | null): boolean {
@@ -146,7 +185,9 @@ export const billingMutations = {
     const tenantId = staffTenant(ctx.identity, BILLING_WRITERS);
     const customer = await billedCustomer(ctx, tenantId, ref);
     const fields = { tenantId: customer.tenantId, balanceCents: input.balanceCents, currency: checkCurrency(input.currency, 'currency'), dueDate: checkDate(input.dueDate, 'dueDate') };
-    await upsertByKey(ctx.models.BillingAccount, { _id: customer._id }, fields);
+    await upsertByKey(ctx, ctx.models.BillingAccount, { _id: customer._id }, fields, (r) => [
+      billingEvent('billing.balanceChanged', r, customer._id, customer.tenantId, 'balance_changed', { customerId: String(customer._id), balanceCents: Number(r.balanceCents), currency: String(r.currency), dueDate: (r.dueDate as string | null) ?? null }),
+    ]);
     ctx.loaders.billingAccount.clear(String(customer._id));
     return customer;
   },
@@ -173,7 +214,11 @@ export const billingMutations = {
       fields.pdfFileId = file._id;
     }
     const key = { tenantId: customer.tenantId, customerId: customer._id, number };
-    const { doc, created, changed, before } = await upsertByKey(ctx.models.Invoice, key, fields);
+    const { doc, created, changed, before } = await upsertByKey(ctx, ctx.models.Invoice, key, fields, (r, changedFields) => [
+      changedFields
+        ? billingEvent('invoice.updated', r, customer._id, customer.tenantId, 'invoice_updated', { ...invoiceFacts(r), fields: changedFields })
+        : billingEvent('invoice.issued', r, customer._id, customer.tenantId, 'invoice_issued', invoiceFacts(r)),
+    ]);
     // A PDF the invoice no longer shows is nobody's: removed, so it cannot be fetched any more.
     if (before?.pdfFileId && String(before.pdfFileId) !== String(doc.pdfFileId ?? '')) await discardBillingFile(ctx.models, before.pdfFileId as Types.ObjectId);
     return { created, changed, invoice: doc };
@@ -190,7 +235,11 @@ export const billingMutations = {
       currency: checkCurrency(input.currency, 'currency'),
       method: checkShortText(input.method, 'method', 40),
     };
-    const { doc, created, changed } = await upsertByKey(ctx.models.Payment, { tenantId: customer.tenantId, customerId: customer._id, reference }, fields);
+    const { doc, created, changed } = await upsertByKey(ctx, ctx.models.Payment, { tenantId: customer.tenantId, customerId: customer._id, reference }, fields, (r, changedFields) => [
+      changedFields
+        ? billingEvent('payment.updated', r, customer._id, customer.tenantId, 'payment_updated', { ...paymentFacts(r), fields: changedFields })
+        : billingEvent('payment.recorded', r, customer._id, customer.tenantId, 'payment_recorded', paymentFacts(r)),
+    ]);
     return { created, changed, payment: doc };
   },
 };
