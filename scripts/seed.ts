@@ -189,7 +189,7 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
             await BillingFileChunk.updateOne({ fileId: pdfFileId, n: 0 }, { $set: { data } }, { upsert: true });
             await BillingFile.updateOne(
               { _id: pdfFileId },
-              { $set: { tenantId: tid, customerId: cid, uploaderUid: 'seed', filename: `${inv.number}.pdf`, contentType: 'application/pdf', size: data.length, chunks: 1, complete: true } },
+              { $set: { tenantId: tid, customerId: cid, invoiceNumber: inv.number, uploaderUid: 'seed', filename: `${inv.number}.pdf`, contentType: 'application/pdf', size: data.length, chunks: 1, complete: true } },
               { upsert: true },
             );
           }

@@ -195,6 +195,11 @@ describe('invoice PDFs', () => {
     // One customer's file cannot be put on another's invoice.
     const onBob = await gql(url, INVOICE, { customer: { customerId: BOB }, input: invoice('pdf', { pdfFileId: file.id }) }, { token: billingKey });
     expect(onBob.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'pdfFileId' });
+    // Nor on another invoice of the same customer (replacing one would take it from the other).
+    const onOther = await gql(url, INVOICE, { customer: { customerId: ALICE }, input: invoice('pdf-2', { pdfFileId: file.id }) }, { token: billingKey });
+    expect(onOther.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'pdfFileId' });
+    // The same invoice sent again with its own file is fine.
+    expect((await gql(url, INVOICE, { customer: { customerId: ALICE }, input: invoice('pdf', { pdfFileId: file.id }) }, { token: billingKey })).data!.upsertInvoice).toMatchObject({ changed: false });
 
     for (const token of [alice, agent, readerKey]) {
       const res = await download(token, file.path);

@@ -64,8 +64,9 @@ const billingFileSchema = new Schema(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true },
     uploaderUid: { type: String, required: true },
-    /** Set when an invoice takes the file: whose it is from then on. */
+    /** Set when an invoice takes the file: whose it is from then on, and which invoice of theirs. */
     customerId: { type: Schema.Types.ObjectId, default: null },
+    invoiceNumber: { type: String, default: null },
     filename: { type: String, required: true },
     contentType: { type: String, required: true },
     size: { type: Number, required: true },

@@ -207,11 +207,16 @@ export const billingMutations = {
       pdfFileId: null,
     };
     if (input.pdfFileId != null && input.pdfFileId !== '') {
-      // The file must be a stored PDF of this tenant, not yet another customer's.
-      const file = isObjectId(input.pdfFileId) ? await ctx.models.BillingFile.findOne({ _id: new Types.ObjectId(input.pdfFileId), tenantId: customer.tenantId, complete: true }).lean() : null;
-      if (!file || (file.customerId && String(file.customerId) !== String(customer._id))) throw badInput('No such uploaded PDF: upload it with POST /billing-files first.', 'pdfFileId');
-      if (!file.customerId) await ctx.models.BillingFile.updateOne({ _id: file._id, customerId: null }, { $set: { customerId: customer._id } });
-      fields.pdfFileId = file._id;
+      // A stored PDF of this tenant that no other invoice has taken: claimed in one conditional
+      // write, so of two pushes naming one file at once exactly one gets it.
+      const claim = isObjectId(input.pdfFileId)
+        ? await ctx.models.BillingFile.updateOne(
+            { _id: new Types.ObjectId(input.pdfFileId), tenantId: customer.tenantId, complete: true, $or: [{ customerId: null }, { customerId: customer._id, invoiceNumber: number }] },
+            { $set: { customerId: customer._id, invoiceNumber: number } },
+          )
+        : null;
+      if (!claim?.matchedCount) throw badInput('No such uploaded PDF, or it belongs to another invoice: upload it with POST /billing-files first.', 'pdfFileId');
+      fields.pdfFileId = new Types.ObjectId(input.pdfFileId!);
     }
     const key = { tenantId: customer.tenantId, customerId: customer._id, number };
     const { doc, created, changed, before } = await upsertByKey(ctx, ctx.models.Invoice, key, fields, (r, changedFields) => [
