@@ -34,6 +34,8 @@ export interface DemoTenant {
     supportPhone: string;
     supportHours: string;
     website: string;
+    /** The billing system's payment page behind the portal's Pay link; unset: no Pay link. */
+    paymentPageUrl?: string;
     welcomeMessage: string;
     footerText: string;
     timeZone: string;
@@ -62,6 +64,7 @@ export const TENANTS: DemoTenant[] = [
       supportPhone: '+1 555 0100',
       supportHours: 'Mon–Sat 8am–8pm',
       website: 'https://skyline.example',
+      paymentPageUrl: 'https://pay.skyline.example/',
       welcomeMessage: 'Fast, reliable internet from the towers you can see.',
       footerText: '© Skyline Wireless · Serving the valley since 2009',
       timeZone: 'America/Denver',
@@ -240,3 +243,43 @@ export const DEMO_SUPPORT: Record<string, { faq: { question: string; answer: str
     contact: '**Prairie Air Networks**\nCall or text [+1 555 0200](tel:+15550200), every day 7am–9pm.\nEmail [help@prairieair.example](mailto:help@prairieair.example).',
   },
 };
+
+/** A demo customer's billing documents, as a billing integration would have pushed them. */
+export interface DemoBilling {
+  balance: { balanceCents: number; currency: string; dueDate: string | null };
+  invoices: { id: string; number: string; issuedAt: Date; dueDate: string; amountCents: number; currency: string; status: 'OPEN' | 'PAID'; url: string | null; withPdf: boolean }[];
+  payments: { id: string; reference: string; paidAt: Date; amountCents: number; currency: string; method: string }[];
+}
+
+/**
+ * Three monthly invoices at the plan's price, issued on the 1st of this month and the two before
+ * (09:00 UTC): the older two paid by card on the 5th, this month's open and due on the 15th. This
+ * month's has a stored PDF; the older ones link to the billing system.
+ */
+export function demoBilling(t: DemoTenant, c: DemoCustomer, now = new Date()): DemoBilling {
+  const months = [2, 1, 0].map((back) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1, 9)));
+  const ymd = (d: Date, day: number) => `${d.toISOString().slice(0, 8)}${String(day).padStart(2, '0')}`;
+  const invoices = months.map((m, i) => {
+    const number = `${t.prefix}-${m.toISOString().slice(0, 7).replace('-', '')}-${c.accountNumber.slice(-5)}`;
+    const current = i === months.length - 1;
+    return {
+      id: demoId(`invoice:${t.slug}:${c.key}:${number}`, m),
+      number,
+      issuedAt: m,
+      dueDate: ymd(m, 15),
+      amountCents: c.plan.priceCents,
+      currency: 'USD',
+      status: current ? ('OPEN' as const) : ('PAID' as const),
+      url: current ? null : `https://billing.${t.slug}.example/invoices/${number}`,
+      withPdf: current,
+    };
+  });
+  const payments = invoices
+    .filter((inv) => inv.status === 'PAID')
+    .map((inv) => {
+      const paidAt = new Date(inv.issuedAt.getTime() + 4 * 24 * HOUR + 6 * HOUR);
+      return { id: demoId(`payment:${t.slug}:${c.key}:${inv.number}`, paidAt), reference: `PAY-${inv.number}`, paidAt, amountCents: inv.amountCents, currency: 'USD', method: 'Card' };
+    });
+  const open = invoices.at(-1)!;
+  return { balance: { balanceCents: open.amountCents, currency: 'USD', dueDate: open.dueDate }, invoices, payments };
+}

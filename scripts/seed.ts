@@ -16,7 +16,8 @@ import { newWebhookSecret, WEBHOOK_EVENT_TYPES } from '@wisp/subgraph-tenant/web
 import { createModels as workOrderModels } from '@wisp/subgraph-work-order/models';
 import type { Auth } from 'firebase-admin/auth';
 import { Types, type Model } from 'mongoose';
-import { customerId, DEMO_PASSWORD_DEFAULT, DEMO_SUPPORT, demoLogins, demoWorkOrders, messageId, TENANTS, tenantId, workOrderId, type DemoLogin } from './demoData.ts';
+import { simplePdf } from './demoPdf.ts';
+import { customerId, demoBilling, DEMO_PASSWORD_DEFAULT, DEMO_SUPPORT, demoLogins, demoWorkOrders, messageId, TENANTS, tenantId, workOrderId, type DemoLogin } from './demoData.ts';
 
 const oid = (id: string) => new Types.ObjectId(id);
 /** Demo tickets and messages are dated by their ids, so lists read in a believable order. */
@@ -130,7 +131,7 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
   try {
     const [tc, cc, wc, mc] = conns as [(typeof conns)[0], (typeof conns)[0], (typeof conns)[0], (typeof conns)[0]];
     const { Tenant, Domain, ApiKey } = tenantModels(tc);
-    const { Customer, PortalLink } = customerModels(cc);
+    const { Customer, PortalLink, BillingAccount, Invoice, Payment, BillingFile, BillingFileChunk } = customerModels(cc);
     const { WorkOrder } = workOrderModels(wc);
     const { Message } = messagingModels(mc);
     await Promise.all([Tenant, Customer, WorkOrder, Message].map((m) => (m as { init: () => Promise<unknown> }).init()));
@@ -175,6 +176,26 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
           },
           { upsert: true },
         );
+        // What the billing integration would have pushed: balance, invoices (this month's with a PDF) and payments.
+        const cid = oid(customerId(t.slug, key));
+        const billing = demoBilling(t, c);
+        await BillingAccount.updateOne({ _id: cid }, { $set: { tenantId: tid, ...billing.balance } }, { upsert: true });
+        for (const inv of billing.invoices) {
+          const { id, withPdf, ...invoice } = inv;
+          let pdfFileId: Types.ObjectId | null = null;
+          if (withPdf) {
+            pdfFileId = oid(demoId(`invoice-pdf:${id}`));
+            const data = simplePdf([`${t.name}`, `Invoice ${inv.number}`, `Account ${c.accountNumber} - ${c.name}`, `${c.plan.name}: USD ${(inv.amountCents / 100).toFixed(2)}`, `Due ${inv.dueDate}`]);
+            await BillingFileChunk.updateOne({ fileId: pdfFileId, n: 0 }, { $set: { data } }, { upsert: true });
+            await BillingFile.updateOne(
+              { _id: pdfFileId },
+              { $set: { tenantId: tid, customerId: cid, invoiceNumber: inv.number, uploaderUid: 'seed', filename: `${inv.number}.pdf`, contentType: 'application/pdf', size: data.length, chunks: 1, complete: true } },
+              { upsert: true },
+            );
+          }
+          await Invoice.updateOne({ _id: oid(id) }, { $set: { tenantId: tid, customerId: cid, ...invoice, pdfFileId } }, { upsert: true });
+        }
+        for (const { id, ...payment } of billing.payments) await Payment.updateOne({ _id: oid(id) }, { $set: { tenantId: tid, customerId: cid, ...payment } }, { upsert: true });
       }
       const agentName = `${t.name} Support`;
       for (const wo of demoWorkOrders(t)) {

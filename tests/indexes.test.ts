@@ -82,6 +82,13 @@ const HOT: { what: string; collection: string; eq: string[]; sort?: Record<strin
   { what: 'unread agent notifications and their count', collection: 'messaging.agent_notifications', eq: ['tenantId', 'recipientUid', 'readAt'], sort: { _id: -1 } },
   { what: 'call-back requests', collection: 'work-order.callbackrequests', eq: ['tenantId', 'status'], sort: { _id: -1 } },
   { what: 'portal access audit', collection: 'customer.portal_audit', eq: ['tenantId', 'customerId'], sort: { _id: -1 } },
+  // The billing page and the billing integration's pushes.
+  { what: 'my invoices', collection: 'customer.invoices', eq: ['tenantId', 'customerId'], sort: { issuedAt: -1, _id: -1 } },
+  { what: 'my invoices after a cursor', collection: 'customer.invoices', eq: ['tenantId', 'customerId'], or: [['issuedAt~'], ['issuedAt', '_id~']] },
+  { what: 'my payments', collection: 'customer.payments', eq: ['tenantId', 'customerId'], sort: { paidAt: -1, _id: -1 } },
+  { what: 'an invoice by its number', collection: 'customer.invoices', eq: ['tenantId', 'customerId', 'number'] },
+  { what: 'a payment by its reference', collection: 'customer.payments', eq: ['tenantId', 'customerId', 'reference'] },
+  { what: "an invoice PDF's bytes", collection: 'customer.billing_file_chunks', eq: ['fileId', 'n'] },
   // Read models, kept from other services' events: their lookups and their cursors.
   { what: 'customers on a site (work-order read model)', collection: 'work-order.rm_customers', eq: ['tenantId', 'state.site'] },
   { what: 'a customer (read model)', collection: 'work-order.rm_customers', eq: ['_id', 'tenantId'] },
@@ -230,6 +237,17 @@ describe('indexes', () => {
       const opened = await run('alice', served.OPEN_TICKET_MUTATION, { input: { title: 'Router lights off', description: 'Nothing lights up.', category: 'EQUIPMENT', clientMutationId: randomUUID() } });
       await run('alice', served.TICKET_FILES_QUERY, { id: opened.openTicket.id });
       await run('alice', served.CALLBACK_MUTATION, { input: { workOrderId: opened.openTicket.id, phone: '+15555550123', preferredTime: new Date(Date.now() + 86_400_000).toISOString(), clientMutationId: randomUUID() } });
+      // The customer's billing page, its next page of invoices, and an invoice PDF.
+      const BILLING = `query($after: String) { viewer { customer { billing { balanceCents currency dueDate invoices(first: 2, after: $after) { edges { node { id number pdf { path } } } pageInfo { endCursor } } payments(first: 10) { edges { node { id } } } } } } }`;
+      const firstPage = await run('alice', BILLING);
+      await run('alice', BILLING, { after: firstPage.viewer.customer.billing.invoices.pageInfo.endCursor });
+      const pdfPath = firstPage.viewer.customer.billing.invoices.edges.find((e: { node: { pdf: { path: string } | null } }) => e.node.pdf)?.node.pdf.path;
+      expect((await fetch(`${url.replace(/\/graphql$/, '')}${pdfPath}`, { headers: { authorization: `Bearer ${tokens.alice}` } })).status).toBe(200);
+      // The billing integration's pushes (an admin may push too).
+      const billed = { customerId: customerId('skyline', 'alice') };
+      await run('admin', `mutation($c: BillingCustomerInput!) { setBillingBalance(customer: $c, input: { balanceCents: 6900, currency: "USD", dueDate: "2026-12-15" }) { balanceCents } }`, { c: billed });
+      await run('admin', `mutation($c: BillingCustomerInput!) { upsertInvoice(customer: $c, input: { number: "IX-1", issuedAt: "2026-12-01T09:00:00Z", amountCents: 6900, currency: "USD", status: OPEN }) { created } }`, { c: billed });
+      await run('admin', `mutation($c: BillingCustomerInput!) { upsertPayment(customer: $c, input: { reference: "IX-P1", paidAt: "2026-12-02T09:00:00Z", amountCents: 6900, currency: "USD" }) { created } }`, { c: billed });
       // The agent's pages.
       await run('agent', api.VIEWER_ROLE);
       await run('agent', api.QUEUE, {});

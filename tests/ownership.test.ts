@@ -84,7 +84,7 @@ describe('the event catalogue', () => {
 
   it('gives every entity events and an owner, and every owner events', () => {
     const entities = new Set(types.map((t) => EVENT_CATALOGUE[t].entity));
-    expect([...entities].sort()).toEqual(['CallbackRequest', 'Customer', 'Message', 'Tenant', 'WebhookEndpoint', 'WorkOrder']);
+    expect([...entities].sort()).toEqual(['BillingAccount', 'CallbackRequest', 'Customer', 'Invoice', 'Message', 'Payment', 'Tenant', 'WebhookEndpoint', 'WorkOrder']);
     const owners = new Set(types.map((t) => EVENT_CATALOGUE[t].owner));
     expect([...owners].sort()).toEqual([...SUBGRAPHS].sort());
     // The entities other services keep read models of publish their state.
@@ -97,7 +97,7 @@ describe('the event catalogue', () => {
   it('saves events with the change on every entity model that publishes', () => {
     const conn = mongoose.createConnection();
     const models = { ...tenantModels(conn), ...customerModels(conn), ...workOrderModels(conn), ...messagingModels(conn) } as Record<string, unknown>;
-    for (const name of ['Tenant', 'WebhookEndpoint', 'Customer', 'WorkOrder', 'CallbackRequest', 'Message', 'ReadReceipt']) {
+    for (const name of ['Tenant', 'WebhookEndpoint', 'Customer', 'WorkOrder', 'CallbackRequest', 'Message', 'ReadReceipt', 'BillingAccount', 'Invoice', 'Payment']) {
       expect((models[name] as mongoose.Model<unknown>).schema.path(PENDING_EVENTS), `${name} carries pending events`).toBeTruthy();
     }
   });

@@ -8,6 +8,12 @@ export interface AttachmentProxyOptions {
   identitySecret: string;
   /** The messaging subgraph's GraphQL URL; files are served beside it. */
   messagingUrl: string;
+  /**
+   * The path the files live under, and the subgraph that keeps them (its GraphQL URL).
+   * @default ticket attachments: `/attachments`, at `messagingUrl`
+   */
+  prefix?: string;
+  fileServiceUrl?: string;
 }
 
 /**
@@ -20,9 +26,10 @@ const DRAIN_BEFORE_ANSWER_BYTES = 64 * 1024 * 1024;
 const DRAIN_TIMEOUT_MS = 15_000;
 
 export function attachmentRoutes(options: AttachmentProxyOptions) {
-  const base = new URL(options.messagingUrl);
+  const base = new URL(options.fileServiceUrl ?? options.messagingUrl);
+  const prefix = options.prefix ?? '/attachments';
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
-    if (url.pathname !== '/attachments' && !url.pathname.startsWith('/attachments/')) return false;
+    if (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)) return false;
     // Answering before the upload is read: drop the rest and the connection, so no client trips over it.
     const refuse = (message: string, status = 401, code = 'UNAUTHENTICATED', reason?: unknown) => {
       req.resume();

@@ -188,6 +188,8 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     sessionRoutes({ projectId: options.firebaseProjectId, verifyToken: tenant.checkingSessionTenant(verifyToken) }),
     tenant.routes(authenticateRoute),
     attachmentRoutes({ authenticate: authenticateRoute, identitySecret: options.identitySecret, messagingUrl }),
+    // Invoice PDFs, kept by the customer subgraph beside the customer's other billing documents.
+    attachmentRoutes({ authenticate: authenticateRoute, identitySecret: options.identitySecret, messagingUrl, prefix: '/billing-files', fileServiceUrl: customerUrl }),
     // Routes whose authority is in the request itself: the one-click unsubscribe of notification
     // emails (a signed token), Twilio's SMS webhooks (its signature), and customers' replies by email
     // (the mail provider's shared secret), which messaging refuses and records itself when too large.

@@ -88,7 +88,7 @@ describe('no serious accessibility violations', () => {
   it('on the pages anyone can open', () => sweep(null, () => ['/', '/sign-in', '/forgot-password', '/sign-up', '/status']));
 
   it("on a customer's pages", () =>
-    sweep('alice@skyline.example', () => ['/', '/service', '/tickets', '/tickets/new', `/tickets/${ticketId}`, '/account/settings', '/support']));
+    sweep('alice@skyline.example', () => ['/', '/service', '/tickets', '/tickets/new', `/tickets/${ticketId}`, '/account/settings', '/support', '/billing']));
 
   it("on an agent's pages", () =>
     sweep('agent@skyline.example', () => ['/', '/staff/queue', '/staff/customers', `/staff/customers/${customerId}`, `/staff/tickets/${ticketId}`]));

@@ -12,11 +12,25 @@ import { z } from 'zod';
 export type Owner = 'tenant' | 'customer' | 'work-order' | 'messaging';
 
 /** The entities events are about. */
-export type EventEntity = 'Tenant' | 'Customer' | 'WorkOrder' | 'Message' | 'CallbackRequest' | 'WebhookEndpoint';
+export type EventEntity = 'Tenant' | 'Customer' | 'WorkOrder' | 'Message' | 'CallbackRequest' | 'WebhookEndpoint' | 'Invoice' | 'Payment' | 'BillingAccount';
 
 const id = z.string().min(1);
 const status = z.string().min(1);
 const when = z.iso.datetime({ offset: true });
+
+const invoiceFacts = {
+  customerId: id,
+  number: z.string(),
+  issuedAt: when,
+  dueDate: z.string().nullable(),
+  amountCents: z.number().int(),
+  currency: z.string().length(3),
+  status,
+  hasPdf: z.boolean(),
+  url: z.string().nullable(),
+};
+
+const paymentFacts = { customerId: id, reference: z.string(), paidAt: when, amountCents: z.number().int(), currency: z.string().length(3), method: z.string().nullable() };
 
 const ticketFacts = {
   number: z.string(),
@@ -172,6 +186,17 @@ export const EVENT_CATALOGUE = {
     entity: 'WebhookEndpoint',
     version: 1,
     payload: z.object({ url: z.string(), reason: z.string(), consecutiveFailures: z.number().int().nonnegative(), failingSince: when.nullable() }),
+  },
+  // customer: billing documents the billing integration pushed (amounts in the currency's minor unit).
+  'invoice.issued': { owner: 'customer', entity: 'Invoice', version: 1, payload: z.object(invoiceFacts) },
+  'invoice.updated': { owner: 'customer', entity: 'Invoice', version: 1, payload: z.object({ ...invoiceFacts, fields: z.array(z.string()) }) },
+  'payment.recorded': { owner: 'customer', entity: 'Payment', version: 1, payload: z.object(paymentFacts) },
+  'payment.updated': { owner: 'customer', entity: 'Payment', version: 1, payload: z.object({ ...paymentFacts, fields: z.array(z.string()) }) },
+  'billing.balanceChanged': {
+    owner: 'customer',
+    entity: 'BillingAccount',
+    version: 1,
+    payload: z.object({ customerId: id, balanceCents: z.number().int(), currency: z.string().length(3), dueDate: z.string().nullable() }),
   },
 } as const satisfies Record<string, { owner: Owner; entity: EventEntity; version: number; payload: z.ZodType }>;
 

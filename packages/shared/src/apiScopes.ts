@@ -13,6 +13,8 @@ export const API_SCOPES = {
   'outages:write': 'Create outages and post their updates.',
   'events:read': 'Read the change feed.',
   'webhooks:manage': 'Manage webhook endpoints.',
+  'billing:read': "Read customers' balances, invoices and payments.",
+  'billing:write': 'Push balances, invoices (with their PDFs) and payments from the billing system.',
 } as const;
 export type ApiScope = keyof typeof API_SCOPES;
 export const isApiScope = (s: unknown): s is ApiScope => typeof s === 'string' && Object.hasOwn(API_SCOPES, s);
@@ -36,6 +38,9 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiScope | 'any' | null> = {
   'Mutation.updateCustomer': 'customers:write',
   'Mutation.upsertCustomers': 'customers:write',
   'Mutation.reportEquipmentTelemetry': 'customers:write',
+  'Mutation.setBillingBalance': 'billing:write',
+  'Mutation.upsertInvoice': 'billing:write',
+  'Mutation.upsertPayment': 'billing:write',
   'Mutation.updateMyContact': null,
   'Mutation.updateMyNotificationPreferences': null,
   'Mutation.unsubscribe': null,

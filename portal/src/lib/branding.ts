@@ -25,6 +25,8 @@ export interface PortalBranding {
   supportPhone: string | null;
   supportHours: string | null;
   website: string | null;
+  /** The billing system's own payment page (https) behind the Billing page's Pay link; null: none. */
+  paymentPageUrl?: string | null;
   /** Custom CSS, already reduced to a safe subset by the tenant subgraph. */
   customCss?: string | null;
   /** Support page questions in order; `answerHtml` is sanitised HTML. */

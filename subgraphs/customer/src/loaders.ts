@@ -6,6 +6,10 @@ import type { ProvisioningJobDoc } from './models/ProvisioningJob.ts';
 export function createLoaders(models: Models) {
   return {
     customer: byIdLoader(models.Customer),
+    /** Balances from the billing system, by customer id. */
+    billingAccount: byIdLoader(models.BillingAccount),
+    /** Invoice PDFs' metadata, by file id. */
+    billingFile: byIdLoader(models.BillingFile),
     /** Provisioning jobs by id (`provision:<customerId>`), one `$in` query per batch. */
     provisioningJob: new DataLoader<string, ProvisioningJobDoc | null>(async (ids) => {
       const jobs = await models.ProvisioningJob.find({ _id: { $in: [...new Set(ids)] } }).lean<ProvisioningJobDoc[]>();

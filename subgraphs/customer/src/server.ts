@@ -5,6 +5,7 @@ import { parse } from 'graphql';
 import type { CustomerModels } from './context.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import { createModels } from './models/index.ts';
+import { billingFileRoutes } from './billing/billingFiles.ts';
 import { secondFactorRoute } from './portal/secondFactorRoute.ts';
 import { smtpTransport, smtpUrlFromEnv, startMailSender } from './portal/mailer.ts';
 import { openPortalServices, unopenedPortalServices } from './portal/services.ts';
@@ -35,7 +36,7 @@ export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
   // Twilio's SMS webhooks come through it from the public.
   setup: async (conn, options, models, log) => ({
     services: undefined,
-    routes: anyRoute(secondFactorRoute({ models, log, identitySecret: options.identitySecret }), unsubscribeRoute({ models, log }), inboundSmsRoute({ models, log })),
+    routes: anyRoute(secondFactorRoute({ models, log, identitySecret: options.identitySecret }), unsubscribeRoute({ models, log }), inboundSmsRoute({ models, log }), billingFileRoutes({ models, identitySecret: options.identitySecret, log })),
     stop: await openPortalServices(models.services, conn, models, options.mongo, log, options.identitySecret, (options as CustomerSubgraphOptions).notifications),
   }),
   audit: {
@@ -60,6 +61,9 @@ export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
       removeStaff: 'STAFF',
       upsertCustomers: 'CUSTOMER',
       reportEquipmentTelemetry: 'CUSTOMER',
+      setBillingBalance: 'CUSTOMER',
+      upsertInvoice: 'CUSTOMER',
+      upsertPayment: 'CUSTOMER',
     },
     // Account security writes its own, more telling entries (and must not store codes or passwords).
     skip: ['changePassword', 'signOutEverywhere', 'beginTotpEnrolment', 'confirmTotpEnrolment', 'removeTotp', 'verifySecondFactor', 'verifyEmail', 'reportSignInFailure'],

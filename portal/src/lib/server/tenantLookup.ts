@@ -39,6 +39,7 @@ export const PORTAL_BRANDING_QUERY = /* GraphQL */ `
       supportPhone
       supportHours
       website
+      paymentPageUrl
       customCss
       faq { question answerHtml }
       contactHtml

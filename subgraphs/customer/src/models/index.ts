@@ -2,6 +2,7 @@ import { notificationModel, ticketMemoModel } from './Notification.ts';
 import type { Connection } from 'mongoose';
 import { accountSecurityModels } from './AccountSecurity.ts';
 import { auditEntryModel } from './AuditEntry.ts';
+import { billingModels } from './Billing.ts';
 import { customerModel } from './Customer.ts';
 import { externalIdModel } from './ExternalId.ts';
 import { mutationReceiptModel } from './MutationReceipt.ts';
@@ -23,6 +24,7 @@ export function createModels(conn: Connection) {
     ...accountSecurityModels(conn),
     Notification: notificationModel(conn),
     NotificationTicket: ticketMemoModel(conn),
+    ...billingModels(conn),
   };
 }
 export type Models = ReturnType<typeof createModels>;

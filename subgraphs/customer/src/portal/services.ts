@@ -68,7 +68,8 @@ export function unopenedPortalServices(): PortalServices {
 export async function openPortalServices(services: PortalServices, conn: Connection, models: Models, mongo: MongoOptions, logger: Logger, identitySecret: string, notificationOptions?: NotificationOptions): Promise<() => Promise<void>> {
   const [outbox, smsOutbox, events] = await Promise.all([openOutbox(mongo), openSmsOutbox(mongo), openEventLog(mongo)]);
   const tenants = await openTenantDirectory({ conn, log: events, logger });
-  const relay = createRelay(events, () => [{ model: models.Customer, entity: 'Customer', state: customerState }], { logger });
+  // Billing documents' events carry no entity state: no service keeps a read model of them.
+  const relay = createRelay(events, () => [{ model: models.Customer, entity: 'Customer', state: customerState }, models.BillingAccount, models.Invoice, models.Payment], { logger });
   Object.assign(services, { outbox, smsOutbox, tenants, tenantBySlug: (slug: string) => tenants.bySlug(slug), relay, signingSecret: identitySecret } satisfies Partial<PortalServices>);
   // Customers saved before customers published their state are announced once.
   const announced = await announceUnannounced(models.Customer, relay, (doc) => customerEvent({ _id: doc._id, tenantId: doc.tenantId }, 'customer.updated', 'updated', { fields: [], site: doc.site ?? null }));

@@ -1,3 +1,4 @@
+import { billingCustomerFields, billingMutations, CustomerBilling, Invoice, Payment } from './billing.ts';
 import { Customer, PortalAccess } from './Customer.ts';
 import { FieldError } from './FieldError.ts';
 import { customerSyncMutations } from './customerSync.ts';
@@ -10,9 +11,12 @@ import { notificationCustomerFields, NotificationDelivery, notificationMutations
 
 export const resolvers = {
   Query: { ...Query, ...staffQueries, ...notificationQueries },
-  Mutation: { ...Mutation, ...customerSyncMutations, ...staffMutations, ...notificationMutations },
+  Mutation: { ...Mutation, ...customerSyncMutations, ...staffMutations, ...notificationMutations, ...billingMutations },
   Viewer,
-  Customer: { ...Customer, ...notificationCustomerFields },
+  Customer: { ...Customer, ...notificationCustomerFields, ...billingCustomerFields },
+  CustomerBilling,
+  Invoice,
+  Payment,
   PortalAccess,
   PortalAuditEntry,
   FieldError,

@@ -40,7 +40,7 @@ interface TenantRow {
 
 /** Plain data of a stored snapshot (mongoose subdocuments carry extra keys). */
 export function plainBranding(b: BrandingSnapshot): BrandingSnapshot {
-  const { companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, supportEmail, supportPhone, supportHours, website, welcomeMessage, footerText, customCss, faq, contact, timeZone, defaultLanguage, portalLanguages, mailFromName, mailFromAddress, smsSenderId } = b;
+  const { companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, supportEmail, supportPhone, supportHours, website, paymentPageUrl, welcomeMessage, footerText, customCss, faq, contact, timeZone, defaultLanguage, portalLanguages, mailFromName, mailFromAddress, smsSenderId } = b;
   return {
     companyName,
     displayName,
@@ -52,6 +52,7 @@ export function plainBranding(b: BrandingSnapshot): BrandingSnapshot {
     supportPhone: supportPhone ?? null,
     supportHours: supportHours ?? null,
     website: website ?? null,
+    paymentPageUrl: paymentPageUrl ?? null,
     welcomeMessage: welcomeMessage ?? null,
     footerText: footerText ?? null,
     customCss: customCss ?? null,

@@ -16,6 +16,8 @@ export interface BrandingSnapshot {
   supportPhone?: string | null;
   supportHours?: string | null;
   website?: string | null;
+  /** The billing system's own payment page (https) behind the portal's Pay link. */
+  paymentPageUrl?: string | null;
   welcomeMessage?: string | null;
   footerText?: string | null;
   customCss?: string | null;
@@ -47,6 +49,7 @@ export interface BrandingInput {
   supportPhone?: string | null;
   supportHours?: string | null;
   website?: string | null;
+  paymentPageUrl?: string | null;
   welcomeMessage?: string | null;
   footerText?: string | null;
   customCss?: string | null;
@@ -75,6 +78,7 @@ export const TEXT_LIMITS = {
   supportPhone: 40,
   supportHours: 120,
   website: 2048,
+  paymentPageUrl: 2048,
   welcomeMessage: 500,
   footerText: 300,
   contact: 2000,
@@ -94,7 +98,7 @@ export const MAX_FAQ_ENTRIES = 50;
 export const BRANDING_FIELDS = [
   'companyName', 'displayName', 'logoUrl', 'logoAlt', 'faviconUrl',
   'colors.primary', 'colors.secondary', 'colors.accent', 'colors.background', 'colors.text',
-  'supportEmail', 'supportPhone', 'supportHours', 'website', 'welcomeMessage', 'footerText',
+  'supportEmail', 'supportPhone', 'supportHours', 'website', 'paymentPageUrl', 'welcomeMessage', 'footerText',
   'customCss', 'faq', 'contact',
   'timeZone', 'defaultLanguage', 'portalLanguages', 'mailFromName', 'mailFromAddress', 'smsSenderId',
 ] as const;
@@ -235,6 +239,14 @@ export async function validateBranding(
       const url = httpsUrl('website', v);
       if (url) next.website = url;
     } else if (v === null) next.website = null;
+  }
+
+  if (has('paymentPageUrl')) {
+    const v = text('paymentPageUrl', input.paymentPageUrl, TEXT_LIMITS.paymentPageUrl, false);
+    if (v) {
+      const url = httpsUrl('paymentPageUrl', v);
+      if (url) next.paymentPageUrl = url;
+    } else if (v === null) next.paymentPageUrl = null;
   }
 
   if (has('supportEmail')) {

@@ -32,6 +32,8 @@ const branding = new Schema(
     supportPhone: String,
     supportHours: String,
     website: String,
+    /** The billing system's payment page behind the portal's Pay link (https). */
+    paymentPageUrl: String,
     welcomeMessage: String,
     footerText: String,
     /** Already reduced to the safe subset by the CSS sanitiser before it is stored. */

@@ -23,12 +23,12 @@ export const Query = {
     // Only what a login page needs: no admin contacts, no history, no internal ids. The sender
     // settings are no secret: every message the WISP sends shows them.
     const {
-      companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, welcomeMessage, footerText, supportEmail, supportPhone, supportHours, website, customCss, faq, contact,
+      companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, welcomeMessage, footerText, supportEmail, supportPhone, supportHours, website, paymentPageUrl, customCss, faq, contact,
       timeZone, defaultLanguage, portalLanguages, mailFromName, mailFromAddress, smsSenderId,
     } = tenant.branding;
     return {
       companyName, displayName, logoUrl, logoAlt, faviconUrl, colors, welcomeMessage, footerText,
-      supportEmail, supportPhone, supportHours, website, customCss, faq, contact,
+      supportEmail, supportPhone, supportHours, website, paymentPageUrl, customCss, faq, contact,
       timeZone, defaultLanguage, mailFromName, mailFromAddress, smsSenderId,
       portalLanguages,
       tenantSlug: tenant.slug,

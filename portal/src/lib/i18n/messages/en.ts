@@ -17,6 +17,7 @@ export const en = {
   'nav.supportLabel': 'Support',
   'nav.myTickets': 'My tickets',
   'nav.newTicket': 'Report a problem',
+  'nav.billing': 'Billing',
   'nav.queue': 'Ticket queue',
   'footer.copyright': '© {year} {company}',
   'outage.title': 'Service disruption: {title}',

@@ -15,6 +15,7 @@ export const es: Record<MessageKey, string> = {
   'nav.supportLabel': 'Ayuda',
   'nav.myTickets': 'Mis solicitudes',
   'nav.newTicket': 'Informar de un problema',
+  'nav.billing': 'Facturación',
   'nav.queue': 'Cola de solicitudes',
   'footer.copyright': '© {year} {company}',
   'outage.title': 'Interrupción del servicio: {title}',

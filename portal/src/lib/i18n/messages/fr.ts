@@ -15,6 +15,7 @@ export const fr: Record<MessageKey, string> = {
   'nav.supportLabel': 'Assistance',
   'nav.myTickets': 'Mes demandes',
   'nav.newTicket': 'Signaler un problème',
+  'nav.billing': 'Facturation',
   'nav.queue': 'File des demandes',
   'footer.copyright': '© {year} {company}',
   'outage.title': 'Perturbation du service : {title}',

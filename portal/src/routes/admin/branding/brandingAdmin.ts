@@ -32,6 +32,7 @@ export interface BrandingDraft {
   supportPhone: string;
   supportHours: string;
   website: string;
+  paymentPageUrl: string;
   welcomeMessage: string;
   footerText: string;
   customCss: string;
@@ -40,13 +41,14 @@ export interface BrandingDraft {
   notifications: NotificationDraft;
 }
 
-export interface StoredBranding extends Omit<BrandingDraft, 'notifications' | 'logoUrl' | 'faviconUrl' | 'supportEmail' | 'supportPhone' | 'supportHours' | 'website' | 'welcomeMessage' | 'footerText' | 'customCss' | 'contact'> {
+export interface StoredBranding extends Omit<BrandingDraft, 'notifications' | 'logoUrl' | 'faviconUrl' | 'supportEmail' | 'supportPhone' | 'supportHours' | 'website' | 'paymentPageUrl' | 'welcomeMessage' | 'footerText' | 'customCss' | 'contact'> {
   logoUrl: string | null;
   faviconUrl: string | null;
   supportEmail: string | null;
   supportPhone: string | null;
   supportHours: string | null;
   website: string | null;
+  paymentPageUrl: string | null;
   welcomeMessage: string | null;
   footerText: string | null;
   customCss: string | null;
@@ -63,7 +65,7 @@ export interface StoredBranding extends Omit<BrandingDraft, 'notifications' | 'l
 const BRANDING_FIELDS = `
   companyName displayName logoUrl logoAlt faviconUrl
   colors { primary secondary accent background text }
-  supportEmail supportPhone supportHours website welcomeMessage footerText customCss
+  supportEmail supportPhone supportHours website paymentPageUrl welcomeMessage footerText customCss
   faq { question answer }
   contact version
   timeZone defaultLanguage portalLanguages mailFromName mailFromAddress smsSenderId
@@ -166,6 +168,7 @@ export function toDraft(b: StoredBranding): BrandingDraft {
     supportPhone: b.supportPhone ?? '',
     supportHours: b.supportHours ?? '',
     website: b.website ?? '',
+    paymentPageUrl: b.paymentPageUrl ?? '',
     welcomeMessage: b.welcomeMessage ?? '',
     footerText: b.footerText ?? '',
     customCss: b.customCss ?? '',
@@ -200,6 +203,7 @@ export function toInput(d: BrandingDraft): Record<string, unknown> {
     supportPhone: d.supportPhone,
     supportHours: d.supportHours,
     website: d.website,
+    paymentPageUrl: d.paymentPageUrl,
     welcomeMessage: d.welcomeMessage,
     footerText: d.footerText,
     customCss: d.customCss,
@@ -236,6 +240,7 @@ const FIELD_LABELS: Record<string, string> = {
   supportPhone: 'Support phone',
   supportHours: 'Support hours',
   website: 'Website',
+  paymentPageUrl: 'Payment page',
   welcomeMessage: 'Welcome message',
   footerText: 'Footer text',
   customCss: 'Custom CSS',
