@@ -4,5 +4,6 @@ import { Query } from './Query.ts';
 import { StatusPage } from './StatusPage.ts';
 import { triageMutations } from './triage.ts';
 import { CallbackRequest, WorkOrder } from './WorkOrder.ts';
+import { visitFields, visitMutations, visitQueries } from './visits.ts';
 
-export const resolvers = { Query, Mutation: { ...Mutation, ...triageMutations }, Customer, WorkOrder, CallbackRequest, StatusPage };
+export const resolvers = { Query: { ...Query, ...visitQueries }, Mutation: { ...Mutation, ...triageMutations, ...visitMutations }, Customer, WorkOrder: { ...WorkOrder, ...visitFields }, CallbackRequest, StatusPage };
