@@ -84,6 +84,18 @@ runBench(async () => {
       const r = await gql(url, `query($id: ID!) { workOrder(id: $id) { id visitNeeded } }`, { id }, { token: tokens[i] });
       if (r.errors) throw new Error(JSON.stringify(r.errors));
     });
+    // The yardstick: the same customers reading their ticket all at once, on the same machine now.
+    const READ = `query($id: ID!) { workOrder(id: $id) { id status visit { start } } }`;
+    const reads = await Promise.all(
+      tickets.map(async (id, i) => {
+        const t = performance.now();
+        const r = await gql(url, READ, { id }, { token: tokens[i] });
+        if (r.errors) throw new Error(JSON.stringify(r.errors));
+        return performance.now() - t;
+      }),
+    );
+    const readMs = reads.sort((a, b) => a - b);
+
     // All at once: every request is sent before any answer is read.
     const BOOK = `mutation($input: BookVisitInput!) { bookVisit(input: $input) { id } }`;
     const started = performance.now();
@@ -117,6 +129,8 @@ runBench(async () => {
       'p95 latency (ms)': { value: Number(percentile(ms, 95).toFixed(1)) },
       'max latency (ms)': { value: Number(ms.at(-1)!.toFixed(1)) },
       'all answered in (ms)': { value: Number(wall.toFixed(1)) },
+      'p95 of as many concurrent ticket reads (ms)': { value: Number(percentile(readMs, 95).toFixed(1)) },
+      'booking p95 / read p95': { value: Number((percentile(ms, 95) / percentile(readMs, 95)).toFixed(2)) },
     });
     if (other.length) console.log('other errors:', [...new Set(other.map((o) => o.reason))].join(', '));
     console.log(machineLine('end'));
