@@ -85,4 +85,44 @@ describe('booking a visit in the browser', () => {
     expect(await page.locator('[data-testid=slot]').count()).toBe(0);
     await context.close();
   });
+
+  it('lets an agent book a waiting ticket on the board, and the technician report en route and arrival from a phone', async () => {
+    const { id, token } = await installTicket('bob@skyline.example');
+    const number = ((await gql(gateway, `query($id: ID!) { workOrder(id: $id) { number } }`, { id }, { token })).data!.workOrder as { number: string }).number;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(at('/'));
+    await page.fill('input[name="email"]', 'agent@skyline.example');
+    await page.fill('input[name="password"]', PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('[data-testid=support-nav]').count(), { timeout: 20_000 }).toBe(1);
+    await page.goto(at('/staff/visits'));
+    const row = page.locator('[data-testid=waiting]', { hasText: number });
+    await row.waitFor({ timeout: 20_000 });
+    const slot = await row.locator('select[name=slotId] option').nth(1).getAttribute('value');
+    await row.locator('select[name=slotId]').selectOption(slot!);
+    await row.getByRole('button', { name: 'Book' }).click();
+    await page.getByText('Saved.').waitFor();
+    await expect.poll(async () => (await visitOf(id, token)).status).toBe('SCHEDULED');
+    await page.screenshot({ path: `${screenshots}visit-board.png`, fullPage: false });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(at(`/staff/visits/${id}`));
+    await page.fill('input[name=etaMinutes]', '25');
+    await page.getByRole('button', { name: 'I’m on my way' }).click();
+    await expect.poll(() => page.getByTestId('visit-status').textContent()).toMatch(/EN_ROUTE · arriving/);
+    const enRoute = (await gql(gateway, `query($id: ID!) { workOrder(id: $id) { status eta } }`, { id }, { token })).data!.workOrder as { status: string; eta: string };
+    expect(enRoute.status).toBe('EN_ROUTE');
+    expect(Math.abs(Date.parse(enRoute.eta) - (Date.now() + 25 * 60_000))).toBeLessThan(2 * 60_000);
+    await page.screenshot({ path: `${screenshots}visit-technician.png`, fullPage: true });
+    await page.getByRole('button', { name: 'I’ve arrived' }).click();
+    await expect.poll(() => page.getByTestId('visit-status').textContent()).toMatch(/ON_SITE/);
+    await context.close();
+
+    // The customer's page shows the technician on site.
+    const customer = await browser.newContext({ javaScriptEnabled: false });
+    const mine = await signIn(customer, 'bob@skyline.example', `/tickets/${id}/book`);
+    await mine.getByText('Your technician has arrived.').waitFor();
+    await customer.close();
+  });
 });
