@@ -110,13 +110,13 @@ describe('booking a visit in the browser', () => {
     await page.goto(at(`/staff/visits/${id}`));
     await page.fill('input[name=etaMinutes]', '25');
     await page.getByRole('button', { name: 'I’m on my way' }).click();
-    await expect.poll(() => page.getByTestId('visit-status').textContent()).toMatch(/EN_ROUTE · arriving/);
+    await expect.poll(() => page.getByTestId('visit-status').textContent()).toMatch(/^On the way · arriving \d/);
     const enRoute = (await gql(gateway, `query($id: ID!) { workOrder(id: $id) { status eta } }`, { id }, { token })).data!.workOrder as { status: string; eta: string };
     expect(enRoute.status).toBe('EN_ROUTE');
     expect(Math.abs(Date.parse(enRoute.eta) - (Date.now() + 25 * 60_000))).toBeLessThan(2 * 60_000);
     await page.screenshot({ path: `${screenshots}visit-technician.png`, fullPage: true });
     await page.getByRole('button', { name: 'I’ve arrived' }).click();
-    await expect.poll(() => page.getByTestId('visit-status').textContent()).toMatch(/ON_SITE/);
+    await expect.poll(() => page.getByTestId('visit-status').textContent()).toBe('Arrived');
     await context.close();
 
     // The customer's page shows the technician on site.
