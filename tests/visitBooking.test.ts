@@ -206,6 +206,16 @@ describe('staff and technicians', () => {
       const onSite = ok(await gql(url, PROGRESS, { input: { workOrderId: ticket, status: 'ON_SITE', clientMutationId: randomUUID() } }, { token: agent })).setVisitProgress as any;
       expect(onSite.status).toBe('ON_SITE');
       await until(() => sub.data.some((d) => d.workOrderUpdated.kind === 'visit_on_site'), 'on site to reach the customer live');
+      // The customer was told by email that the technician is on the way, with the time.
+      const OUTBOX = `query($to: String) { outboxEmails(to: $to, first: 50) { subject text } }`;
+      const deadline = Date.now() + 15_000;
+      let told: { subject: string; text: string }[] = [];
+      while (Date.now() < deadline) {
+        told = (ok(await gql(url, OUTBOX, { to: `visit-4-${t.slug}@example.com` }, { token: admin })).outboxEmails ?? []) as { subject: string; text: string }[];
+        if (told.some((m) => /expected at/.test(m.text))) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(told.some((m) => /Your technician is on the way and expected at \d/.test(m.text)), JSON.stringify(told.map((m) => m.subject))).toBe(true);
       // An on-site visit is no longer the customer's to move.
       expect(reasons(await gql(url, CANCEL, { input: { workOrderId: ticket, clientMutationId: randomUUID() } }, { token: me.token }))).toEqual(['BAD_USER_INPUT:TICKET_NOT_BOOKABLE']);
     } finally {

@@ -25,7 +25,18 @@ const DAY = 24 * HOUR;
 /** A booking failure a client can act on: the GraphQL code plus a `reason` naming the rule. */
 const refused = (code: ErrorCode, reason: string, message: string, extra: Record<string, unknown> = {}) => codedError(code, message, { reason, ...extra });
 
-export async function loadCapacity(ctx: Context, tenantId: string): Promise<Capacity> {
+/** Capacity read once per request and tenant: a list of tickets asking `visitNeeded` reads it once. */
+const capacityOfRequest = new WeakMap<object, Map<string, Promise<Capacity>>>();
+
+export function loadCapacity(ctx: Context, tenantId: string): Promise<Capacity> {
+  let cache = capacityOfRequest.get(ctx.loaders);
+  if (!cache) capacityOfRequest.set(ctx.loaders, (cache = new Map()));
+  let cap = cache.get(tenantId);
+  if (!cap) cache.set(tenantId, (cap = readCapacity(ctx, tenantId)));
+  return cap;
+}
+
+async function readCapacity(ctx: Context, tenantId: string): Promise<Capacity> {
   const [doc, tenant] = await Promise.all([ctx.models.VisitCapacity.findById(tenantId).lean(), ctx.services.tenants.get(tenantId)]);
   const timeZone = tenant?.branding.timeZone || 'UTC';
   if (!doc) return { ...DEFAULT_CAPACITY, timeZone };
@@ -335,7 +346,7 @@ export const visitMutations = {
       { $set: { slots, crews, blackoutDates: blackoutDates.sort(), leadTimeHours: input.leadTimeHours, cutoffHours: input.cutoffHours, visitCategories, updatedByUid: identity.uid } },
       { upsert: true },
     );
-    return capacityOut(await loadCapacity(ctx, identity.tenantId));
+    return capacityOut(await readCapacity(ctx, identity.tenantId));
   },
 
   markVisitNeeded: async (_: unknown, args: { id: string; needed: boolean; clientMutationId: string }, ctx: Context) => {
