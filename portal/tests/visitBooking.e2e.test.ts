@@ -125,4 +125,37 @@ describe('booking a visit in the browser', () => {
     await mine.getByText('Your technician has arrived.').waitFor();
     await customer.close();
   });
+
+  it('lets the tenant admin change the visit capacity on its page, and refuses a line it cannot read', async () => {
+    const admin = await emulatorIdToken('admin@skyline.example', 'skyline');
+    const CAP = `{ visitCapacity { leadTimeHours cutoffHours blackoutDates crews { id name sites } slots { weekday start end } visitCategories } }`;
+    const before = (await gql(gateway, CAP, {}, { token: admin })).data!.visitCapacity as Record<string, any>;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(at('/'));
+      await page.fill('input[name="email"]', 'admin@skyline.example');
+      await page.fill('input[name="password"]', PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.locator('[data-testid=support-nav]').count(), { timeout: 20_000 }).toBe(1);
+      await page.goto(at('/admin/visits'));
+      const slots = page.getByLabel(/^Slots, one per line/);
+      await slots.waitFor({ timeout: 20_000 });
+      await slots.fill('Monday 08:00-10:00\nSaturday 09:00-12:00');
+      await page.getByLabel(/^Crews, one per line/).fill('crew-1: Field crew 1\nhill: Hill crew @ Hill Site');
+      await page.getByLabel(/^Lead time/).fill('30');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Saved.').waitFor();
+      const saved = (await gql(gateway, CAP, {}, { token: admin })).data!.visitCapacity as Record<string, any>;
+      expect(saved).toMatchObject({ leadTimeHours: 30, slots: [{ weekday: 'MONDAY', start: '08:00', end: '10:00' }, { weekday: 'SATURDAY', start: '09:00', end: '12:00' }], crews: [{ id: 'crew-1', name: 'Field crew 1', sites: [] }, { id: 'hill', name: 'Hill crew', sites: ['Hill Site'] }] });
+      await slots.fill('Someday at noon');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Slot "Someday at noon" is not like').waitFor();
+      await page.screenshot({ path: `${screenshots}visit-capacity.png`, fullPage: true });
+    } finally {
+      await context.close();
+      // The demo tenant's capacity as it was, for whatever runs next.
+      await gql(gateway, `mutation($input: VisitCapacityInput!) { updateVisitCapacity(input: $input) { leadTimeHours } }`, { input: { ...before, crews: before.crews.map((c: any) => ({ id: c.id, name: c.name, sites: c.sites })) } }, { token: admin });
+    }
+  });
 });
