@@ -122,6 +122,12 @@ async function takeSeat(ctx: Context, wo: WorkOrderRow, slot: Slot, crews: Crew[
   const { VisitBooking } = ctx.models;
   const tenantId = wo.tenantId;
   const current = await VisitBooking.findOne({ tenantId, workOrderId: wo._id }).lean();
+  // A booking whose seat was taken but not yet recorded on the ticket (the service stopped between
+  // the two writes) is finished by its retry rather than refused.
+  if (expect === 'new' && current?.active && current.slotStart.getTime() === slot.start.getTime() && new Date(wo.visitWindow?.start ?? 0).getTime() !== slot.start.getTime()) {
+    const held = crews.find((c) => c.id === current.crewId);
+    if (held) return { crew: held, previous: null };
+  }
   if (expect === 'new' && current?.active) throw refused(ErrorCode.CONFLICT, 'ALREADY_BOOKED', 'This ticket already has a visit booked; reschedule it instead.');
   if (expect === 'booked' && !current?.active) throw refused(ErrorCode.BAD_USER_INPUT, 'NOT_BOOKED', 'This ticket has no visit booked.', { field: 'workOrderId' });
   // Crews known to be taken are skipped; the unique index decides for the rest.
