@@ -112,7 +112,7 @@ runBench(async () => {
     for (const p of portals) await p.child.stop();
     await stack.stop();
   }
-  const ms = (xs: number[]) => `${(median(xs) / 1000).toFixed(2)} s (spread ${spread(xs)})`;
+  const ms = (xs: number[]) => `${spread(xs.map((x) => x / 1000))} s`;
   console.log(`\nThrottled phone: ${PROFILE.downloadThroughput * 8 / 1e6} Mbps down, ${PROFILE.latency} ms RTT, CPU ${PROFILE.cpu}× slower, 390×844; ${ROUNDS} interleaved rounds, medians`);
   for (const v of variants) {
     console.log(`  ${v.name.padEnd(11)} sign-in form usable ${ms(v.form)} · LCP ${ms(v.formLcp)}`);
