@@ -6,7 +6,9 @@
  * `import()`s (the login library on submit, the staff dashboard) are not counted: they load only
  * when used. Sizes are gzip (level 9) of the built files, summed once per file.
  *
- *   npm run build -w @wisp/portal && npm run bench:portal-budgets
+ *   npm run build -w @wisp/portal && npm run bench:portal-budgets [-- --files]
+ *
+ * `--files` lists each page's files with their gzip sizes, largest first.
  *
  * Exits 1 when a page is over its budget.
  */
@@ -101,6 +103,10 @@ for (const page of PAGES) {
   const forbidden = page.route === '/' && heavy.length > 0;
   const verdict = page.budgetKb === null ? 'report' : over || forbidden ? 'FAIL' : 'pass';
   if (verdict === 'FAIL') failed = true;
+  if (process.argv.includes('--files')) {
+    const sized = files.map((f) => ({ f, kb: gzipBytes(f) / 1024 })).sort((a, b) => b.kb - a.kb);
+    console.log(`${page.name}:\n${sized.map(({ f, kb }) => `  ${kb.toFixed(1).padStart(6)} KB  ${f}`).join('\n')}`);
+  }
   rows.push(
     `${page.name.padEnd(30)} ${kb.toFixed(1).padStart(6)} KB gzip  ${String(files.length).padStart(3)} files  budget ${page.budgetKb === null ? '   —' : `${String(page.budgetKb).padStart(3)} KB`}  ${verdict}${heavy.length ? `  (includes ${heavy.join(', ')})` : ''}`,
   );

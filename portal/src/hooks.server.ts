@@ -7,7 +7,11 @@ import { withSecurityHeaders } from '$lib/server/securityHeaders';
 import { readSession } from '$lib/server/session';
 import { crossSiteFormPost } from '$lib/server/csrf';
 import { chooseLanguage, LANGUAGE_COOKIE } from '$lib/i18n/negotiate';
-import { createTranslator } from '$lib/i18n/translator';
+import { CATALOGUES } from '$lib/i18n/messages';
+import { createTranslator, registerCatalogues } from '$lib/i18n/translator';
+
+// Every language's messages, for every request's pages and actions (the browser gets only its page's).
+registerCatalogues(CATALOGUES);
 
 // A few seconds, so an admin's saved branding reaches the login page on the next reload.
 const lookupTenant = createTenantLookup({ gatewayUrl: () => serverConfig().gatewayUrl, ttlMs: 3_000 });

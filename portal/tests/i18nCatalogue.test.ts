@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { SUPPORTED_LANGUAGES } from '@wisp/shared/languages';
 import { CATALOGUES } from '../src/lib/i18n/messages/index.ts';
-import { createTranslator } from '../src/lib/i18n/translator.ts';
+import { createTranslator, registerCatalogues } from '../src/lib/i18n/translator.ts';
 import { acceptedLanguages, chooseLanguage } from '../src/lib/i18n/negotiate.ts';
+
+registerCatalogues(CATALOGUES);
 
 // intl-messageformat's element kinds (its TYPE enum).
 const ARGUMENT_KINDS = new Set([1, 2, 3, 4, 5, 6]);

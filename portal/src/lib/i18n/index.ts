@@ -14,6 +14,6 @@
  * Server code (loads, actions) uses `createTranslator(locals.lang, locals.tenant.timeZone)`.
  */
 export { useI18n, provideI18n } from './context';
-export { createTranslator, type Translator, type MessageValues } from './translator';
+export { createTranslator, useBrowserCatalogue, type Translator, type MessageValues, type MessageTable } from './translator';
 export { chooseLanguage, acceptedLanguages, offeredLanguages, LANGUAGE_COOKIE } from './negotiate';
 export type { MessageKey } from './messages';

@@ -2,7 +2,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import type { LanguageCode } from '@wisp/shared/languages';
 import { momentInWords } from '../notifications/deliveryWords';
 import { relativeInWords } from '../timeWords';
-import { CATALOGUES, type MessageKey } from './messages';
+import type { MessageKey } from './messages';
 
 /** Values an ICU message takes: `{count, plural, one {# ticket} other {# tickets}}` wants `{ count: 3 }`. */
 export type MessageValues = Record<string, string | number | Date | null | undefined>;
@@ -37,10 +37,37 @@ export interface Translator {
 // Parsed messages are immutable and shared by all requests; only the choice of one is per request.
 const compiled = new Map<string, IntlMessageFormat>();
 
-function format(lang: LanguageCode, key: string, values: MessageValues | undefined): string | null {
-  const table: Record<string, string> = CATALOGUES[lang];
+/** One language's messages by key. */
+export type MessageTable = Readonly<Record<string, string>>;
+
+/*
+ * Where messages come from. The catalogues are not imported here, so a page's JavaScript never
+ * carries every language: the server registers them all once at start (the same for every
+ * request, so nothing per request is shared), and the browser gets its page's language from the
+ * root layout's data.
+ */
+let everyLanguage: Readonly<Record<string, MessageTable>> | null = null;
+let browserLanguage: { lang: string; table: MessageTable } | null = null;
+
+/** The server's catalogues, every language; called once when it starts (hooks.server.ts). */
+export function registerCatalogues(catalogues: Readonly<Record<string, MessageTable>>): void {
+  everyLanguage = catalogues;
+}
+
+/** The browser's: its page's language, from the root layout's data. Never called on the server. */
+export function useBrowserCatalogue(lang: string, table: MessageTable): void {
+  browserLanguage = { lang, table };
+}
+
+function tableFor(lang: string): MessageTable | null {
+  if (everyLanguage) return everyLanguage[lang] ?? null;
+  return browserLanguage?.lang === lang ? browserLanguage.table : null;
+}
+
+function formatFrom(lang: LanguageCode, key: string, values: MessageValues | undefined, given?: MessageTable): string | null {
+  const table = given ?? tableFor(lang) ?? {};
   const own = table[key];
-  const source = own ?? (CATALOGUES.en as Record<string, string>)[key];
+  const source = own ?? everyLanguage?.en?.[key];
   if (source === undefined) return null;
   const from: LanguageCode = own === undefined ? 'en' : lang;
   const id = `${from}\u0000${key}`;
@@ -56,8 +83,13 @@ const SLOT = '\u0000';
 const humanise = (value: string) => value.charAt(0) + value.slice(1).toLowerCase().replace(/_/g, ' ');
 const asDate = (d: Date | string | undefined) => (d === undefined ? undefined : typeof d === 'string' ? new Date(d) : d);
 
-export function createTranslator(lang: LanguageCode, timeZone?: string | null): Translator {
+/**
+ * A translator for one language and time zone. `table`: that language's messages, when the caller
+ * has them (the root layout, from its data); else the registered ones.
+ */
+export function createTranslator(lang: LanguageCode, timeZone?: string | null, table?: MessageTable): Translator {
   const zone = timeZone ?? undefined;
+  const format = (l: LanguageCode, key: string, values: MessageValues | undefined) => formatFrom(l, key, values, table);
   return {
     lang,
     timeZone: zone,
