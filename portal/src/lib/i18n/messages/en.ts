@@ -451,6 +451,8 @@ export const en = {
   'newTicket.error.fileType': '{name} is not a photo or PDF of up to 10 MB.',
   'newTicket.error.send': 'Your ticket could not be sent. Please try again.',
   'newTicket.error.fileAfterSend': 'Ticket {number} was sent, but a file could not be attached — {problem}',
+
+  'ticket.nextUpdateBy': 'We’ll update you by {when}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

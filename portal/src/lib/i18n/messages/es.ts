@@ -449,4 +449,6 @@ export const es: Record<MessageKey, string> = {
   'newTicket.error.fileType': '{name} no es una foto ni un PDF de hasta 10 MB.',
   'newTicket.error.send': 'No se pudo enviar su ticket. Inténtelo de nuevo.',
   'newTicket.error.fileAfterSend': 'El ticket {number} se envió, pero no se pudo adjuntar un archivo: {problem}',
+
+  'ticket.nextUpdateBy': 'Le informaremos antes de {when}.',
 };

@@ -449,4 +449,6 @@ export const fr: Record<MessageKey, string> = {
   'newTicket.error.fileType': '{name} n’est pas une photo ou un PDF de 10 Mo au plus.',
   'newTicket.error.send': 'Votre ticket n’a pas pu être envoyé. Veuillez réessayer.',
   'newTicket.error.fileAfterSend': 'Le ticket {number} a été envoyé, mais un fichier n’a pas pu être joint : {problem}',
+
+  'ticket.nextUpdateBy': 'Nous vous donnerons des nouvelles d’ici {when}.',
 };
