@@ -497,6 +497,33 @@ export const en = {
   'billing.file.signIn': 'Sign in to see this invoice.',
   'billing.file.notFound': 'Invoice not found.',
   'billing.file.unavailable': 'The invoice is not available right now.',
+
+  'signUp.pageTitle': 'Create your login · {company}',
+  'signUp.title': 'Create your login',
+  'signUp.lead': 'Already a {company} customer? Prove it’s you with your account number and the phone number on your account, or with an invite code from us, and choose your sign-in details.',
+  'signUp.accountNumber': 'Account number',
+  'signUp.inviteCode': 'Invite code',
+  'signUp.phone': 'Phone number on your account',
+  'signUp.email': 'Email (you’ll sign in with it)',
+  'signUp.password': 'Password (at least 8 characters)',
+  'signUp.creating': 'Creating…',
+  'signUp.submit': 'Create login',
+  'signUp.error.generic': 'We could not create your login. Please try again.',
+  'signUp.error.noMatch': 'We could not match those details to an account. Check them, or contact support.',
+  'signUp.error.proof': 'Enter your account number and phone number, or an invite code.',
+  'signUp.error.email': 'Enter a valid email address.',
+  'signUp.error.password': 'Choose a password of at least 8 characters.',
+  'signUp.error.inviteExpired': 'This invite code has expired. Ask us for a new one.',
+  'signUp.error.throttled': 'Too many attempts. Please wait 15 minutes and try again.',
+  'signUp.error.disabled': 'Portal access for this account is disabled. Please contact support.',
+  'signUp.error.exists': 'This account or email already has a login here. Sign in, or use “Forgot password”.',
+
+  'support.pageTitle': 'Support · {company}',
+  'support.title': 'Support',
+  'support.lead': 'Answers to common questions, and how to reach {company}.',
+  'support.faq': 'Frequently asked questions',
+  'support.noFaq': 'No questions have been published yet.',
+  'support.contact': 'Contact us',
 } as const;
 
 export type MessageKey = keyof typeof en;
