@@ -524,6 +524,9 @@ export const en = {
   'support.faq': 'Frequently asked questions',
   'support.noFaq': 'No questions have been published yet.',
   'support.contact': 'Contact us',
+
+  'dash.loadFailed': 'We could not load your account right now. Please try again in a moment.',
+  'signIn.codeLeadShort': 'Enter the 6-digit code from your authenticator app.',
 } as const;
 
 export type MessageKey = keyof typeof en;

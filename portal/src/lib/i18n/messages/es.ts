@@ -522,4 +522,7 @@ export const es: Record<MessageKey, string> = {
   'support.faq': 'Preguntas frecuentes',
   'support.noFaq': 'Todavía no se ha publicado ninguna pregunta.',
   'support.contact': 'Contacto',
+
+  'dash.loadFailed': 'No pudimos cargar su cuenta ahora mismo. Inténtelo de nuevo en un momento.',
+  'signIn.codeLeadShort': 'Escriba el código de 6 dígitos de su aplicación de autenticación.',
 };

@@ -522,4 +522,7 @@ export const fr: Record<MessageKey, string> = {
   'support.faq': 'Questions fréquentes',
   'support.noFaq': 'Aucune question n’a encore été publiée.',
   'support.contact': 'Nous contacter',
+
+  'dash.loadFailed': 'Nous n’avons pas pu charger votre compte pour le moment. Réessayez dans un instant.',
+  'signIn.codeLeadShort': 'Saisissez le code à 6 chiffres de votre application d’authentification.',
 };
