@@ -340,7 +340,7 @@ export const es: Record<MessageKey, string> = {
   'signIn.signOut': 'Cerrar sesión',
   'signIn.signingOut': 'Cerrando sesión…',
   'dash.portal': 'Portal de clientes',
-  'dash.welcome': 'Bienvenido, {name}',
+  'dash.welcome': 'Hola, {name}',
   'dash.next.OPEN': 'Lo revisaremos en breve',
   'dash.next.IN_PROGRESS': 'Estamos trabajando en ello',
   'dash.next.WAITING_ON_CUSTOMER': 'Responda para que podamos continuar',
