@@ -85,16 +85,16 @@ describe('a Spanish-speaking customer’s visit', () => {
       expect(await lang(page)).toBe('es');
       expect(await text(page, 'h1')).toBe(`Hola, ${customer.name}`);
       expect(await text(page, '#needs-title')).toBe('Lo que necesita su atención');
-      expect(await text(page, '#open-title')).toBe('Tickets abiertos');
+      expect(await text(page, '#open-title')).toBe('Solicitudes abiertas');
       expect(await text(page, '[data-testid=billing-link] strong')).toBe('Facturación');
       expect(await page.getByRole('button', { name: 'Cerrar sesión' }).count()).toBe(1);
       await page.screenshot({ path: `${screenshots}i18n-journey-dashboard-es.png`, fullPage: true });
 
       await page.goto(at('/tickets'));
       expect(await lang(page)).toBe('es');
-      expect(await text(page, 'h1')).toBe('Mis tickets');
-      expect(await text(page, '[data-testid=tickets-empty]')).toBe('Todavía no tiene tickets.');
-      expect(await page.locator('[data-testid=status-filter] option').first().textContent()).toBe('Todos');
+      expect(await text(page, 'h1')).toBe('Mis solicitudes');
+      expect(await text(page, '[data-testid=tickets-empty]')).toBe('Todavía no tiene solicitudes.');
+      expect(await page.locator('[data-testid=status-filter] option').first().textContent()).toBe('Todas');
       expect(await page.locator('label.filter span').allTextContents()).toEqual(['Estado', 'Categoría', 'Prioridad']);
       expect(await text(page, '[data-testid=callback-form] h2')).toBe('¿Prefiere una llamada?');
 
@@ -129,7 +129,7 @@ describe('a Spanish-speaking customer’s visit', () => {
       const row = page.locator('[data-testid=ticket-row]').first();
       expect(await row.getByTestId('ticket-category').textContent()).toBe('Sin servicio');
       expect(await row.getByTestId('ticket-priority').textContent()).toMatch(/^Prioridad /);
-      expect(((await row.locator('.when').textContent()) ?? '').trim()).toMatch(/^Actualizado (hace|ahora)/);
+      expect(((await row.locator('.when').textContent()) ?? '').trim()).toMatch(/^Actualizada (hace|ahora)/);
 
       await page.goto(at('/billing'));
       expect(await lang(page)).toBe('es');
@@ -152,7 +152,7 @@ describe('a Spanish-speaking customer’s visit', () => {
       await signInOnStartPage(page, 'Iniciar sesión', 'El correo electrónico o la contraseña no son correctos.');
       expect(await lang(page)).toBe('es');
       expect(await text(page, 'h1')).toBe(`Hola, ${customer.name}`);
-      expect(await text(page, '#open-title')).toBe('Tickets abiertos');
+      expect(await text(page, '#open-title')).toBe('Solicitudes abiertas');
       // The ticket filed in the other visit is open, with its next step in Spanish.
       expect(await text(page, '[data-testid=open-ticket]')).toContain('Lo revisaremos en breve');
 
@@ -162,7 +162,7 @@ describe('a Spanish-speaking customer’s visit', () => {
       expect(await text(page, '[data-testid=description-error]')).toBe('Cuéntenos qué ha pasado para que podamos empezar enseguida.');
 
       await page.goto(at('/tickets'));
-      expect(await text(page, 'h1')).toBe('Mis tickets');
+      expect(await text(page, 'h1')).toBe('Mis solicitudes');
       expect(await page.locator('[data-testid=ticket-row]').count()).toBe(1);
       await page.goto(at(`/tickets/${await page.locator('[data-testid=ticket-row]').first().getAttribute('data-ticket-id')}`));
       expect(await text(page, '[data-testid=next-update-by]')).toMatch(/^Le informaremos antes de /);
@@ -183,7 +183,7 @@ describe('a French-speaking customer’s visit', () => {
       expect(await text(page, '#needs-title')).toBe('Ce qui vous attend');
 
       await page.goto(at('/tickets'));
-      expect(await text(page, 'h1')).toBe('Mes tickets');
+      expect(await text(page, 'h1')).toBe('Mes demandes');
       const row = page.locator('[data-testid=ticket-row]').first();
       expect(await row.getByTestId('ticket-category').textContent()).toBe('Pas de service');
       await row.getByTestId('ticket-link').click();
