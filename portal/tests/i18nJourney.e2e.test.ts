@@ -164,7 +164,19 @@ describe('a Spanish-speaking customer’s visit', () => {
       await page.goto(at('/tickets'));
       expect(await text(page, 'h1')).toBe('Mis solicitudes');
       expect(await page.locator('[data-testid=ticket-row]').count()).toBe(1);
-      await page.goto(at(`/tickets/${await page.locator('[data-testid=ticket-row]').first().getAttribute('data-ticket-id')}`));
+      const ticketId = (await page.locator('[data-testid=ticket-row]').first().getAttribute('data-ticket-id'))!;
+      await page.goto(at(`/tickets/${ticketId}`));
+      expect(await text(page, '[data-testid=next-update-by]')).toMatch(/^Le informaremos antes de /);
+
+      // Once support waits on the customer, nothing is owed to them: the promise goes away.
+      const moved = await gql(gateway, `mutation ($id: ID!) { changeWorkOrderStatus(id: $id, status: WAITING_ON_CUSTOMER) { status } }`, { id: ticketId }, { token: await wisp.adminToken() });
+      expect(moved.errors).toBeUndefined();
+      await page.reload();
+      expect(await text(page, '[data-testid=status-badge]')).toBe('Esperando su respuesta');
+      expect(await page.getByTestId('next-update-by').count()).toBe(0);
+      // Moved back, support owes the next update again.
+      await gql(gateway, `mutation ($id: ID!) { changeWorkOrderStatus(id: $id, status: IN_PROGRESS) { status } }`, { id: ticketId }, { token: await wisp.adminToken() });
+      await page.reload();
       expect(await text(page, '[data-testid=next-update-by]')).toMatch(/^Le informaremos antes de /);
     } finally {
       await context.close();
@@ -209,6 +221,9 @@ describe('a French-speaking customer’s visit', () => {
       expect(await text(page, 'h1')).toBe(`Welcome, ${customer.name}`);
       await page.goto(at('/tickets'));
       expect(await text(page, 'h1')).toBe('My tickets');
+      await page.locator('[data-testid=ticket-link]').first().click();
+      await page.getByTestId('ticket-page').waitFor();
+      expect(await text(page, '[data-testid=next-update-by]')).toMatch(/^We’ll update you by .+\.$/);
     } finally {
       await context.close();
     }
