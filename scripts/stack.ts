@@ -140,8 +140,9 @@ export async function startServices(opts: {
 }
 
 /** Runs the built portal (adapter-node) against a gateway. */
-export async function startPortal(opts: { port?: number; gatewayUrl: string; emulatorHost: string; projectId: string; logFile: string; pidFile?: string }): Promise<Child & { port: number }> {
-  const entry = join(ROOT, 'portal', 'build', 'index.js');
+export async function startPortal(opts: { port?: number; gatewayUrl: string; emulatorHost: string; projectId: string; logFile: string; pidFile?: string; entry?: string }): Promise<Child & { port: number }> {
+  // `entry`: another build of the portal (a benchmark comparing two versions side by side).
+  const entry = opts.entry ?? join(ROOT, 'portal', 'build', 'index.js');
   if (!existsSync(entry)) throw new Error('The portal is not built: run `npm run build -w @wisp/portal`.');
   const port = opts.port ?? (await freePort());
   await assertPortFree(port, 'the portal (PORTAL_PORT)');

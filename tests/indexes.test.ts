@@ -89,6 +89,13 @@ const HOT: { what: string; collection: string; eq: string[]; sort?: Record<strin
   { what: 'an invoice by its number', collection: 'customer.invoices', eq: ['tenantId', 'customerId', 'number'] },
   { what: 'a payment by its reference', collection: 'customer.payments', eq: ['tenantId', 'customerId', 'reference'] },
   { what: "an invoice PDF's bytes", collection: 'customer.billing_file_chunks', eq: ['fileId', 'n'] },
+  // Visit booking: free slots and the board (seats in a time range), one slot's seats, a ticket's seat, tickets waiting for a visit.
+  { what: 'booked visits in a range', collection: 'work-order.visitbookings', eq: ['tenantId', 'active'], range: ['slotStart'] },
+  { what: 'seats of one slot', collection: 'work-order.visitbookings', eq: ['tenantId', 'active', 'slotStart'] },
+  { what: 'a ticket\'s visit seat', collection: 'work-order.visitbookings', eq: ['tenantId', 'workOrderId'] },
+  { what: 'tickets marked as needing a visit', collection: 'work-order.workorders', eq: ['tenantId', 'visitNeeded', 'status'], sort: { _id: -1 } },
+  { what: 'tickets whose category needs a visit', collection: 'work-order.workorders', eq: ['tenantId', 'category', 'status'], sort: { _id: -1 } },
+  { what: 'a tenant\'s visit capacity', collection: 'work-order.visitcapacities', eq: ['_id'] },
   // Read models, kept from other services' events: their lookups and their cursors.
   { what: 'customers on a site (work-order read model)', collection: 'work-order.rm_customers', eq: ['tenantId', 'state.site'] },
   { what: 'a customer (read model)', collection: 'work-order.rm_customers', eq: ['_id', 'tenantId'] },

@@ -91,8 +91,8 @@ describe('no serious accessibility violations', () => {
     sweep('alice@skyline.example', () => ['/', '/service', '/tickets', '/tickets/new', `/tickets/${ticketId}`, '/account/settings', '/support', '/billing']));
 
   it("on an agent's pages", () =>
-    sweep('agent@skyline.example', () => ['/', '/staff/queue', '/staff/customers', `/staff/customers/${customerId}`, `/staff/tickets/${ticketId}`]));
+    sweep('agent@skyline.example', () => ['/', '/staff/queue', '/staff/visits', '/staff/customers', `/staff/customers/${customerId}`, `/staff/tickets/${ticketId}`]));
 
   it("on an administrator's pages", () =>
-    sweep('admin@skyline.example', () => ['/admin/branding', '/admin/staff', '/admin/integrations', '/admin/replies', '/staff/audit', '/staff/outbox']));
+    sweep('admin@skyline.example', () => ['/admin/branding', '/admin/staff', '/admin/integrations', '/admin/replies', '/admin/service-levels', '/admin/visits', '/staff/audit', '/staff/outbox']));
 });

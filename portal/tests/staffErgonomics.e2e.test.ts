@@ -157,6 +157,43 @@ describe('agent tools on a ticket', () => {
   });
 });
 
+describe('service levels', () => {
+  it('lets the admin set business hours and targets, and the queue counts each ticket against them', async () => {
+    await signedIn('admin@skyline.example', async (page) => {
+      await page.goto(`${origin}/admin/service-levels`);
+      await expect.poll(() => page.locator('[data-testid=sla-target]').count(), { timeout: 20_000 }).toBe(4);
+      // Open every day, so the clock runs now whatever the day of the test.
+      for (let day = 1; day <= 7; day++) await page.check(`[data-testid=sla-open-${day}]`);
+      for (let day = 1; day <= 7; day++) {
+        await page.locator('[data-testid=sla-day]').nth(day - 1).locator('input[type=time]').first().fill('00:00');
+        await page.locator('[data-testid=sla-day]').nth(day - 1).locator('input[type=time]').last().fill('23:59');
+      }
+      await page.fill('[data-testid=sla-MEDIUM-firstResponseMinutes]', '90');
+      await page.click('[data-testid=sla-save]');
+      await expect.poll(() => page.locator('[data-testid=sla-message]').textContent(), { timeout: 15_000 }).toContain('saved');
+      const violations = await seriousViolations(page);
+      expect(violations, describeViolations('service levels', violations).join('\n')).toEqual([]);
+    });
+    const ticket = await openTicket(`Clock runs ${tag()}`);
+    await signedIn('agent@skyline.example', async (page) => {
+      await page.goto(`${origin}/staff/queue?q=${encodeURIComponent(ticket.number)}`);
+      const row = page.locator(`[data-testid=queue-row][data-number="${ticket.number}"]`);
+      await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(1);
+      // 90 minutes from now, give or take the minute it took to get here.
+      expect(await row.locator('[data-testid=queue-sla]').textContent()).toMatch(/First reply due in 1 h (29|30) min/);
+      await page.goto(`${origin}/staff/tickets/${ticket.id}`);
+      await ticketLoaded(page, ticket.number);
+      expect(await page.locator('[data-testid=ticket-sla]').textContent()).toMatch(/First reply due in/);
+    });
+    const admin = await emulatorIdToken('admin@skyline.example', 'skyline');
+    // Back to a working week, as the other tests expect.
+    const reset = await gql(gateway, `mutation($input: SlaPolicyInput!) { updateSlaPolicy(input: $input) { custom } }`, {
+      input: { businessHours: [1, 2, 3, 4, 5].map((day) => ({ day, open: '08:00', close: '18:00' })), targets: [] },
+    }, { token: admin });
+    expect(reset.errors).toBeUndefined();
+  });
+});
+
 describe('queue', () => {
   it("shows each ticket's age and how long it has waited in its status", async () => {
     const ticket = await openTicket(`Waiting shown ${tag()}`);

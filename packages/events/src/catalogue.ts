@@ -132,6 +132,18 @@ export const EVENT_CATALOGUE = {
   // A cleared visit window has no ends.
   'ticket.visitScheduled': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, windowStart: when.nullable(), windowEnd: when.nullable() }) },
   'ticket.etaChanged': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, eta: when.nullable() }) },
+  // work-order: booked visits (a slot of the tenant's visit capacity, held by one crew). Each is
+  // saved with the work order's change, so `state` shows the ticket as it stands after it.
+  'visit.booked': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, windowStart: when, windowEnd: when, crewId: z.string(), crewName: z.string() }) },
+  'visit.rescheduled': {
+    owner: 'work-order',
+    entity: 'WorkOrder',
+    version: 1,
+    payload: z.object({ ...ticketFacts, windowStart: when, windowEnd: when, crewId: z.string(), crewName: z.string(), previousStart: when, previousEnd: when }),
+  },
+  'visit.cancelled': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, windowStart: when.nullable(), windowEnd: when.nullable(), previousStart: when, previousEnd: when }) },
+  'visit.enRoute': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, eta: when.nullable(), crewName: z.string().nullable() }) },
+  'visit.onSite': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, crewName: z.string().nullable() }) },
   'ticket.rated': { owner: 'work-order', entity: 'WorkOrder', version: 1, payload: z.object({ ...ticketFacts, score: z.number().int() }) },
   // work-order: outages. They are work orders of type OUTAGE (`outage: true` on the envelope), so
   // their status changes, resolution included, are ticket.statusChanged.

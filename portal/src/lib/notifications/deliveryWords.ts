@@ -12,6 +12,8 @@ const KINDS: Record<string, string> = {
   'visit-rescheduled': 'Visit moved',
   'visit-cancelled': 'Visit cancelled',
   'visit-reminder': 'Visit reminder',
+  'visit-en-route': 'Technician on the way',
+  'visit-on-site': 'Technician arrived',
   'maintenance-planned': 'Planned maintenance',
   'outage-created': 'Outage',
   'outage-updated': 'Outage update',

@@ -27,6 +27,11 @@ export const NOTIFYING_EVENTS: EventType[] = [
   'ticket.created',
   'ticket.statusChanged',
   'ticket.visitScheduled',
+  'visit.booked',
+  'visit.rescheduled',
+  'visit.cancelled',
+  'visit.enRoute',
+  'visit.onSite',
   'ticket.etaChanged',
   'outage.created',
   'outage.updated',
@@ -124,7 +129,19 @@ export function createPlanner(deps: PlannerDeps, options: PlannerOptions = {}) {
         return [{ kind: 'eta-changed', category: 'VISITS', channels: ['EMAIL', 'SMS'], customerIds: reporter, workOrderId, facts: { ...ticketFacts(event.state), eta: e.eta } }];
       }
       case 'ticket.visitScheduled':
+      case 'visit.booked':
+      case 'visit.rescheduled':
+      case 'visit.cancelled':
+        // A booked visit is told, moved and reminded of like one staff scheduled.
         return visitPlans(event, reporter);
+      case 'visit.enRoute': {
+        const e = p as PayloadOf<'visit.enRoute'>;
+        if (event.outage) return [];
+        return [{ kind: 'visit-en-route', category: 'VISITS', channels: ['EMAIL', 'SMS'], customerIds: reporter, workOrderId, facts: { ...ticketFacts(event.state), eta: e.eta } }];
+      }
+      case 'visit.onSite':
+        if (event.outage) return [];
+        return [{ kind: 'visit-on-site', category: 'VISITS', channels: ['EMAIL'], customerIds: reporter, workOrderId, facts: ticketFacts(event.state) }];
       case 'outage.created': {
         const o = p as PayloadOf<'outage.created'>;
         if (workOrderId) {

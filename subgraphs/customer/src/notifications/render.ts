@@ -56,6 +56,12 @@ function linesOf(item: RenderedItem, ctx: RenderContext): { lines: string[]; quo
       return { lines: [t(l, `${item.kind}.line` as MessageId, { window: window(), number })] };
     case 'visit-cancelled':
       return { lines: [t(l, 'visit-cancelled.line', { number })] };
+    case 'visit-en-route': {
+      const eta = date(f.eta);
+      return { lines: [t(l, 'visit-en-route.line', { eta: eta ? formatTime(eta, l, tz) : '' })] };
+    }
+    case 'visit-on-site':
+      return { lines: [t(l, 'visit-on-site.line', { number })] };
     case 'maintenance-planned':
       return { lines: [t(l, 'maintenance-planned.line', { title, window: window() })] };
     case 'outage-created':

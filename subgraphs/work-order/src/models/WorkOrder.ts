@@ -41,6 +41,12 @@ const workOrderSchema = new Schema(
     assigneeUid: String,
     assigneeName: String,
     visitWindow: { type: new Schema({ start: Date, end: Date }, { _id: false }), default: undefined },
+    /** Set by staff: the ticket needs (or does not need) a visit; absent, its category decides. */
+    visitNeeded: Boolean,
+    /** The crew holding the booked visit (see VisitBooking). */
+    visitCrew: { type: new Schema({ id: String, name: String }, { _id: false }), default: undefined },
+    /** The latest idempotency keys of visit changes: a retried booking, move or cancel changes nothing. */
+    visitKeys: { type: [String], default: undefined },
     timeline: {
       type: [
         new Schema(
@@ -107,6 +113,9 @@ workOrderSchema.index({ tenantId: 1, createdByUid: 1, clientMutationId: 1 }, { u
 workOrderSchema.index({ tenantId: 1, status: 1, _id: -1 });
 workOrderSchema.index({ tenantId: 1, seq: -1 });
 workOrderSchema.index({ tenantId: 1, assigneeUid: 1, _id: -1 });
+// The visit board's tickets waiting for a visit: marked by staff, or by their category.
+workOrderSchema.index({ tenantId: 1, visitNeeded: 1, status: 1, _id: -1 });
+workOrderSchema.index({ tenantId: 1, category: 1, status: 1, _id: -1 });
 
 export type WorkOrderDoc = InferSchemaType<typeof workOrderSchema>;
 

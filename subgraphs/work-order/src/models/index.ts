@@ -1,10 +1,18 @@
 import type { Connection } from 'mongoose';
 import { callbackRequestModel } from './CallbackRequest.ts';
 import { slaPolicyModel } from './SlaPolicy.ts';
+import { visitBookingModel } from './VisitBooking.ts';
+import { visitCapacityModel } from './VisitCapacity.ts';
 import { workOrderModel } from './WorkOrder.ts';
 
 export function createModels(conn: Connection) {
-  return { WorkOrder: workOrderModel(conn), CallbackRequest: callbackRequestModel(conn), SlaPolicy: slaPolicyModel(conn) };
+  return {
+    WorkOrder: workOrderModel(conn),
+    CallbackRequest: callbackRequestModel(conn),
+    SlaPolicy: slaPolicyModel(conn),
+    VisitCapacity: visitCapacityModel(conn),
+    VisitBooking: visitBookingModel(conn),
+  };
 }
 export type Models = ReturnType<typeof createModels>;
 export type { WorkOrderDoc } from './WorkOrder.ts';

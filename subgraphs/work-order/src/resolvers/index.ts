@@ -5,12 +5,13 @@ import { slaFields, slaMutations, slaQueries } from './sla.ts';
 import { StatusPage } from './StatusPage.ts';
 import { triageMutations } from './triage.ts';
 import { CallbackRequest, WorkOrder } from './WorkOrder.ts';
+import { visitFields, visitMutations, visitQueries } from './visits.ts';
 
 export const resolvers = {
-  Query: { ...Query, ...slaQueries },
-  Mutation: { ...Mutation, ...triageMutations, ...slaMutations },
+  Query: { ...Query, ...slaQueries, ...visitQueries },
+  Mutation: { ...Mutation, ...triageMutations, ...slaMutations, ...visitMutations },
   Customer,
-  WorkOrder: { ...WorkOrder, ...slaFields },
+  WorkOrder: { ...WorkOrder, ...slaFields, ...visitFields },
   CallbackRequest,
   StatusPage,
 };
