@@ -85,7 +85,7 @@ describe('account security settings', () => {
         expect(await second.locator('[data-testid=customer-name]').count()).toBe(0);
         await second.fill('input[name="code"]', '000000' === totp.generate({ timestamp: Date.now() + 30_000 }) ? '111111' : '000000');
         await second.getByRole('button', { name: 'Continue' }).click();
-        await expect.poll(() => second.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('not right');
+        await expect.poll(() => second.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('did not work');
         await second.fill('input[name="code"]', totp.generate({ timestamp: Date.now() + 30_000 }));
         await second.getByRole('button', { name: 'Continue' }).click();
         await expect.poll(() => second.locator('[data-testid=customer-name]').textContent(), { timeout: 20_000 }).toContain(me.name);

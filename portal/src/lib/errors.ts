@@ -1,26 +1,34 @@
 import { CombinedGraphQLErrors, ServerError } from '@apollo/client';
+import type { Translator } from '$lib/i18n';
+import { signInProblemWords, type SignInProblem } from '$lib/portal/signInWords';
 
-const AUTH_MESSAGES: Record<string, string> = {
-  'auth/invalid-credential': 'Email or password is incorrect.',
-  'auth/invalid-login-credentials': 'Email or password is incorrect.',
-  'auth/wrong-password': 'Email or password is incorrect.',
-  'auth/user-not-found': 'Email or password is incorrect.',
-  'auth/invalid-email': 'Please enter a valid email address.',
-  'auth/missing-email': 'Please enter your email address.',
-  'auth/missing-password': 'Please enter your password.',
-  'auth/user-disabled': 'This account has been disabled. Please contact support.',
-  'auth/too-many-requests': 'Too many attempts. Please wait a moment and try again.',
-  'auth/network-request-failed': 'We could not reach the sign-in service. Check your connection and try again.',
-  'auth/tenant-id-mismatch': 'This account does not belong to this portal.',
-  'auth/invalid-tenant-id': 'Sign-in is not available for this portal right now.',
-  'portal/sign-in-paused': 'Signing in to this account is paused for 15 minutes after several failed attempts.',
+const AUTH_PROBLEMS: Record<string, SignInProblem> = {
+  'auth/invalid-credential': 'wrong',
+  'auth/invalid-login-credentials': 'wrong',
+  'auth/wrong-password': 'wrong',
+  'auth/user-not-found': 'wrong',
+  'auth/invalid-email': 'invalidEmail',
+  'auth/missing-email': 'missingEmail',
+  'auth/missing-password': 'missingPassword',
+  'auth/user-disabled': 'disabled',
+  'auth/too-many-requests': 'throttled',
+  'auth/network-request-failed': 'network',
+  'auth/tenant-id-mismatch': 'wrongPortal',
+  'auth/invalid-tenant-id': 'portalUnavailable',
+  'portal/sign-in-paused': 'paused',
 };
 
-/** A sentence for a failed sign-in. Wrong password and unknown email read the same on purpose. */
-export function signInErrorMessage(error: unknown): string {
+/**
+ * Why a sign-in failed, as a problem the page tells in its reader's language
+ * (`signInProblemWords`). Wrong password and unknown email are the same problem on purpose.
+ */
+export function signInErrorProblem(error: unknown): SignInProblem {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  return AUTH_MESSAGES[code] ?? 'Sign-in failed. Please try again.';
+  return AUTH_PROBLEMS[code] ?? 'failed';
 }
+
+/** A failed sign-in in words, in the reader's language. */
+export const signInErrorMessage = (i18n: Pick<Translator, 't'>, error: unknown): string => signInProblemWords(i18n, signInErrorProblem(error));
 
 const GRAPHQL_MESSAGES: Record<string, string> = {
   UNAUTHENTICATED: 'Your session has expired. Please sign in again.',

@@ -1,6 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import { safeReturnPath } from '$lib/portal/returnTo';
 import { dashboardOf, DASHBOARD_QUERY, type DashboardAnswer } from '$lib/server/dashboard';
+import { createTranslator } from '$lib/i18n';
 import { endSession, sessionGraphql } from '$lib/server/session';
 import { signInActions } from '$lib/server/signInActions';
 import type { Actions, PageServerLoad } from './$types';
@@ -29,7 +30,7 @@ export const load: PageServerLoad = async ({ locals, url, cookies, depends }) =>
       endSession(cookies);
       return signIn('password');
     }
-    error(503, 'We could not load your account right now. Please try again in a moment.');
+    error(503, createTranslator(locals.lang, locals.tenant?.timeZone).t('dash.loadFailed'));
   }
   if (next) redirect(303, next);
   if (!r.data.viewer?.customer) return { view: 'browser' as const };

@@ -4,13 +4,15 @@
  * server a session, so the server-rendered pages show the account too.
  */
 import type { User } from 'firebase/auth';
-import { signInErrorMessage } from '$lib/errors';
+import { signInErrorProblem } from '$lib/errors';
 import { portalAuth, signInToTenant, signOut } from '$lib/firebase';
 import { syncServerSession } from '$lib/serverSession';
 import { callGateway, GatewayError, recordSignIn } from './gateway';
 import { forgetSecondFactor, rememberSecondFactor } from './secondFactor';
+import type { SignInProblem } from './signInWords';
 
-export type BrowserSignIn = { ok: true } | { ok: false; message: string };
+/** Signed in, or why not: a problem the page tells in its reader's language (`signInProblemWords`). */
+export type BrowserSignIn = { ok: true } | { ok: false; problem: SignInProblem };
 
 const paused = () => Object.assign(new Error('sign-in paused'), { code: 'portal/sign-in-paused' });
 const WRONG_PASSWORD = new Set(['auth/invalid-credential', 'auth/invalid-login-credentials', 'auth/wrong-password', 'auth/user-not-found']);
@@ -42,11 +44,11 @@ export async function signInInBrowser(tenant: { tenantSlug: string; authTenantId
     const synced = await syncServerSession(user);
     if (synced !== 'ok') {
       await signOut(auth);
-      return { ok: false, message: 'Sign-in could not be completed right now; try again in a moment.' };
+      return { ok: false, problem: 'incomplete' };
     }
     return { ok: true };
   } catch (error) {
-    return { ok: false, message: signInErrorMessage(error) };
+    return { ok: false, problem: signInErrorProblem(error) };
   }
 }
 
@@ -69,7 +71,7 @@ export async function passSecondFactorInBrowser(tenant: { authTenantId: string |
     await rememberSecondFactor(r.verifySecondFactor);
     return { ok: true };
   } catch (err) {
-    return { ok: false, message: err instanceof GatewayError ? err.message : 'Something went wrong. Please try again.' };
+    return { ok: false, problem: !(err instanceof GatewayError) ? 'failed' : err.code === 'BAD_USER_INPUT' ? 'code' : err.code === 'RATE_LIMITED' ? 'throttled' : 'failed' };
   }
 }
 

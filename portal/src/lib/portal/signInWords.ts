@@ -1,7 +1,23 @@
 import type { MessageKey, Translator } from '$lib/i18n';
 
 /** Why a sign-in step did not go through. */
-export type SignInProblem = 'missing' | 'wrong' | 'disabled' | 'throttled' | 'paused' | 'unavailable' | 'code' | 'session';
+export type SignInProblem =
+  | 'missing'
+  | 'wrong'
+  | 'disabled'
+  | 'throttled'
+  | 'paused'
+  | 'unavailable'
+  | 'code'
+  | 'session'
+  | 'invalidEmail'
+  | 'missingEmail'
+  | 'missingPassword'
+  | 'network'
+  | 'wrongPortal'
+  | 'portalUnavailable'
+  | 'incomplete'
+  | 'failed';
 
 /** The message each problem is told with, in the reader's language. */
 const PROBLEM_KEYS: Record<SignInProblem, MessageKey> = {
@@ -13,6 +29,14 @@ const PROBLEM_KEYS: Record<SignInProblem, MessageKey> = {
   unavailable: 'signIn.error.unavailable',
   code: 'signIn.error.code',
   session: 'signIn.error.session',
+  invalidEmail: 'signIn.error.invalidEmail',
+  missingEmail: 'signIn.error.missingEmail',
+  missingPassword: 'signIn.error.missingPassword',
+  network: 'signIn.error.network',
+  wrongPortal: 'signIn.error.wrongPortal',
+  portalUnavailable: 'signIn.error.portalUnavailable',
+  incomplete: 'signIn.error.incomplete',
+  failed: 'signIn.error.failed',
 };
 
 export const signInProblemWords = (i18n: Pick<Translator, 't'>, problem: SignInProblem) => i18n.t(PROBLEM_KEYS[problem]);

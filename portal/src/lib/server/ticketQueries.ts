@@ -3,7 +3,7 @@ const MESSAGE_FIELDS = `id body bodyHtml authorKind authorName internal createdA
 
 export const TICKET_PAGE_QUERY = `query TicketPage($id: ID!) {
   workOrder(id: $id) {
-    id number title description status type category priority site eta createdAt updatedAt resolvedAt reopenableUntil
+    id number title description status type category priority site eta createdAt updatedAt resolvedAt reopenableUntil nextUpdateBy
     customer { id name }
     visitWindow { start end }
     timeline { from to at byName note change { field from to } }

@@ -1,4 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
+import { createTranslator } from '$lib/i18n';
 import { sessionGraphql } from '$lib/server/session';
 import type { PageServerLoad } from './$types';
 
@@ -77,7 +78,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
     // A cursor from an old link: start again from the newest.
     if (r.code === 'BAD_USER_INPUT' && (invoicesAfter || paymentsAfter)) redirect(303, url.pathname);
-    error(503, 'We could not load your billing right now. Please try again in a moment.');
+    error(503, createTranslator(locals.lang, locals.tenant?.timeZone).t('billing.loadFailed'));
   }
   return {
     billing: r.data.viewer?.customer?.billing ?? null,

@@ -1,4 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
+import { createTranslator } from '$lib/i18n';
 import { sessionGraphql } from '$lib/server/session';
 import { zonedToUtc } from '$lib/server/zonedTime';
 import { CALLBACK_MUTATION, MY_TICKETS_QUERY } from '$lib/server/ticketQueries';
@@ -38,7 +39,7 @@ export const load: PageServerLoad = async ({ locals, url, depends }) => {
       fresh.searchParams.delete('after');
       redirect(303, fresh.pathname + fresh.search);
     }
-    error(503, 'We could not load your tickets right now. Please try again in a moment.');
+    error(503, createTranslator(locals.lang, locals.tenant?.timeZone).t('tickets.loadFailed'));
   }
   const page = r.data.viewer?.customer?.tickets;
   return {
@@ -70,14 +71,15 @@ export const actions: Actions = {
     const phone = String(form.get('phone') ?? '').trim();
     const note = String(form.get('note') ?? '').trim();
     const kept = { action: 'callback', preferredTime: local, phone, note };
+    const i18n = createTranslator(locals.lang, locals.tenant?.timeZone);
     const at = iso ? new Date(iso) : zonedToUtc(local, locals.tenant?.timeZone);
-    if (!at || Number.isNaN(at.getTime())) return fail(400, { ...kept, message: 'Choose a day and time for the call.' });
-    if (at.getTime() <= Date.now()) return fail(400, { ...kept, message: 'Please choose a time in the future.' });
+    if (!at || Number.isNaN(at.getTime())) return fail(400, { ...kept, message: i18n.t('ticket.error.callbackTime') });
+    if (at.getTime() <= Date.now()) return fail(400, { ...kept, message: i18n.t('ticket.pastTime') });
     const input = { workOrderId: null, preferredTime: at.toISOString(), phone: phone || null, note: note || null, clientMutationId: keyOf(form) };
     const r = await sessionGraphql(locals.session, CALLBACK_MUTATION, { input });
     if (!r.ok) {
       if (r.reason === 'unauthenticated') signIn(url);
-      return fail(400, { ...kept, message: r.code === 'BAD_USER_INPUT' || r.code === 'RATE_LIMITED' ? r.detail : 'Your call-back request could not be sent. Please try again.' });
+      return fail(400, { ...kept, message: r.code === 'BAD_USER_INPUT' || r.code === 'RATE_LIMITED' ? r.detail : i18n.t('ticket.error.callback') });
     }
     return { action: 'callback', requested: true };
   },

@@ -12,6 +12,8 @@ export interface TicketPageData {
   createdAt: string;
   resolvedAt: string | null;
   reopenableUntil: string | null;
+  /** Support's next word is due by then (a first reply or the next update); null while nothing is owed. */
+  nextUpdateBy: string | null;
   customer: { id: string; name: string } | null;
   visitWindow: { start: string; end: string } | null;
   timeline: { from: string | null; to: string; at: string; byName: string; note: string | null; change: { field: string; from: string | null; to: string | null } | null }[] | null;

@@ -1,4 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
+import { createTranslator } from '$lib/i18n';
 import { uploadAsSession } from '$lib/server/attachmentUpload';
 import { sessionGraphql, type ServerSession } from '$lib/server/session';
 import { NEW_TICKET_QUERY, OPEN_TICKET_MUTATION, TICKET_FILES_QUERY } from '$lib/server/ticketQueries';
@@ -24,7 +25,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const r = await sessionGraphql<{ activeOutages: KnownOutage[]; viewer: { customer: { id: string; plan: { name: string } | null } | null } | null }>(locals.session, NEW_TICKET_QUERY);
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
-    error(503, 'We could not open the form right now. Please try again in a moment.');
+    error(503, createTranslator(locals.lang, locals.tenant?.timeZone).t('newTicket.loadFailed'));
   }
   return {
     outages: r.data.activeOutages,
@@ -82,16 +83,17 @@ export const actions: Actions = {
     const files = form.getAll('files').filter((f): f is File => f instanceof File && f.size > 0);
     const values = { title, description, category, clientMutationId, hadFiles: files.length > 0 };
 
+    const i18n = createTranslator(locals.lang, locals.tenant?.timeZone);
     const errors: Record<string, string> = {};
-    if (title.length < 3) errors.title = 'Say in a few words what is wrong (at least 3 characters).';
-    else if (title.length > 200) errors.title = 'Keep this to 200 characters; put the rest in the details.';
-    if (!description) errors.description = 'Tell us what happened, so we can start right away.';
-    else if (description.length > 10_000) errors.description = 'The details can be at most 10,000 characters.';
-    if (!(CATEGORIES as readonly string[]).includes(category)) errors.category = 'Choose what the problem is about.';
-    if (files.length > MAX_FILES) errors.files = `Attach at most ${MAX_FILES} files.`;
+    if (title.length < 3) errors.title = i18n.t('newTicket.error.titleShort');
+    else if (title.length > 200) errors.title = i18n.t('newTicket.error.titleLong');
+    if (!description) errors.description = i18n.t('newTicket.error.description');
+    else if (description.length > 10_000) errors.description = i18n.t('newTicket.error.descriptionLong');
+    if (!(CATEGORIES as readonly string[]).includes(category)) errors.category = i18n.t('newTicket.error.category');
+    if (files.length > MAX_FILES) errors.files = i18n.t('newTicket.error.tooManyFiles', { count: MAX_FILES });
     else {
       const wrong = files.find((f) => !FILE_TYPES.includes(f.type) || f.size > MAX_FILE_BYTES);
-      if (wrong) errors.files = `${wrong.name} is not a photo or PDF of up to 10 MB.`;
+      if (wrong) errors.files = i18n.t('newTicket.error.fileType', { name: wrong.name });
     }
     if (Object.keys(errors).length) return fail(400, { values, errors, message: null as string | null });
 
@@ -110,11 +112,11 @@ export const actions: Actions = {
         const known = ['title', 'description', 'category'].some((f) => fieldErrors[f]);
         return fail(400, { values, errors: fieldErrors, message: known ? null : r.detail });
       }
-      return fail(r.code === 'RATE_LIMITED' ? 429 : 503, { values, errors: {}, message: r.code === 'RATE_LIMITED' ? r.detail : 'Your ticket could not be sent. Please try again.' });
+      return fail(r.code === 'RATE_LIMITED' ? 429 : 503, { values, errors: {}, message: r.code === 'RATE_LIMITED' ? r.detail : i18n.t('newTicket.error.send') });
     }
     if (outcome.problem) {
       // The ticket exists; sending the same form again keeps it and retries only the missing files.
-      return fail(400, { values, errors: { files: `Ticket ${outcome.ticket.number} was sent, but a file could not be attached — ${outcome.problem}` }, message: null, ticket: outcome.ticket });
+      return fail(400, { values, errors: { files: i18n.t('newTicket.error.fileAfterSend', { number: outcome.ticket.number, problem: outcome.problem }) }, message: null, ticket: outcome.ticket });
     }
     redirect(303, `/tickets/${outcome.ticket.id}`);
   },

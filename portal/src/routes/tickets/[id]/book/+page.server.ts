@@ -1,4 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
+import { createTranslator, type MessageKey } from '$lib/i18n';
 import { sessionGraphql, type ServerSession } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -32,17 +33,8 @@ function requireSession(session: ServerSession | null, url: URL): ServerSession 
   return session!;
 }
 
-/** What a refused booking tells the customer, by the rule it broke. */
-const WHY: Record<string, string> = {
-  SLOT_FULL: 'Someone else just took that slot. Please pick another one.',
-  SLOT_IN_PAST: 'That slot has already started. Please pick a later one.',
-  BLACKOUT_DATE: 'We make no visits on that day. Please pick another one.',
-  INSIDE_LEAD_TIME: 'That slot is too soon to book. Please pick a later one.',
-  PAST_CUTOFF: 'Your visit is too close to change online. Please send us a message instead.',
-  ALREADY_BOOKED: 'A visit is already booked for this ticket.',
-  NOT_BOOKED: 'No visit is booked for this ticket.',
-  SLOT_NOT_FOUND: 'That slot is not available. Please pick another one.',
-};
+/** The rules a refused booking can break: each is told to the customer in their language (`book.why.*`). */
+const WHY = new Set(['SLOT_FULL', 'SLOT_IN_PAST', 'BLACKOUT_DATE', 'INSIDE_LEAD_TIME', 'PAST_CUTOFF', 'ALREADY_BOOKED', 'NOT_BOOKED', 'SLOT_NOT_FOUND']);
 
 /** A form's idempotency key: the page renders a fresh one; a resubmitted form carries the same. */
 const keyOf = (form: FormData) => {
@@ -57,7 +49,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
     // Another customer's ticket, a malformed id and a missing one read alike.
     if (r.code === 'NOT_FOUND' || r.code === 'BAD_USER_INPUT' || r.code === 'FORBIDDEN') return { ticket: null, slots: [], loadedAt: new Date().toISOString(), key: crypto.randomUUID() };
-    error(503, 'We could not load the visit times right now. Please try again in a moment.');
+    error(503, createTranslator(locals.lang, locals.tenant?.timeZone).t('book.loadFailed'));
   }
   return { ticket: r.data.workOrder, slots: r.data.visitSlots, loadedAt: new Date().toISOString(), key: crypto.randomUUID() };
 };
@@ -66,13 +58,14 @@ async function change(locals: App.Locals, url: URL, params: { id: string }, requ
   const session = requireSession(locals.session, url);
   const form = await request.formData();
   const slotId = String(form.get('slotId') ?? '');
-  if (action !== 'cancel' && !slotId) return fail(400, { action, message: 'Pick a time for the visit first.' });
+  const i18n = createTranslator(locals.lang, locals.tenant?.timeZone);
+  if (action !== 'cancel' && !slotId) return fail(400, { action, message: i18n.t('book.pickFirst') });
   if (action === 'cancel' && form.get('confirmed') !== 'yes') return { action, confirm: true };
   const input = action === 'cancel' ? { workOrderId: params.id, clientMutationId: keyOf(form) } : { workOrderId: params.id, slotId, clientMutationId: keyOf(form) };
   const r = await sessionGraphql(session, action === 'book' ? BOOK : action === 'reschedule' ? MOVE : CANCEL, { input });
   if (!r.ok) {
     if (r.reason === 'unauthenticated') signIn(url);
-    const message = (r.reason === 'graphql' && r.why && WHY[r.why]) || (r.code === 'BAD_USER_INPUT' || r.code === 'CONFLICT' ? r.detail : 'That did not work. Please try again.');
+    const message = r.reason === 'graphql' && r.why && WHY.has(r.why) ? i18n.t(`book.why.${r.why}` as MessageKey) : r.code === 'BAD_USER_INPUT' || r.code === 'CONFLICT' ? r.detail : i18n.t('book.failed');
     return fail(r.code === 'CONFLICT' ? 409 : 400, { action, message, reason: r.why ?? null });
   }
   return { action, done: true };
