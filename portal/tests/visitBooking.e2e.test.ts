@@ -51,7 +51,11 @@ describe('booking a visit in the browser', () => {
     it(`books a free time, moves it and cancels it ${javaScriptEnabled ? 'with' : 'without'} JavaScript`, async () => {
       const { id, token } = await installTicket('bob@skyline.example');
       const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 390, height: 844 } });
-      const page = await signIn(context, 'bob@skyline.example', `/tickets/${id}/book`);
+      // The ticket offers the booking itself.
+      const page = await signIn(context, 'bob@skyline.example', `/tickets/${id}`);
+      expect(await page.getByTestId('book-visit-link').textContent()).toBe('Book a visit');
+      await page.getByTestId('book-visit-link').click();
+      await page.waitForURL(at(`/tickets/${id}/book`));
       const slots = page.locator('[data-testid=slot]:not([disabled])');
       expect(await slots.count()).toBeGreaterThan(1);
       await slots.first().check();
@@ -73,6 +77,8 @@ describe('booking a visit in the browser', () => {
       await page.getByText('Your visit is cancelled.').waitFor();
       expect((await visitOf(id, token)).visit).toBeNull();
       expect(await page.getByRole('button', { name: 'Book this time' }).count()).toBe(1);
+      await page.goto(at(`/tickets/${id}`));
+      expect(await page.getByTestId('book-visit-link').textContent()).toBe('Book a visit');
       await context.close();
     });
   }

@@ -3,9 +3,10 @@ const MESSAGE_FIELDS = `id body bodyHtml authorKind authorName internal createdA
 
 export const TICKET_PAGE_QUERY = `query TicketPage($id: ID!) {
   workOrder(id: $id) {
-    id number title description status type category priority site eta createdAt updatedAt resolvedAt reopenableUntil nextUpdateBy
+    id number title description status type category priority site eta createdAt updatedAt resolvedAt reopenableUntil nextUpdateBy visitNeeded
     customer { id name }
     visitWindow { start end }
+    visit { start changeableUntil }
     timeline { from to at byName note change { field from to } }
     serviceSnapshot { planName cpeModel lastSeenAt }
     publicUpdates { body at byName }

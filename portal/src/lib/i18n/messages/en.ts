@@ -187,6 +187,8 @@ export const en = {
   'ticket.openedWord': 'opened',
   'ticket.eta': 'Estimated fix',
   'ticket.visit': 'Technician visit',
+  'ticket.bookVisit': 'Book a visit',
+  'ticket.changeVisit': 'Change or cancel your visit',
   'ticket.yourService': 'Your service',
   'ticket.yourRating': 'Your rating',
   'ticket.cancelGroup': 'Cancel this ticket?',

@@ -185,6 +185,8 @@ export const es: Record<MessageKey, string> = {
   'ticket.openedWord': 'abierta',
   'ticket.eta': 'Solución prevista',
   'ticket.visit': 'Visita técnica',
+  'ticket.bookVisit': 'Reservar una visita',
+  'ticket.changeVisit': 'Cambiar o cancelar su visita',
   'ticket.yourService': 'Su servicio',
   'ticket.yourRating': 'Su valoración',
   'ticket.cancelGroup': '¿Cancelar esta solicitud?',

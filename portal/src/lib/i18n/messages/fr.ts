@@ -185,6 +185,8 @@ export const fr: Record<MessageKey, string> = {
   'ticket.openedWord': 'ouverte',
   'ticket.eta': 'Rétablissement prévu',
   'ticket.visit': 'Visite du technicien',
+  'ticket.bookVisit': 'Réserver une visite',
+  'ticket.changeVisit': 'Modifier ou annuler votre visite',
   'ticket.yourService': 'Votre service',
   'ticket.yourRating': 'Votre note',
   'ticket.cancelGroup': 'Annuler cette demande ?',

@@ -16,6 +16,8 @@ export interface TicketPageData {
   nextUpdateBy: string | null;
   customer: { id: string; name: string } | null;
   visitWindow: { start: string; end: string } | null;
+  visitNeeded: boolean;
+  visit: { start: string; changeableUntil: string } | null;
   timeline: { from: string | null; to: string; at: string; byName: string; note: string | null; change: { field: string; from: string | null; to: string | null } | null }[] | null;
   serviceSnapshot: { planName: string | null; cpeModel: string | null; lastSeenAt: string | null } | null;
   publicUpdates: { body: string; at: string; byName: string }[];
