@@ -156,6 +156,8 @@ export interface DemoLogin {
   tenant: string | null;
   role: Role;
   customerKey?: string;
+  /** Accounts a customer login is linked to besides (or instead of) one it holds. */
+  links?: { customerKey: string; role: 'MEMBER' | 'MANAGER' }[];
 }
 
 export function demoLogins(): DemoLogin[] {
@@ -167,6 +169,13 @@ export function demoLogins(): DemoLogin[] {
     );
     for (const c of t.customers) {
       if (c.email) logins.push({ email: c.email, displayName: c.name, tenant: t.slug, role: Role.CUSTOMER, customerKey: c.key });
+    }
+    if (t.slug === 'skyline') {
+      // A household member of Alice's account, and a property manager of two rented homes.
+      logins.push(
+        { email: 'sam@skyline.example', displayName: 'Sam Nguyen', tenant: t.slug, role: Role.CUSTOMER, links: [{ customerKey: 'alice', role: 'MEMBER' }] },
+        { email: 'pat@skyline.example', displayName: 'Pat Lindqvist (Lakeside Rentals)', tenant: t.slug, role: Role.CUSTOMER, links: [{ customerKey: 'bob', role: 'MANAGER' }, { customerKey: 'dave', role: 'MANAGER' }] },
+      );
     }
   }
   return logins;

@@ -131,7 +131,7 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
   try {
     const [tc, cc, wc, mc] = conns as [(typeof conns)[0], (typeof conns)[0], (typeof conns)[0], (typeof conns)[0]];
     const { Tenant, Domain, ApiKey } = tenantModels(tc);
-    const { Customer, PortalLink, BillingAccount, Invoice, Payment, BillingFile, BillingFileChunk } = customerModels(cc);
+    const { Customer, PortalLink, AccountLink, BillingAccount, Invoice, Payment, BillingFile, BillingFileChunk } = customerModels(cc);
     const { WorkOrder } = workOrderModels(wc);
     const { Message } = messagingModels(mc);
     await Promise.all([Tenant, Customer, WorkOrder, Message].map((m) => (m as { init: () => Promise<unknown> }).init()));
@@ -256,6 +256,14 @@ export async function seedDemo(options: SeedOptions): Promise<{ logins: DemoLogi
           const cid = customerId(login.tenant, login.customerKey);
           await PortalLink.updateOne({ _id: cid }, { $set: { uid, tenantId: tenantId(login.tenant) } }, { upsert: true });
           await Customer.updateOne({ _id: oid(cid) }, { $set: { portalUid: uid, 'portal.status': 'ACTIVE', 'portal.createdAt': new Date() } });
+        }
+        for (const link of login.links ?? []) {
+          const cid = customerId(login.tenant!, link.customerKey);
+          await AccountLink.updateOne(
+            { _id: `${cid}:${uid}` },
+            { $set: { tenantId: tenantId(login.tenant!), customerId: cid, uid, role: link.role, email: login.email, name: login.displayName, linkedBy: 'seed' } },
+            { upsert: true },
+          );
         }
       }
     }

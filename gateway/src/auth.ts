@@ -1,4 +1,5 @@
-import { codedError, ErrorCode, firebaseAuth, identityFromClaims, looksLikeApiKey, Role, unauthenticated, type Identity } from '@wisp/shared';
+import { codedError, ErrorCode, firebaseAuth, identityFromClaims, looksLikeApiKey, Role, unauthenticated, type Identity, type LinkedAccount } from '@wisp/shared';
+import { withAccounts } from './accounts.ts';
 import type { Auth, DecodedIdToken, UserRecord } from 'firebase-admin/auth';
 
 /** An ID token (or API key) presented as a bearer token, or a session cookie the gateway issued. */
@@ -29,6 +30,11 @@ export interface TokenVerifierOptions {
    * scopes, null for a key that is not good, or throws when it cannot be asked.
    */
   verifyApiKey?: (key: string, address: string | null) => Promise<ApiKeyAnswer | null>;
+  /**
+   * Asks the customer subgraph which accounts a customer login may act for (see accounts.ts); the
+   * answer is kept with the token's. Without it, a customer acts for the account its claims name.
+   */
+  accountsOf?: (identity: Identity) => Promise<LinkedAccount[]>;
 }
 
 /** What the tenant subgraph says of a good API key. */
@@ -77,7 +83,7 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
   const auth: Auth = options.auth ?? firebaseAuth(options.projectId);
   const reuse = options.reuseMs ?? 30_000;
   const max = options.cacheSize ?? 10_000;
-  const recent = new Map<string, { at: number; check: Promise<TokenCheck> }>();
+  const recent = new Map<string, { at: number; check: Promise<TokenCheck>; customerOf?: string }>();
 
   async function check(token: string, kind: CredentialKind): Promise<TokenCheck> {
     const tenant = tenantOf(token);
@@ -112,7 +118,20 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
       }
       if (!expected || expected !== firebaseTenant) return { ok: false, reason: 'invalid', message: 'This login does not belong to this portal.' };
     }
-    return { ok: true, identity: result.identity, expires: decoded.exp * 1000 };
+    let identity: Identity | null = result.identity;
+    if (identity.role === Role.CUSTOMER) {
+      if (options.accountsOf) {
+        let accounts: LinkedAccount[];
+        try {
+          accounts = await options.accountsOf(identity);
+        } catch {
+          return { ok: false, reason: 'unavailable', message: UNAVAILABLE_MESSAGE };
+        }
+        identity = withAccounts(identity, accounts);
+      } else if (!identity.customerId) identity = null;
+      if (!identity) return { ok: false, reason: 'revoked', message: 'This login is no longer linked to any account.' };
+    }
+    return { ok: true, identity, expires: decoded.exp * 1000 };
   }
 
   /** An integrator's API key: asked every time, so a revoked key stops at once on every gateway. */
@@ -129,7 +148,15 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
     return { ok: true, identity: { uid: `key:${answer.keyId}`, role: Role.INTEGRATOR, tenantId: answer.tenantId, scopes: answer.scopes }, expires };
   }
 
-  return function verifyToken(token: string, address: string | null = null, kind: CredentialKind = 'bearer'): Promise<TokenCheck> {
+  /**
+   * Drops the answers kept for a tenant's customer logins, after a change to who is linked to which
+   * account passed through here: their next request asks again.
+   */
+  const forgetCustomers = (tenantId: string) => {
+    for (const [key, entry] of recent) if (entry.customerOf === tenantId) recent.delete(key);
+  };
+
+  const verifyToken = function verifyToken(token: string, address: string | null = null, kind: CredentialKind = 'bearer'): Promise<TokenCheck> {
     if (kind === 'bearer' && looksLikeApiKey(token)) return checkKey(token, address);
     const now = Date.now();
     const key = kind === 'session' ? `session:${token}` : token;
@@ -137,13 +164,16 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
     if (hit && now - hit.at < reuse) return hit.check;
     if (recent.size >= max) recent.delete(recent.keys().next().value!);
     const fresh = check(token, kind);
-    recent.set(key, { at: now, check: fresh });
+    const entry: { at: number; check: Promise<TokenCheck>; customerOf?: string } = { at: now, check: fresh };
+    recent.set(key, entry);
     // An outage is not an answer: the next request asks again.
     void fresh.then((r) => {
       if (!r.ok && r.reason === 'unavailable' && recent.get(key)?.check === fresh) recent.delete(key);
+      if (r.ok && r.identity.role === Role.CUSTOMER && r.identity.tenantId) entry.customerOf = r.identity.tenantId;
     });
     return fresh;
   };
+  return Object.assign(verifyToken, { forgetCustomers });
 }
 export type TokenVerifier = ReturnType<typeof createTokenVerifier>;
 

@@ -90,7 +90,7 @@ const FACTOR_CHANGES = new Set(['confirmTotpEnrolment', 'removeTotp', 'verifySec
 const POLICY_CHANGES = new Set(['setStaffSecondFactorPolicy']);
 
 /** The root field names an operation selects, through fragments. */
-function rootFields(document: DocumentNode, selectionSet: SelectionSetNode, seen = new Set<string>()): string[] {
+export function rootFields(document: DocumentNode, selectionSet: SelectionSetNode, seen = new Set<string>()): string[] {
   const names: string[] = [];
   for (const sel of selectionSet.selections) {
     if (sel.kind === Kind.FIELD) names.push(sel.name.value);

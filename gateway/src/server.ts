@@ -33,6 +33,7 @@ import { subscriptionsOverHttpPlugin } from './httpSubscriptions.ts';
 import { liveQueryRunner } from './liveRunner.ts';
 import { requiringSecondFactor, SECOND_FACTOR_HEADER, secondFactorGate, secondFactorPlugin, type SecondFactorState } from './secondFactor.ts';
 import { createSessionVerifier } from './sessionAuth.ts';
+import { ACCOUNT_HEADER, accountLinksPlugin, accountsLookup, actingAs } from './accounts.ts';
 import { sessionRoutes } from './sessionRoute.ts';
 import { liveCatalogue, type LiveCatalogue } from './liveCatalogue.ts';
 import { startSubscriptions, type LiveOptions } from './subscriptions.ts';
@@ -169,18 +170,24 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
   const log = createLogger('gateway');
   checkAuthEmulatorMode(log);
   const tenant = tenantServices(options);
-  // One verifier (one user-record lookup per token per 30 s) for requests and live updates alike,
-  // unless live rechecks are tuned so often that a 30 s answer would be too old for them.
-  const verifyToken = createTokenVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf, verifyApiKey: tenant.verifyApiKey });
-  const liveReuseMs = Math.min(30_000, (options.live?.recheckMs ?? 60_000) / 2);
-  const authenticate = tenant.checkingTenantStatus(createAuthenticator(verifyToken));
   const overrides = options.subgraphUrls ?? {};
   const supergraphSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH, 'utf8');
   const customerUrl = overrides.customer ?? routingUrlOf('customer', supergraphSdl)!;
+  // Which accounts a customer login may act for, kept with the answer for its token.
+  const accountsOf = accountsLookup({ identitySecret: options.identitySecret, customerUrl, log });
+  const verifierOptions = { projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf, verifyApiKey: tenant.verifyApiKey, accountsOf };
+  // One verifier (one user-record lookup per token per 30 s) for requests and live updates alike,
+  // unless live rechecks are tuned so often that a 30 s answer would be too old for them.
+  const verifyToken = createTokenVerifier(verifierOptions);
+  const liveReuseMs = Math.min(30_000, (options.live?.recheckMs ?? 60_000) / 2);
+  const liveVerifier = liveReuseMs === 30_000 ? verifyToken : createSessionVerifier({ ...verifierOptions, reuseMs: liveReuseMs });
+  const authenticate = tenant.checkingTenantStatus(createAuthenticator(verifyToken));
   const secondFactorOf = secondFactorGate({ identitySecret: options.identitySecret, customerUrl, log });
-  // The plain HTTP routes authenticate by themselves; this makes them hold logins to their second factor too.
+  // The plain HTTP routes authenticate by themselves; this makes them hold logins to their second
+  // factor too, and act for the account the request names like /graphql.
   const routeRequest = new AsyncLocalStorage<IncomingMessage>();
-  const authenticateRoute = requiringSecondFactor(authenticate, secondFactorOf, () => routeRequest.getStore());
+  const authenticateAs = async (authorization: string | undefined) => actingAs(await authenticate(authorization), routeRequest.getStore()?.headers[ACCOUNT_HEADER]);
+  const authenticateRoute = requiringSecondFactor(authenticateAs, secondFactorOf, () => routeRequest.getStore());
   // Plain HTTP beside /graphql: branding assets and uploads, ticket attachments.
   const messagingUrl = overrides.messaging ?? routingUrlOf('messaging', supergraphSdl)!;
   const routeHandlers = [
@@ -215,7 +222,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     includeStacktraceInErrorResponses: false,
     validationRules: queryLimitRules(options.limits ?? DEFAULT_LIMITS),
     parseOptions: { maxTokens: 5_000 },
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin(), secondFactorPlugin(secondFactorOf), rateLimitPlugin<GatewayContext>(limiter, rateLimits, log), ...inlineTracePlugins<GatewayContext>()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), operationResolutionPlugin(), errorMaskingPlugin(log), subscriptionsOverHttpPlugin(), secondFactorPlugin(secondFactorOf), accountLinksPlugin((tenantId) => [verifyToken, liveVerifier].forEach((v) => v.forgetCustomers(tenantId))), rateLimitPlugin<GatewayContext>(limiter, rateLimits, log), ...inlineTracePlugins<GatewayContext>()],
     formatError: withoutTopology,
   });
   let catalogue: LiveCatalogue | undefined;
@@ -237,9 +244,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
       const state = await secondFactorOf(identity, marker);
       return !state?.required || state.satisfied;
     },
-    verifySession: tenant.checkingSessionTenant(
-      liveReuseMs === 30_000 ? verifyToken : createSessionVerifier({ projectId: options.firebaseProjectId, authTenantOf: tenant.authTenantOf, verifyApiKey: tenant.verifyApiKey, reuseMs: liveReuseMs }),
-    ),
+    verifySession: tenant.checkingSessionTenant(liveVerifier),
     eventLog: options.eventLog,
     live: options.live,
     limits: options.limits ?? DEFAULT_LIMITS,
@@ -264,7 +269,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
       },
       context: async (req, requestId) => {
         const clientAddress = clientAddressOf(req);
-        const identity = await authenticate(req.headers.authorization, clientAddress);
+        const identity = actingAs(await authenticate(req.headers.authorization, clientAddress), req.headers[ACCOUNT_HEADER]);
         const token = req.headers[SECOND_FACTOR_HEADER];
         const secondFactor = await secondFactorOf(identity, typeof token === 'string' ? token : undefined);
         return { identity, requestId, clientAddress, userAgent: req.headers['user-agent'], secondFactor };

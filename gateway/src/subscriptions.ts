@@ -13,6 +13,7 @@ import type { QueryLimits } from './limits.ts';
 import { DEFAULT_RATE_LIMITS, refusal, type RateLimiter, type RateLimitOptions } from './rateLimits.ts';
 import type { SessionFailure, SessionVerifier } from './sessionAuth.ts';
 import { credentialOf, type CredentialKind } from './auth.ts';
+import { actingAs } from './accounts.ts';
 
 /**
  * Close codes of the live-updates socket (graphql-ws, `graphql-transport-ws`), beside the
@@ -182,13 +183,27 @@ export async function startSubscriptions(opts: {
           socket.close(CLOSE_FOR[first.reason], first.message);
           return false;
         }
+        // A customer login acts for the linked account the connection names (`account`), as over HTTP.
+        const account = typeof params.account === 'string' ? params.account : undefined;
+        const acting = (identity: Identity): Identity | null => {
+          try {
+            return actingAs(identity, account);
+          } catch {
+            return null;
+          }
+        };
+        const identity = acting(first.identity);
+        if (!identity) {
+          socket.close(LiveCloseCode.Revoked, 'This account is not linked to your login.');
+          return false;
+        }
         const marker = typeof params.secondFactor === 'string' ? params.secondFactor : undefined;
-        const shown = opts.secondFactor ? await opts.secondFactor(first.identity, marker).catch(() => false) : true;
+        const shown = opts.secondFactor ? await opts.secondFactor(identity, marker).catch(() => false) : true;
         if (!shown) {
           socket.close(LiveCloseCode.SecondFactorRequired, 'Enter the code from your authenticator app, then reconnect with secondFactor in connection_init.');
           return false;
         }
-        const session: Session = { identity: first.identity, timers: [] };
+        const session: Session = { identity, timers: [] };
         sessions.set(ctx, session);
         // The token stops being good at its expiry, or earlier if the login is revoked or disabled.
         const untilExpiry = Math.max(0, Math.min(first.expires - Date.now(), 2 ** 31 - 1));
@@ -199,6 +214,8 @@ export async function startSubscriptions(opts: {
             void opts.verifySession(token, null, kind).then((again) => {
               // A recheck that could not reach Firebase keeps the connection; the next one decides.
               if (!again.ok && again.reason !== 'unavailable') socket.close(CLOSE_FOR[again.reason], again.message);
+              // Unlinked from the account meanwhile: the connection ends like a revoked login's.
+              else if (again.ok && !acting(again.identity)) socket.close(LiveCloseCode.Revoked, 'This account is no longer linked to your login.');
             });
           }, every),
         );

@@ -182,6 +182,8 @@ export const EVENT_CATALOGUE = {
   'customer.serviceStatusChanged': { owner: 'customer', entity: 'Customer', version: 1, payload: z.object({ from: status.nullable(), to: status }) },
   // `action`: PROVISIONED, SIGNED_UP, FIRST_SIGN_IN, EMAIL_CONFIRMED, REVOKED, RESTORED.
   'portalAccess.changed': { owner: 'customer', entity: 'Customer', version: 1, payload: z.object({ status, action: z.string() }) },
+  // A login linked to or unlinked from the account: a household member (MEMBER) or a property manager (MANAGER).
+  'accountLink.changed': { owner: 'customer', entity: 'Customer', version: 1, payload: z.object({ action: z.enum(['LINKED', 'UNLINKED']), role: z.enum(['MEMBER', 'MANAGER']), uid: z.string() }) },
   // tenant. Created once its login pool is attached, which is when it can be used.
   // `firstAdminEmail`: whom the customer subgraph (owner of logins) invites as the first administrator.
   'tenant.created': { owner: 'tenant', entity: 'Tenant', version: 1, payload: z.object({ slug: z.string(), name: z.string(), firstAdminEmail: z.string().nullable().optional() }) },

@@ -55,10 +55,12 @@ export function identityFromClaims(
   }
   if (typeof tenantId !== 'string' || !tenantId) return { ok: false, reason: 'This login belongs to no tenant.' };
   if (!firebaseTenant) return { ok: false, reason: 'This login does not belong to this portal.' };
-  if (role === Role.CUSTOMER && (typeof customerId !== 'string' || !customerId)) {
+  if (role === Role.CUSTOMER && customerId !== undefined && (typeof customerId !== 'string' || !customerId)) {
     return { ok: false, reason: 'This login is not linked to a customer record.' };
   }
-  return { ok: true, identity: { uid, role, tenantId, ...(role === Role.CUSTOMER ? { customerId: customerId as string } : {}) } };
+  // A customer login's claims may name the account it holds; a household member's or property
+  // manager's name none. Which accounts it may act for is the customer subgraph's to say (links).
+  return { ok: true, identity: { uid, role, tenantId, ...(role === Role.CUSTOMER && customerId ? { customerId: customerId as string } : {}) } };
 }
 
 /**

@@ -51,7 +51,7 @@ export async function readBodyLimited(req: IncomingMessage, limit: number): Prom
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id, x-wisp-second-factor',
+  'access-control-allow-headers': 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id, x-wisp-second-factor, x-wisp-account',
   'access-control-max-age': '600',
 };
 

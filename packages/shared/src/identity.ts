@@ -21,7 +21,53 @@ export interface Identity {
   customerId?: string;
   /** Set for role INTEGRATOR: the scopes its API key was given (see API_SCOPES). */
   scopes?: string[];
+  /**
+   * Set for role CUSTOMER: every customer account the login is linked to, with the link's role, as
+   * the customer subgraph keeps them. `customerId` is the one being acted for, always among them.
+   */
+  accounts?: LinkedAccount[];
 }
+
+/**
+ * How a login is linked to a customer account: OWNER is the account holder; MEMBER a person of the
+ * household, who sees and opens tickets; MANAGER a property manager, who acts on the account.
+ */
+export const AccountRole = { OWNER: 'OWNER', MEMBER: 'MEMBER', MANAGER: 'MANAGER' } as const;
+export type AccountRole = (typeof AccountRole)[keyof typeof AccountRole];
+const ACCOUNT_ROLES: ReadonlySet<string> = new Set(Object.values(AccountRole));
+export const isAccountRole = (value: unknown): value is AccountRole => typeof value === 'string' && ACCOUNT_ROLES.has(value);
+
+/** One customer account a login may act for. */
+export interface LinkedAccount {
+  customerId: string;
+  role: AccountRole;
+}
+
+/** The accounts a customer login may act for (an identity signed without a list holds its one account). */
+export function accountsOf(identity: Identity | null): LinkedAccount[] {
+  if (identity?.role !== Role.CUSTOMER) return [];
+  if (identity.accounts) return identity.accounts;
+  return identity.customerId ? [{ customerId: identity.customerId, role: AccountRole.OWNER }] : [];
+}
+
+/** The link between a customer login and one account, or undefined when the login is not linked to it. */
+export function linkTo(identity: Identity | null, customerId: string): LinkedAccount | undefined {
+  return accountsOf(identity).find((a) => a.customerId === customerId);
+}
+
+/**
+ * The role the login holds on the account it acts for. Household members see and open tickets;
+ * the account's own settings, billing and household are for its holder and its property manager.
+ */
+export function actingRole(identity: Identity | null): AccountRole | undefined {
+  return identity?.customerId ? linkTo(identity, identity.customerId)?.role : undefined;
+}
+
+/** Whether the login acts for its account as the holder or the property manager (not a household member). */
+export const actsAsHolder = (identity: Identity | null): boolean => {
+  const role = actingRole(identity);
+  return role === AccountRole.OWNER || role === AccountRole.MANAGER;
+};
 
 export const IDENTITY_HEADER = 'x-wisp-identity';
 export const IDENTITY_TS_HEADER = 'x-wisp-identity-ts';
@@ -170,6 +216,11 @@ export function verifyIdentityHeaders(
         ...(typeof p.customerId === 'string' ? { customerId: p.customerId } : {}),
         ...(Array.isArray(p.scopes) && p.scopes.every((x) => typeof x === 'string') ? { scopes: p.scopes as string[] } : {}),
       };
+      if (p.accounts !== undefined) {
+        const accounts = p.accounts;
+        if (!Array.isArray(accounts) || !accounts.every((a) => typeof a?.customerId === 'string' && isAccountRole(a?.role))) return { ok: false, reason: 'malformed' };
+        identity.accounts = (accounts as LinkedAccount[]).map((a) => ({ customerId: a.customerId, role: a.role }));
+      }
     }
   } catch {
     return { ok: false, reason: 'malformed' };

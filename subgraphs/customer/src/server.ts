@@ -7,6 +7,7 @@ import { createLoaders, type Loaders } from './loaders.ts';
 import { createModels } from './models/index.ts';
 import { billingFileRoutes } from './billing/billingFiles.ts';
 import { secondFactorRoute } from './portal/secondFactorRoute.ts';
+import { accountsRoute } from './portal/accountsRoute.ts';
 import { smtpTransport, smtpUrlFromEnv, startMailSender } from './portal/mailer.ts';
 import { openPortalServices, unopenedPortalServices } from './portal/services.ts';
 import { startProvisioningWorker, type WorkerOptions } from './portal/worker.ts';
@@ -36,7 +37,7 @@ export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
   // Twilio's SMS webhooks come through it from the public.
   setup: async (conn, options, models, log) => ({
     services: undefined,
-    routes: anyRoute(secondFactorRoute({ models, log, identitySecret: options.identitySecret }), unsubscribeRoute({ models, log }), inboundSmsRoute({ models, log }), billingFileRoutes({ models, identitySecret: options.identitySecret, log })),
+    routes: anyRoute(secondFactorRoute({ models, log, identitySecret: options.identitySecret }), accountsRoute({ models, log, identitySecret: options.identitySecret }), unsubscribeRoute({ models, log }), inboundSmsRoute({ models, log }), billingFileRoutes({ models, identitySecret: options.identitySecret, log })),
     stop: await openPortalServices(models.services, conn, models, options.mongo, log, options.identitySecret, (options as CustomerSubgraphOptions).notifications),
   }),
   audit: {
@@ -52,6 +53,9 @@ export const definition: SubgraphDefinition<CustomerModels, Loaders> = {
       setTemporaryPortalPassword: 'PORTAL_ACCESS',
       createPortalInvite: 'PORTAL_ACCESS',
       recordSignIn: 'PORTAL_ACCESS',
+      inviteHouseholdMember: 'PORTAL_ACCESS',
+      removeAccountPerson: 'PORTAL_ACCESS',
+      linkPropertyManager: 'PORTAL_ACCESS',
       setStaffSecondFactorPolicy: 'STAFF',
       inviteStaff: 'STAFF',
       resendStaffInvite: 'STAFF',

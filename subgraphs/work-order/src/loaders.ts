@@ -30,7 +30,7 @@ export function createLoaders(models: Models, identity: Identity | null) {
         const ids = group.map((k) => new Types.ObjectId(k.customerId));
         const rows = await models.WorkOrder.find({
           $and: [
-            visibleWorkOrders(identity),
+            visibleWorkOrders(identity, { linked: true }),
             { $or: [{ reporterCustomerId: { $in: ids } }, { affectedCustomerIds: { $in: ids } }] },
             status?.length ? { status: { $in: status } } : {},
             category?.length ? { category: { $in: category } } : {},

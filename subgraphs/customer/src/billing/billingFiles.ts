@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLarge, hasScope, type Identity, isObjectId, type Logger, readBodyLimited, Role, sendError, verifyIdentityHeaders } from '@wisp/shared';
+import { AccountRole, BodyTooLarge, hasScope, linkTo, type Identity, isObjectId, type Logger, readBodyLimited, Role, sendError, verifyIdentityHeaders } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Models } from '../models/index.ts';
 import { canSeeCustomer } from '../resolvers/access.ts';
@@ -76,7 +76,8 @@ export function billingFileRoutes({ models, identitySecret, log }: { models: Mod
     const customer = file?.customerId ? await models.Customer.findById(file.customerId).lean() : null;
     const integratorMayRead = identity.role !== Role.INTEGRATOR || hasScope(identity, 'billing:read') || hasScope(identity, 'billing:write');
     // Unknown, on no invoice yet, another tenant's, another customer's: all alike.
-    if (!file || !customer || !canSeeCustomer(identity, customer) || !integratorMayRead) {
+    const householdMember = identity.role === Role.CUSTOMER && !!customer && linkTo(identity, String(customer._id))?.role === AccountRole.MEMBER;
+    if (!file || !customer || !canSeeCustomer(identity, customer) || !integratorMayRead || householdMember) {
       return sendError(res, 404, 'NOT_FOUND', 'Invoice file not found.');
     }
     res.writeHead(200, {

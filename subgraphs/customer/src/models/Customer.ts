@@ -102,6 +102,8 @@ const customerSchema = new Schema(
     installHistory: { type: [installEvent], default: [] },
     /** The portal login's state; absent until the first provisioning attempt. */
     portal: { type: portalAccess, default: undefined },
+    /** When someone was last linked to or unlinked from the account (household members, property managers). */
+    householdChangedAt: Date,
   },
   { timestamps: true },
 );

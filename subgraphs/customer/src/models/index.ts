@@ -1,5 +1,6 @@
 import { notificationModel, ticketMemoModel } from './Notification.ts';
 import type { Connection } from 'mongoose';
+import { accountLinkModel } from './AccountLink.ts';
 import { accountSecurityModels } from './AccountSecurity.ts';
 import { auditEntryModel } from './AuditEntry.ts';
 import { billingModels } from './Billing.ts';
@@ -15,6 +16,7 @@ export function createModels(conn: Connection) {
   return {
     Customer: customerModel(conn),
     PortalLink: portalLinkModel(conn),
+    AccountLink: accountLinkModel(conn),
     ProvisioningJob: provisioningJobModel(conn),
     AuditEntry: auditEntryModel(conn),
     PortalInvite: portalInviteModel(conn),

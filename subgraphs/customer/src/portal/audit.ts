@@ -16,7 +16,9 @@ export type AuditAction =
   | 'TEMPORARY_PASSWORD_SET'
   | 'INVITE_CREATED'
   | 'SELF_SIGNUP'
-  | 'SIGN_IN';
+  | 'SIGN_IN'
+  | 'HOUSEHOLD_LINKED'
+  | 'HOUSEHOLD_UNLINKED';
 
 /** Appends one audit entry. Never throws: a failed audit write is logged, not turned into a failed action. */
 export async function audit(

@@ -1,4 +1,5 @@
 import { portalAccessEvent, updateCustomerWithEvents } from '../customerEvents.ts';
+import { sendLinkedPasswordReset } from './households.ts';
 import { badInput, claimsFor, codedError, ErrorCode, isDuplicateKey, Role } from '@wisp/shared';
 import type { BaseAuth } from 'firebase-admin/auth';
 import { sendEmailVerification } from './accountSecurity.ts';
@@ -169,9 +170,13 @@ export async function requestPasswordReset(deps: PortalDeps, input: { tenantSlug
   }
   const claims = user.customClaims ?? {};
   const customerId = typeof claims.customerId === 'string' ? claims.customerId : null;
-  if (claims.role !== Role.CUSTOMER || !customerId || user.disabled) return { ok: true };
-  const link = await deps.models.PortalLink.findById(customerId).lean();
-  if (link?.uid !== user.uid || link.tenantId !== tenant.id) return { ok: true };
+  if (claims.role !== Role.CUSTOMER || claims.tenantId !== tenant.id || user.disabled) return { ok: true };
+  const link = customerId ? await deps.models.PortalLink.findById(customerId).lean() : null;
+  // A person of a household or a property manager holds no account: the reset goes to their login's email.
+  if (link?.uid !== user.uid || link.tenantId !== tenant.id || !customerId) {
+    await sendLinkedPasswordReset(deps, tenant, user);
+    return { ok: true };
+  }
   await sendPasswordReset(deps, customerId, tenant.id, { uid: user.uid, role: Role.CUSTOMER });
   return { ok: true };
 }

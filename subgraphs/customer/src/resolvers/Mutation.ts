@@ -1,4 +1,4 @@
-import { badInput, codedError, ErrorCode, forbidden, type Identity, isDuplicateKey, isObjectId, notFound, Role, unauthenticated } from '@wisp/shared';
+import { AccountRole, actingRole, actsAsHolder, badInput, codedError, ErrorCode, forbidden, type Identity, isDuplicateKey, isObjectId, notFound, Role, unauthenticated } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
 import * as security from '../portal/accountSecurity.ts';
@@ -13,6 +13,7 @@ import {
   type AccessOutcome,
   type PortalDeps,
 } from '../portal/provisioning.ts';
+import { recordLinkedSignIn } from '../portal/households.ts';
 import { requestPasswordReset, signUpWithAccount, type SignUpInput } from '../portal/signup.ts';
 import { normalisePhone, phoneProblem } from '../portal/validation.ts';
 import { queueProvisioning } from '../portal/worker.ts';
@@ -157,6 +158,7 @@ export const Mutation = {
     const { identity } = ctx;
     if (!identity) throw unauthenticated();
     if (identity.role !== Role.CUSTOMER || !identity.customerId || !identity.tenantId) throw forbidden('Only customers have contact details to update.');
+    if (!actsAsHolder(identity)) throw forbidden('Only the account holder changes the account\'s contact details.');
     const set: Record<string, unknown> = {};
     const errors: FieldError[] = [];
     if (input.phone !== undefined && input.phone !== null) {
@@ -251,6 +253,11 @@ export const Mutation = {
     if (!identity) throw unauthenticated();
     if (identity.tenantId) await security.checkSignIn(ctx);
     if (identity.role !== Role.CUSTOMER || !identity.customerId || !identity.tenantId) return false;
+    // A household member or property manager signing in is not the holder's first sign-in.
+    if (actingRole(identity) !== AccountRole.OWNER) {
+      await recordLinkedSignIn(deps(ctx), identity);
+      return true;
+    }
     const now = new Date();
     const mine = { _id: identity.customerId, tenantId: identity.tenantId };
     const signIn = { $set: { 'portal.lastLoginAt': now, 'portal.status': 'ACTIVE', portalUid: identity.uid } };

@@ -1,4 +1,4 @@
-import { Role, unauthenticated } from '@wisp/shared';
+import { AccountRole, actingRole, Role, unauthenticated } from '@wisp/shared';
 import type { Context } from '../context.ts';
 
 export const Viewer = {
@@ -9,7 +9,7 @@ export const Viewer = {
     const customer = await loaders.customer.load(identity.customerId);
     if (!customer || String(customer.tenantId) !== identity.tenantId) return null;
     // Revocation takes effect here at once, even while the gateway still trusts a cached token.
-    if (customer.portal?.status === 'REVOKED') throw unauthenticated('This login has been disabled.');
+    if (customer.portal?.status === 'REVOKED' && actingRole(identity) === AccountRole.OWNER) throw unauthenticated('This login has been disabled.');
     return customer;
   },
 };

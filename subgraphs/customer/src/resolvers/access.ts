@@ -1,7 +1,7 @@
-import { forbidden, isStaff, Role, unauthenticated, type Identity } from '@wisp/shared';
+import { AccountRole, forbidden, isStaff, linkTo, Role, unauthenticated, type Identity } from '@wisp/shared';
 import type { Types } from 'mongoose';
 
-/** A customer sees only their own record; staff their own tenant's; platform operators any. */
+/** A customer sees only the records of their linked accounts; staff their own tenant's; platform operators any. */
 export function canSeeCustomer(
   identity: Identity | null,
   customer: { _id: Types.ObjectId; tenantId: Types.ObjectId; portal?: { status?: string | null } | null },
@@ -10,7 +10,11 @@ export function canSeeCustomer(
   if (identity.role === Role.PLATFORM_OPERATOR) return true;
   if (identity.tenantId !== String(customer.tenantId)) return false;
   // A revoked customer reads nothing here, even while the gateway still trusts a cached token.
-  if (identity.role === Role.CUSTOMER) return identity.customerId === String(customer._id) && customer.portal?.status !== 'REVOKED';
+  // A customer sees the accounts their login is linked to; a revoked holder not even their own.
+  if (identity.role === Role.CUSTOMER) {
+    const role = linkTo(identity, String(customer._id))?.role;
+    return !!role && (role !== AccountRole.OWNER || customer.portal?.status !== 'REVOKED');
+  }
   return isStaff(identity);
 }
 

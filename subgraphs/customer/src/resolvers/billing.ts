@@ -1,5 +1,5 @@
 import { newEvent, PENDING_EVENTS, withEvents, type ChangeEvent, type EventType, type PayloadOf } from '@wisp/events';
-import { badInput, forbidden, hasScope, isDuplicateKey, isObjectId, notFound, pageQuery, Role, type Identity } from '@wisp/shared';
+import { AccountRole, badInput, forbidden, hasScope, linkTo, isDuplicateKey, isObjectId, notFound, pageQuery, Role, type Identity } from '@wisp/shared';
 import { Types } from 'mongoose';
 import { checkCurrency, checkDate, checkHttpsUrl, checkMoment, checkReference, checkShortText } from '../billing/billingInput.ts';
 import { discardBillingFile } from '../billing/billingFiles.ts';
@@ -99,7 +99,9 @@ const paymentFacts = (r: Row) => ({
 });
 
 /** Integrators read billing only with a key that has billing:read (or billing:write); people by their role. */
-function mayReadBilling(identity: Identity | null): boolean {
+function mayReadBilling(identity: Identity | null, customerId: string): boolean {
+  // A household member sees the account's service and tickets; its bills are for the holder and the property manager.
+  if (identity?.role === Role.CUSTOMER) return linkTo(identity, customerId)?.role !== AccountRole.MEMBER;
   if (identity?.role !== Role.INTEGRATOR) return true;
   return hasScope(identity, 'billing:read') || hasScope(identity, 'billing:write');
 }
@@ -132,7 +134,8 @@ async function page(model: any, customer: CustomerRow, dateField: 'issuedAt' | '
 
 export const billingCustomerFields = {
   billing: (c: CustomerRow, _: unknown, { identity }: Context) => {
-    if (!mayReadBilling(identity)) throw forbidden('This API key lacks the scope billing:read, which billing needs.');
+    if (identity?.role === Role.CUSTOMER && !mayReadBilling(identity, String(c._id))) throw forbidden('The account\'s bills are for its holder.');
+    if (!mayReadBilling(identity, String(c._id))) throw forbidden('This API key lacks the scope billing:read, which billing needs.');
     return c;
   },
 };

@@ -7,13 +7,14 @@ import { Mutation } from './Mutation.ts';
 import { PortalAuditEntry } from './PortalAuditEntry.ts';
 import { Query } from './Query.ts';
 import { Viewer } from './Viewer.ts';
+import { householdCustomerFields, householdMutations, householdViewerFields } from './households.ts';
 import { notificationCustomerFields, NotificationDelivery, notificationMutations, notificationQueries, WorkOrder } from './notifications.ts';
 
 export const resolvers = {
   Query: { ...Query, ...staffQueries, ...notificationQueries },
-  Mutation: { ...Mutation, ...customerSyncMutations, ...staffMutations, ...notificationMutations, ...billingMutations },
-  Viewer,
-  Customer: { ...Customer, ...notificationCustomerFields, ...billingCustomerFields },
+  Mutation: { ...Mutation, ...customerSyncMutations, ...staffMutations, ...notificationMutations, ...billingMutations, ...householdMutations },
+  Viewer: { ...Viewer, ...householdViewerFields },
+  Customer: { ...Customer, ...notificationCustomerFields, ...billingCustomerFields, ...householdCustomerFields },
   CustomerBilling,
   Invoice,
   Payment,

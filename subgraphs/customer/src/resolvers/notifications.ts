@@ -1,4 +1,4 @@
-import { badInput, forbidden, Role, SUPPORTED_LANGUAGES, unauthenticated } from '@wisp/shared';
+import { actsAsHolder, badInput, forbidden, Role, SUPPORTED_LANGUAGES, unauthenticated } from '@wisp/shared';
 import type { Types } from 'mongoose';
 import type { Context } from '../context.ts';
 import { customerEvent, updateCustomerWithEvents } from '../customerEvents.ts';
@@ -71,6 +71,7 @@ export const notificationMutations = {
     const { identity } = ctx;
     if (!identity) throw unauthenticated();
     if (identity.role !== Role.CUSTOMER || !identity.customerId || !identity.tenantId) throw forbidden('Only customers have notification preferences to change.');
+    if (!actsAsHolder(identity)) throw forbidden('Only the account holder changes what the account is notified about.');
     // The record is the caller's own, from the signed identity; a revoked login changes nothing.
     const filter = { _id: identity.customerId, tenantId: identity.tenantId, 'portal.status': { $ne: 'REVOKED' } };
     const current = await ctx.models.Customer.findOne(filter).lean();

@@ -1,4 +1,4 @@
-import { isStaff, Role, type Identity } from '@wisp/shared';
+import { accountsOf, isStaff, Role, type Identity } from '@wisp/shared';
 import { Types } from 'mongoose';
 
 interface Visible {
@@ -19,11 +19,19 @@ export function canSeeWorkOrder(identity: Identity | null, wo: Visible): boolean
   return isStaff(identity);
 }
 
-/** The filter that limits a work-order query to what the caller may see. */
-export function visibleWorkOrders(identity: Identity): Record<string, unknown> {
+/**
+ * The filter that limits a work-order query to what the caller may see: for a customer, the
+ * account the request acts for, or with `linked` every account the login is linked to (lists
+ * that name their accounts, such as a property manager's).
+ */
+export function visibleWorkOrders(identity: Identity, { linked = false } = {}): Record<string, unknown> {
   if (identity.role === Role.PLATFORM_OPERATOR) return {};
   const tenant = { tenantId: new Types.ObjectId(identity.tenantId!) };
   if (identity.role !== Role.CUSTOMER) return tenant;
+  if (linked) {
+    const mine = accountsOf(identity).map((a) => new Types.ObjectId(a.customerId));
+    return { ...tenant, $or: [{ reporterCustomerId: { $in: mine } }, { affectedCustomerIds: { $in: mine } }] };
+  }
   const me = new Types.ObjectId(identity.customerId!);
   return { ...tenant, $or: [{ reporterCustomerId: me }, { affectedCustomerIds: me }] };
 }
