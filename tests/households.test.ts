@@ -216,6 +216,37 @@ describe('a property manager', () => {
   });
 });
 
+describe('a ticket naming a person as its contact', () => {
+  it("is readable by that person's login (when its email is confirmed), listed for them, and theirs to read only", async () => {
+    const staff = await agent();
+    const opened = await as(staff)(OPEN, { input: { title: `For the landlord ${unique()}`, description: 'Roof unit needs a look.', category: 'EQUIPMENT', customerId: neighbour.id, contactEmail: home.email.toUpperCase(), clientMutationId: `c-${unique()}` } });
+    expect(opened.errors, JSON.stringify(opened.errors)).toBeUndefined();
+    const id = opened.data!.openTicket.id;
+    const reply = await as(staff)(`mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }`, { input: { workOrderId: id, body: 'We will come on Tuesday.', clientMutationId: `r-${unique()}` } });
+    expect(reply.errors).toBeUndefined();
+    const note = await as(staff)(`mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }`, { input: { workOrderId: id, body: 'Staff only: key under the mat.', internal: true, clientMutationId: `n-${unique()}` } });
+    expect(note.errors).toBeUndefined();
+
+    const READ = `query($id: ID!) { workOrder(id: $id) { id title customer { id } messages(first: 10) { edges { node { body } } } } }`;
+    const read = await eventually(async () => {
+      const r = await as(home.token)(READ, { id });
+      return r.data?.workOrder?.messages.edges.length ? r : null;
+    });
+    expect(read.data!.workOrder).toMatchObject({ id, customer: null });
+    expect(read.data!.workOrder.messages.edges.map((e: { node: { body: string } }) => e.node.body)).toEqual(['We will come on Tuesday.']);
+    const listed = await as(home.token)(`{ contactTickets(first: 10) { edges { node { id } } } }`);
+    expect(listed.data!.contactTickets.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(id);
+
+    const post = await as(home.token)(`mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }`, { input: { workOrderId: id, body: 'Thanks', clientMutationId: `p-${unique()}` } });
+    expect(codes(post)).toContain('NOT_FOUND');
+    const cancel = await as(home.token)(`mutation($id: ID!) { cancelTicket(id: $id) { id } }`, { id });
+    expect(codes(cancel)).toContain('NOT_FOUND');
+    // Someone else of the tenant is not named: nothing.
+    const other = await as(member.token)(READ, { id });
+    expect(other.data?.workOrder ?? null).toBeNull();
+  });
+});
+
 describe('removing a household member', () => {
   it('ends their access on the next request, and the account records each change as an event', async () => {
     const removed = await as(home.token)(REMOVE, { c: home.id, u: member.uid });

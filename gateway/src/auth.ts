@@ -119,6 +119,7 @@ export function createTokenVerifier(options: TokenVerifierOptions) {
       if (!expected || expected !== firebaseTenant) return { ok: false, reason: 'invalid', message: 'This login does not belong to this portal.' };
     }
     let identity: Identity | null = result.identity;
+    if (identity.role === Role.CUSTOMER && user.emailVerified && user.email) identity = { ...identity, email: user.email.toLowerCase() };
     if (identity.role === Role.CUSTOMER) {
       if (options.accountsOf) {
         let accounts: LinkedAccount[];

@@ -110,6 +110,8 @@ export const ENTITY_STATE = {
     reporterCustomerId: id.nullable(),
     affectedCustomerIds: z.array(id),
     assigneeUid: z.string().nullable(),
+    /** The ticket's contact email in lower case (a login whose confirmed email it is may read the ticket). */
+    contactEmail: z.string().nullable().optional(),
   }),
 } as const satisfies Partial<Record<EventEntity, z.ZodType>>;
 

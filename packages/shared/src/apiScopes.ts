@@ -57,6 +57,7 @@ export const ROOT_FIELD_SCOPES: Record<string, ApiScope | 'any' | null> = {
   'Mutation.requestPasswordReset': null,
   'Mutation.recordSignIn': null,
   'Mutation.inviteHouseholdMember': null,
+  'Query.contactTickets': null,
   'Mutation.removeAccountPerson': null,
   'Mutation.linkPropertyManager': null,
   'Mutation.reportSignInFailure': null,

@@ -26,6 +26,11 @@ export interface Identity {
    * the customer subgraph keeps them. `customerId` is the one being acted for, always among them.
    */
   accounts?: LinkedAccount[];
+  /**
+   * Set for role CUSTOMER when the login's email is confirmed (its user record says so), lower
+   * case: a ticket that names it as its contact email is visible to the login (read only).
+   */
+  email?: string;
 }
 
 /**
@@ -61,6 +66,18 @@ export function linkTo(identity: Identity | null, customerId: string): LinkedAcc
  */
 export function actingRole(identity: Identity | null): AccountRole | undefined {
   return identity?.customerId ? linkTo(identity, identity.customerId)?.role : undefined;
+}
+
+/**
+ * Whether a customer login may read a ticket because the ticket names the login's confirmed email
+ * as its contact (a ticket a customer reported, not an outage): seed rule of the portal, which
+ * lets the person a ticket was opened for follow it from their own login.
+ */
+export function namedAsContact(identity: Identity | null, wo: { tenantId: unknown; type?: string | null; reporterCustomerId?: unknown; contact?: { email?: string | null } | null; contactEmail?: string | null }): boolean {
+  if (identity?.role !== Role.CUSTOMER || !identity.email || identity.tenantId !== String(wo.tenantId)) return false;
+  if (!wo.reporterCustomerId || wo.type === 'OUTAGE') return false;
+  const named = wo.contactEmail ?? wo.contact?.email ?? null;
+  return !!named && named.trim().toLowerCase() === identity.email;
 }
 
 /** Whether the login acts for its account as the holder or the property manager (not a household member). */
@@ -216,6 +233,7 @@ export function verifyIdentityHeaders(
         ...(typeof p.customerId === 'string' ? { customerId: p.customerId } : {}),
         ...(Array.isArray(p.scopes) && p.scopes.every((x) => typeof x === 'string') ? { scopes: p.scopes as string[] } : {}),
       };
+      if (typeof p.email === 'string' && p.email.length <= 254) identity.email = p.email;
       if (p.accounts !== undefined) {
         const accounts = p.accounts;
         if (!Array.isArray(accounts) || !accounts.every((a) => typeof a?.customerId === 'string' && isAccountRole(a?.role))) return { ok: false, reason: 'malformed' };

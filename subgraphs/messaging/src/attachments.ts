@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLarge, type Identity, isObjectId, type Logger, readBodyLimited, Role, sendError, verifyIdentityHeaders } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Models } from './models/index.ts';
-import { canSeeWorkOrder, seesInternalNotes } from './resolvers/access.ts';
+import { canReadWorkOrder, canSeeWorkOrder, seesInternalNotes } from './resolvers/access.ts';
 import type { Services } from './services.ts';
 import { MAX_ATTACHMENT_BYTES } from './sniff.ts';
 import { checkAttachment, storeAttachment } from './storeAttachment.ts';
@@ -48,7 +48,7 @@ export function attachmentRoutes({ models, services, identitySecret, log }: { mo
     const a = isObjectId(id) ? await Attachment.findOne({ _id: new Types.ObjectId(id), complete: true }).lean() : null;
     const [wo] = a ? await services.workOrders.many([String(a.workOrderId)]) : [];
     // Unknown, another tenant's, a ticket the caller cannot see, or an internal note's file: all alike.
-    if (!a || !canSeeWorkOrder(identity, wo) || (a.internal && !seesInternalNotes(identity))) {
+    if (!a || !canReadWorkOrder(identity, wo) || (a.internal && !seesInternalNotes(identity))) {
       return sendError(res, 404, 'NOT_FOUND', 'Attachment not found.');
     }
     res.writeHead(200, {

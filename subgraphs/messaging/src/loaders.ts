@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import { Types } from 'mongoose';
 import type { Models } from './models/index.ts';
 import { SUMMARIES, type ConversationSummary } from './conversationSummary.ts';
-import { canSeeWorkOrder, seesInternalNotes, visibleMessages } from './resolvers/access.ts';
+import { canReadWorkOrder, seesInternalNotes, visibleMessages } from './resolvers/access.ts';
 import type { Services, WorkOrderFacts } from './services.ts';
 
 type Lean<T> = T & { _id: Types.ObjectId; createdAt: Date };
@@ -32,7 +32,7 @@ export function createLoaders(models: Models, identity: Identity | null, service
   /** Work orders the caller may see, among those asked for. */
   const visibleIds = async (ids: readonly string[]) => {
     const facts = await workOrder.loadMany([...ids]);
-    return ids.filter((_, i) => canSeeWorkOrder(identity, facts[i] as WorkOrderFacts | null));
+    return ids.filter((_, i) => canReadWorkOrder(identity, facts[i] as WorkOrderFacts | null));
   };
 
   // Keyed by page: one ticket's page reads only its `limit + 1` messages; a list of tickets asking

@@ -20,6 +20,7 @@ export interface WorkOrderFacts {
   reporterCustomerId?: Types.ObjectId | null;
   affectedCustomerIds?: Types.ObjectId[];
   assigneeUid?: string | null;
+  contactEmail?: string | null;
 }
 
 export interface WorkOrderLookup {
@@ -64,6 +65,7 @@ function workOrderFacts(w: Known<'WorkOrder'>): WorkOrderFacts {
     reporterCustomerId: w.reporterCustomerId ? new Types.ObjectId(w.reporterCustomerId) : null,
     affectedCustomerIds: w.affectedCustomerIds.map((id) => new Types.ObjectId(id)),
     assigneeUid: w.assigneeUid,
+    contactEmail: w.contactEmail ?? null,
   };
 }
 

@@ -14,5 +14,6 @@ export function workOrderState(doc: Record<string, any>): StateOf<'WorkOrder'> {
     reporterCustomerId: doc.reporterCustomerId ? String(doc.reporterCustomerId) : null,
     affectedCustomerIds: (doc.affectedCustomerIds ?? []).map(String),
     assigneeUid: doc.assigneeUid ?? null,
+    contactEmail: doc.contact?.email ? String(doc.contact.email).toLowerCase() : null,
   };
 }

@@ -1,7 +1,7 @@
 import type { Context } from '../context.ts';
 import type { AttachmentRow, MessageRow } from '../loaders.ts';
 import { renderMarkdown } from '../markdown.ts';
-import { canSeeMessage, canSeeWorkOrder } from './access.ts';
+import { canReadWorkOrder, canSeeMessage } from './access.ts';
 
 const readSince = async (m: MessageRow, ctx: Context, kind: 'CUSTOMER' | 'STAFF') => {
   const receipts = await ctx.loaders.receipts.load(String(m.workOrderId));
@@ -13,7 +13,7 @@ export async function visibleMessage(ctx: Context, id: string): Promise<MessageR
   const m = (await ctx.loaders.message.load(id)) as MessageRow | null;
   if (!m || !canSeeMessage(ctx.identity, m)) return null;
   const wo = await ctx.loaders.workOrder.load(String(m.workOrderId));
-  return canSeeWorkOrder(ctx.identity, wo) ? m : null;
+  return canReadWorkOrder(ctx.identity, wo) ? m : null;
 }
 
 export const Message = {

@@ -1,4 +1,4 @@
-import { hasScope, isStaff, Role, type Identity } from '@wisp/shared';
+import { hasScope, isStaff, namedAsContact, Role, type Identity } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { WorkOrderFacts } from '../services.ts';
 
@@ -46,6 +46,15 @@ export function canSeeWorkOrder(identity: Identity | null, wo: WorkOrderFacts | 
     return String(wo.reporterCustomerId) === me || (wo.affectedCustomerIds ?? []).some((id) => String(id) === me);
   }
   return isStaff(identity);
+}
+
+/**
+ * Reading a ticket's conversation: whoever may see the ticket, and the customer login the ticket
+ * names as its contact (it reads staff's public replies and its own lines; writing is for the
+ * ticket's account).
+ */
+export function canReadWorkOrder(identity: Identity | null, wo: WorkOrderFacts | null | undefined): wo is WorkOrderFacts {
+  return canSeeWorkOrder(identity, wo) || (!!wo && namedAsContact(identity, wo));
 }
 
 export const customerIdsOf = (wo: Pick<WorkOrderFacts, 'reporterCustomerId' | 'affectedCustomerIds'>) =>

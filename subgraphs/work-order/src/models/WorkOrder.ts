@@ -109,6 +109,8 @@ workOrderSchema.index({ tenantId: 1, type: 1, status: 1, resolvedAt: -1 });
 workOrderSchema.index({ tenantId: 1, affectedCustomerIds: 1, type: 1, status: 1, _id: -1 });
 // The staff queue, unfiltered.
 workOrderSchema.index({ tenantId: 1, _id: -1 });
+// Tickets that name a customer login's email as their contact (contactTickets).
+workOrderSchema.index({ tenantId: 1, 'contact.email': 1, _id: -1 });
 workOrderSchema.index({ tenantId: 1, createdByUid: 1, clientMutationId: 1 }, { unique: true });
 workOrderSchema.index({ tenantId: 1, status: 1, _id: -1 });
 workOrderSchema.index({ tenantId: 1, seq: -1 });

@@ -171,7 +171,8 @@ export const Mutation = {
         status: 'OPEN',
         reporterCustomerId: new Types.ObjectId(customerId),
         site: customer.site ?? undefined,
-        contact: { name: contact.name ?? customer.name, phone: contact.phone, email: contact.email ?? customer.email ?? undefined },
+        // Stored in lower case: a customer login whose confirmed email it is may follow the ticket.
+        contact: { name: contact.name ?? customer.name, phone: contact.phone, email: (contact.email ?? customer.email ?? undefined)?.toLowerCase() },
         serviceSnapshot: {
           planName: customer.plan?.name,
           downMbps: customer.plan?.downMbps,

@@ -1,4 +1,4 @@
-import { badInput, notFound, pageQuery, Role, toConnection, unauthenticated, type PageArgs } from '@wisp/shared';
+import { accountsOf, badInput, namedAsContact, notFound, pageQuery, Role, toConnection, unauthenticated, type PageArgs } from '@wisp/shared';
 import { Types } from 'mongoose';
 import type { Context } from '../context.ts';
 import { ACTIVE_STATUSES } from '../transitions.ts';
@@ -18,11 +18,23 @@ interface QueueFilter {
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export const Query = {
+  contactTickets: async (_: unknown, args: PageArgs, { identity, models }: Context) => {
+    if (!identity) throw unauthenticated();
+    if (identity.role !== Role.CUSTOMER || !identity.email) return toConnection([], 0);
+    const { limit, after } = pageQuery(args);
+    const rows = await models.WorkOrder.find({ tenantId: new Types.ObjectId(identity.tenantId!), 'contact.email': identity.email, ...(after ? { _id: { $lt: after } } : {}) })
+      .sort({ _id: -1 })
+      .limit(limit + 1)
+      .lean();
+    // The account's own tickets are in its list already; outages and staff's own work orders name no contact to follow.
+    const mine = new Set(accountsOf(identity).map((a) => a.customerId));
+    return toConnection(rows.filter((wo) => namedAsContact(identity, wo) && !mine.has(String(wo.reporterCustomerId))), limit);
+  },
   workOrder: async (_: unknown, { id }: { id: string }, { identity, loaders }: Context) => {
     if (!identity) throw unauthenticated();
     const wo = await loaders.workOrder.load(id);
     // Another customer's or tenant's work order answers exactly like a missing one.
-    if (!wo || !canSeeWorkOrder(identity, wo)) throw notFound('Work order');
+    if (!wo || !(canSeeWorkOrder(identity, wo) || namedAsContact(identity, wo))) throw notFound('Work order');
     return wo;
   },
 

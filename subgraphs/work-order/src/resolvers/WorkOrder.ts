@@ -1,4 +1,4 @@
-import { isStaff, Role, type Identity } from '@wisp/shared';
+import { isStaff, namedAsContact, Role, type Identity } from '@wisp/shared';
 import type { Context } from '../context.ts';
 import { TRANSITIONS, type Status } from '../transitions.ts';
 import { canSeeWorkOrder } from './access.ts';
@@ -16,7 +16,7 @@ const reporterOrStaff = (identity: Identity | null, wo: WorkOrderRow) => staffOn
 export const WorkOrder = {
   __resolveReference: async ({ id }: { id: string }, { identity, loaders }: Context) => {
     const wo = await loaders.workOrder.load(id);
-    return wo && canSeeWorkOrder(identity, wo) ? wo : null;
+    return wo && (canSeeWorkOrder(identity, wo) || namedAsContact(identity, wo)) ? wo : null;
   },
   id: (wo: WorkOrderRow) => String(wo._id),
   // A customer affected by someone else's ticket or an outage never learns who reported it.
