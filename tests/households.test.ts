@@ -247,6 +247,18 @@ describe('a ticket naming a person as its contact', () => {
   });
 });
 
+describe('account emails', () => {
+  it("are written in the customer's language", async () => {
+    const es = await as(home.token)(`mutation { updateMyNotificationPreferences(input: { language: "es" }) { ok } }`);
+    expect(es.errors).toBeUndefined();
+    const sent = await as(await agent())(`mutation($id: ID!) { sendPortalPasswordReset(customerId: $id) { ok message } }`, { id: home.id });
+    expect(sent.data!.sendPortalPasswordReset).toMatchObject({ ok: true });
+    const mail = await mailTo(home.email, 'password-reset');
+    expect(mail.subject).toMatch(/^Restablezca su contraseña del portal de /);
+    expect(mail.text).toContain('Elegir una contraseña nueva');
+  });
+});
+
 describe('removing a household member', () => {
   it('ends their access on the next request, and the account records each change as an event', async () => {
     const removed = await as(home.token)(REMOVE, { c: home.id, u: member.uid });

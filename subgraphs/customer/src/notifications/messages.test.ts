@@ -3,7 +3,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { MESSAGES } from './messages.ts';
 
-const SAMPLE = { number: 'SKY-1042', title: 'No service', author: 'Dana', status: 'resolved', eta: '3:30 PM', window: 'Wed, Dec 9, 9–11 AM', time: 'Wed, Dec 9 at 9 AM', phone: 'none', company: 'Skyline', name: 'Bob', category: 'outages', url: 'https://x.example', body: 'Crew on site' };
+const SAMPLE = { number: 'SKY-1042', email: 'sam@example.com', inviter: 'Alice', account: 'SKY-10001', count: 2, title: 'No service', author: 'Dana', status: 'resolved', eta: '3:30 PM', window: 'Wed, Dec 9, 9–11 AM', time: 'Wed, Dec 9 at 9 AM', phone: 'none', company: 'Skyline', name: 'Bob', category: 'outages', url: 'https://x.example', body: 'Crew on site' };
 
 describe('notification catalogues', () => {
   it('cover every message in every language customers can pick, and each one formats', () => {

@@ -3,6 +3,7 @@ import type { BaseAuth, UserRecord } from 'firebase-admin/auth';
 import { customerEvent, updateCustomerWithEvents } from '../customerEvents.ts';
 import { accountLinkId } from '../models/AccountLink.ts';
 import { audit } from './audit.ts';
+import { languageFor, t } from '../notifications/i18n.ts';
 import type { PortalDeps } from './provisioning.ts';
 import { setPasswordUrl } from './provisioning.ts';
 import { portalBaseUrl } from './services.ts';
@@ -108,23 +109,17 @@ async function link(deps: PortalDeps, request: LinkRequest, user: UserRecord): P
   return { linked: true };
 }
 
-/** The branded email telling a person they were given access: a set-password link for a new login. */
+/** The branded email telling a person they were given access: a set-password link for a new login. In the WISP's language. */
 async function mailLinked(deps: PortalDeps, auth: BaseAuth, tenant: TenantInfo, email: string, created: boolean, accounts: { name: string; accountNumber: string }[], role: 'MEMBER' | 'MANAGER', inviter: string | null) {
-  const company = tenant.branding.companyName;
-  const what = accounts.length === 1 ? `the account ${accounts[0]!.accountNumber} (${accounts[0]!.name})` : `${accounts.length} accounts`;
-  const who = inviter ? `${inviter} gave you access to ${what}` : `${company} gave you access to ${what}`;
-  const can = role === 'MEMBER' ? 'see its service and open and follow support tickets' : 'see and act on each of them: service, tickets and billing';
+  const lang = languageFor(tenant.branding.defaultLanguage);
+  const how = created ? 'new' : 'existing';
+  const words = { company: tenant.branding.companyName, email, inviter: inviter ?? tenant.branding.companyName, account: `${accounts[0]!.accountNumber} (${accounts[0]!.name})`, count: accounts.length };
   const url = created ? await setPasswordUrl(auth, tenant, email, 'welcome') : `${portalBaseUrl(tenant)}/`;
   const rendered = renderBrandedEmail(tenant, {
-    subject: created ? `You're invited to the ${company} customer portal` : `You can now see another account at ${company}`,
-    heading: created ? 'You have been invited' : 'Access to another account',
-    paragraphs: [
-      `${who} in the ${company} customer portal, where you can ${can}.`,
-      created
-        ? `Your sign-in email is ${email}. Choose a password with the button below; the link works once and expires after a while (then use "Forgot password" on the sign-in page).`
-        : 'Sign in as usual and choose the account at the top of the page.',
-    ],
-    action: created ? { label: 'Choose your password', url } : { label: 'Open the portal', url },
+    subject: t(lang, `account-access.subject.${how}`, words),
+    heading: t(lang, `account-access.heading.${how}`, words),
+    paragraphs: [t(lang, role === 'MEMBER' ? 'account-access.member' : 'account-access.manager', words), t(lang, `account-access.how.${how}`, words)],
+    action: { label: t(lang, `account-access.action.${how}`), url },
   });
   await deps.services.outbox.queue({ tenantId: tenant.id, to: email, ...rendered, kind: 'account-access', dedupeKey: `account-access:${email}:${accounts.map((a) => a.accountNumber).join(',')}:${role}` });
 }
@@ -210,12 +205,13 @@ export async function sendLinkedPasswordReset(deps: PortalDeps, tenant: TenantIn
   if (!user.email || !(await deps.models.AccountLink.exists({ uid: user.uid, tenantId: tenant.id }))) return;
   const auth = deps.services.authFor(tenant);
   const url = await setPasswordUrl(auth, tenant, user.email, 'reset');
-  const company = tenant.branding.companyName;
+  const lang = languageFor(tenant.branding.defaultLanguage);
+  const words = { company: tenant.branding.companyName, email: user.email };
   const rendered = renderBrandedEmail(tenant, {
-    subject: `Reset your ${company} portal password`,
-    heading: 'Choose a new password',
-    paragraphs: [`We received a request to reset the password of the ${company} customer portal login ${user.email}.`, 'If you did not ask for this, you can ignore this email: your password stays as it is.'],
-    action: { label: 'Choose a new password', url },
+    subject: t(lang, 'account-reset.subject', words),
+    heading: t(lang, 'account-reset.heading', words),
+    paragraphs: [t(lang, 'account-reset.intro', words), t(lang, 'account-reset.ignore')],
+    action: { label: t(lang, 'account-reset.action'), url },
   });
   await deps.services.outbox.queue({ tenantId: tenant.id, to: user.email, ...rendered, kind: 'password-reset', dedupeKey: `password-reset:${user.uid}:${Date.now()}` });
 }

@@ -3,6 +3,7 @@ import { claimsFor, isDuplicateKey, renderBrandedEmail, Role, type TenantInfo } 
 import type { BaseAuth, UserRecord } from 'firebase-admin/auth';
 import type { Models, PortalStatus } from '../models/index.ts';
 import { audit, type Actor } from './audit.ts';
+import { languageFor, t } from '../notifications/i18n.ts';
 import { inviteCode, inviteCodeHash, temporaryPassword } from './secrets.ts';
 import { portalBaseUrl, type PortalServices } from './services.ts';
 
@@ -51,7 +52,7 @@ export async function setPasswordUrl(auth: BaseAuth, tenant: TenantInfo, email: 
 async function queueSetPasswordEmail(
   deps: PortalDeps,
   tenant: TenantInfo,
-  customer: { _id: unknown; name: string; email: string },
+  customer: { _id: unknown; name: string; email: string; notificationSettings?: { language?: string | null } | null },
   auth: BaseAuth,
   purpose: 'welcome' | 'reset',
   dedupeKey: string,
@@ -59,25 +60,22 @@ async function queueSetPasswordEmail(
   const url = await setPasswordUrl(auth, tenant, customer.email, purpose);
   const company = tenant.branding.companyName;
   const firstName = customer.name.split(/\s+/)[0] ?? customer.name;
+  // In the customer's language, else the WISP's.
+  const lang = languageFor(customer.notificationSettings?.language, tenant.branding.defaultLanguage);
+  const words = { company, name: firstName, email: customer.email };
   const content =
     purpose === 'welcome'
       ? {
-          subject: `Your ${company} customer portal is ready`,
-          heading: `Welcome, ${firstName}`,
-          paragraphs: [
-            `You now have an account in the ${company} customer portal, where you can see your plan and equipment and contact support.`,
-            `Your sign-in email is ${customer.email}. Choose a password with the button below. The link works once and expires after a while; if it has expired, use "Forgot password" on the sign-in page.`,
-          ],
-          action: { label: 'Set your password', url },
+          subject: t(lang, 'account-welcome.subject', words),
+          heading: t(lang, 'account-welcome.heading', words),
+          paragraphs: [t(lang, 'account-welcome.intro', words), t(lang, 'account-welcome.how', words)],
+          action: { label: t(lang, 'account-welcome.action'), url },
         }
       : {
-          subject: `Reset your ${company} portal password`,
-          heading: 'Choose a new password',
-          paragraphs: [
-            `We received a request to reset the password of the ${company} customer portal account ${customer.email}.`,
-            'If you did not ask for this, you can ignore this email: your password stays as it is.',
-          ],
-          action: { label: 'Choose a new password', url },
+          subject: t(lang, 'account-reset.subject', words),
+          heading: t(lang, 'account-reset.heading', words),
+          paragraphs: [t(lang, 'account-reset.intro', words), t(lang, 'account-reset.ignore')],
+          action: { label: t(lang, 'account-reset.action'), url },
         };
   const rendered = renderBrandedEmail(tenant, content);
   await deps.services.outbox.queue({
