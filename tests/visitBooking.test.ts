@@ -190,6 +190,9 @@ describe('staff and technicians', () => {
     expect(assigned.visit).toMatchObject({ start: slot.start, crew: { id: 'north' } });
     expect((await board(new Date(slot.start).getTime(), new Date(slot.start).getTime() + 1)).slots[0].visits.map((v: any) => v.crew.id)).toEqual(['north']);
     expect((await board(Date.now(), Date.now() + 3 * DAY)).waiting.map((w: any) => w.id)).not.toContain(ticket);
+    // The free-form window cannot move a visit that holds a seat: the slot would stay taken.
+    const freeForm = await gql(url, `mutation($id: ID!, $s: String, $e: String) { scheduleVisit(id: $id, windowStart: $s, windowEnd: $e) { id } }`, { id: ticket, s: null, e: null }, { token: agent });
+    expect(reasons(freeForm)).toEqual(['CONFLICT:VISIT_BOOKED']);
 
     // The customer follows the ticket live while the technician sets out.
     const live = liveClient(url, me.token);

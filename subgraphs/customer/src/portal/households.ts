@@ -16,24 +16,20 @@ const authCode = (err: unknown) => String((err as { code?: string }).code ?? '')
 
 /**
  * Every account a login may act for, as the gateway asks on each sign-in check: the account it
- * holds (its portal link; for a login made before links were kept, the record its claims name
- * unless another login holds it), then the accounts it was linked to, oldest first. A revoked
- * holder's account is left out.
+ * holds (the record its server-set claims name, or for a login without one, the record whose
+ * portal link it is), then the accounts it was linked to, oldest first. A revoked holder's account
+ * is left out.
  */
 export async function accountsOfLogin(deps: Pick<PortalDeps, 'models'>, identity: Identity): Promise<LinkedAccount[]> {
   const { models } = deps;
   if (identity.role !== Role.CUSTOMER || !identity.tenantId) return [];
   const tenantId = identity.tenantId;
   const [own, links] = await Promise.all([
-    models.PortalLink.findOne({ uid: identity.uid }).lean(),
+    identity.customerId ? null : models.PortalLink.findOne({ uid: identity.uid }).lean(),
     models.AccountLink.find({ uid: identity.uid, tenantId }).sort({ createdAt: 1 }).lean(),
   ]);
   const accounts: LinkedAccount[] = [];
-  let holds: string | null = own && own.tenantId === tenantId ? own._id : null;
-  if (!holds && identity.customerId && !links.some((l) => l.customerId === identity.customerId)) {
-    const holder = await models.PortalLink.findById(identity.customerId).lean();
-    if (!holder) holds = identity.customerId;
-  }
+  const holds = identity.customerId ?? (own && own.tenantId === tenantId ? own._id : null);
   if (holds) {
     // A record that is not (or no longer) there has nothing to show; a revoked holder acts for nothing.
     const customer = await models.Customer.findOne({ _id: holds, tenantId }, { portal: 1 }).lean();

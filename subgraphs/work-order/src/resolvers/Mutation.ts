@@ -250,6 +250,11 @@ export const Mutation = {
     if (!!start !== !!end) p.add(start ? 'windowEnd' : 'windowStart', 'Give both ends of the visit window, or neither to clear it.');
     else if (start && end && end <= start) p.add('windowEnd', 'The visit window must end after it starts.');
     p.throwIfAny();
+    // A visit booked in a slot holds a crew's seat: moving or clearing its window here would leave
+    // the seat taken (or the slot overbooked). It moves through rescheduleVisit and cancelVisit.
+    if (await ctx.models.VisitBooking.exists({ tenantId: wo.tenantId, workOrderId: wo._id, active: true })) {
+      throw codedError(ErrorCode.CONFLICT, 'This visit is booked in a slot: move it with rescheduleVisit or cancel it with cancelVisit (the visit board does both).', { reason: 'VISIT_BOOKED' });
+    }
     await saveChange(ctx, { _id: wo._id }, start && end ? { $set: { visitWindow: { start, end } } } : { $unset: { visitWindow: '' } }, [
       ticketEvent(wo, 'ticket.visitScheduled', 'scheduled', { windowStart: start?.toISOString() ?? null, windowEnd: end?.toISOString() ?? null }),
     ]);
