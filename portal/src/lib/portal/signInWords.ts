@@ -71,3 +71,7 @@ export function signInErrorProblem(error: unknown): SignInProblem {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   return AUTH_PROBLEMS[code] ?? 'failed';
 }
+
+/** Every problem's sentence, for a page whose own script tells them (it carries no message catalogue). */
+export const everySignInProblemWords = (i18n: Pick<Translator, 't'>): Record<SignInProblem, string> =>
+  Object.fromEntries(Object.entries(PROBLEM_KEYS).map(([problem, key]) => [problem, i18n.t(key)])) as Record<SignInProblem, string>;
