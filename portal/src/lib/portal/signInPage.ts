@@ -5,7 +5,19 @@
  * says it is working meanwhile, and a failure is told without reloading the page. Should the login
  * library not load, the form is posted as it would be without scripts.
  */
-import type { SignInPageSetup } from './signInScript';
+import type { PublicConfig } from '$lib/config';
+import type { SignInProblem } from './signInWords';
+
+/** What the sign-in page hands its script, as JSON in its `#sign-in-setup` element. */
+export interface SignInPageSetup {
+  /** The portal's public settings: gateway and login service. */
+  config: PublicConfig;
+  tenant: { tenantSlug: string; authTenantId: string | null };
+  /** Where to go once signed in: a path on this portal. */
+  next: string;
+  /** Every sign-in problem's sentence, and the busy buttons' labels, in the page's language. */
+  words: Record<SignInProblem | 'signingIn' | 'checking', string>;
+}
 
 const root = document.querySelector<HTMLElement>('[data-sign-in]');
 const setup = document.getElementById('sign-in-setup')?.textContent;

@@ -12,14 +12,3 @@ export const SIGN_IN_SCRIPT = {
   /** Where the client build writes it (relative to the client output). */
   file: '_app/sign-in.js',
 } as const;
-
-/** What the sign-in page hands its script, as JSON in its `#sign-in-setup` element. */
-export interface SignInPageSetup {
-  /** The portal's public settings: gateway and login service. */
-  config: import('$lib/config').PublicConfig;
-  tenant: { tenantSlug: string; authTenantId: string | null };
-  /** Where to go once signed in: a path on this portal. */
-  next: string;
-  /** Every sign-in problem's sentence, and the busy buttons' labels, in the page's language. */
-  words: Record<import('./signInWords').SignInProblem | 'signingIn' | 'checking', string>;
-}
