@@ -21,8 +21,11 @@ const port = inject('portalPort');
 const gatewayUrl = inject('gatewayUrl');
 const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 
-/** GETs a portal page as if it were served on `host` (Node's fetch would replace the Host header). */
-function getAs(host: string, path = '/'): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+/**
+ * GETs a portal page as if it were served on `host` (Node's fetch would replace the Host header);
+ * by default the sign-in page, where the start page sends a visitor without a session.
+ */
+function getAs(host: string, path = '/sign-in'): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers: { host: `${host}:${port}` } }, (res) => {
       let body = '';

@@ -91,13 +91,13 @@ async function sessionCookieFor(token: string): Promise<string> {
   return cookie.split(';')[0]!;
 }
 
-function get(path: string, cookie?: string): Promise<{ status: number; body: string; type: string }> {
+function get(path: string, cookie?: string): Promise<{ status: number; body: string; type: string; location: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers: { host: HOST, ...(cookie ? { cookie } : {}) } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type'] ?? '') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type'] ?? ''), location: res.headers.location }));
     });
     req.on('error', reject);
     req.end();
@@ -135,7 +135,7 @@ afterAll(async () => {
 });
 
 describe('the customer start page', () => {
-  it('is in the first response of a plain GET with the session cookie, and is the sign-in form without one', async () => {
+  it('is in the first response of a plain GET with the session cookie; without one it sends to the sign-in form, which loads no SvelteKit client', async () => {
     const cookie = await sessionCookieFor(me.token);
     const page = await get('/', cookie);
     expect(page.status).toBe(200);
@@ -150,13 +150,22 @@ describe('the customer start page', () => {
     expect(page.body).not.toContain('Router keeps rebooting');
 
     const signedOut = await get('/');
-    expect(signedOut.status).toBe(200);
-    expect(signedOut.body).toMatch(/<form[^>]*method="POST"[^>]*action="\?\/password"/);
-    expect(signedOut.body.replace(/<script[\s\S]*?<\/script>/g, '')).not.toContain('Loading…');
+    expect(signedOut.status).toBe(303);
+    expect(signedOut.location).toBe('/sign-in');
+    const form = await get('/sign-in');
+    expect(form.status).toBe(200);
+    expect(form.body).toMatch(/<form[^>]*method="POST"[^>]*action="\?\/password"/);
+    expect(form.body.replace(/<script[\s\S]*?<\/script>/g, '')).not.toContain('Loading…');
+    // Only the page's own small script: no SvelteKit entry, no page or layout module to hydrate.
+    expect(form.body).toMatch(/<script type="module" src="\/_app\/sign-in\.js\?v=[^"]+"><\/script>/);
+    expect(form.body).not.toMatch(/_app\/immutable\/(entry|nodes)\//);
     // A forged cookie is not a session: the form again, never someone's dashboard.
     const forged = await get('/', 'wisp_session=not-a-session');
-    expect(forged.body).toMatch(/action="\?\/password"/);
-    expect(forged.body).not.toContain(me.name);
+    expect(forged.status).toBe(303);
+    expect(forged.location).toBe('/sign-in');
+    const forgedForm = await get('/sign-in', 'wisp_session=not-a-session');
+    expect(forgedForm.body).toMatch(/action="\?\/password"/);
+    expect(forgedForm.body).not.toContain(me.name);
   });
 
   it('signs in without JavaScript from the start page and shows what needs the customer, each as a link', async () => {

@@ -100,8 +100,8 @@ describe('without JavaScript', () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(at('/service'));
-    // The start page signs in with its own plain form, keeping where to return.
-    await page.waitForURL(/\/\?next=%2Fservice$/);
+    // The sign-in page signs in with its own plain form, keeping where to return.
+    await page.waitForURL(/\/sign-in\?next=%2Fservice$/);
     expect(await page.locator('form:has(input[name=email]) input[name=next]').inputValue()).toBe('/service');
     await page.fill('input[name=email]', 'bob@skyline.example');
     await page.fill('input[name=password]', PASSWORD);
@@ -110,7 +110,7 @@ describe('without JavaScript', () => {
     expect(await page.locator('[data-testid=plan-name]').textContent()).toBe('Valley 50');
     // A session of one WISP's portal is not one at another's.
     await page.goto(at('/service', 'prairie'));
-    await page.waitForURL(/prairie\.localhost.*\/\?next=%2Fservice$/);
+    await page.waitForURL(/prairie\.localhost.*\/sign-in\?next=%2Fservice$/);
     await context.close();
   });
 });

@@ -1,31 +1,8 @@
 import { CombinedGraphQLErrors, ServerError } from '@apollo/client';
 import type { Translator } from '$lib/i18n';
-import { signInProblemWords, type SignInProblem } from '$lib/portal/signInWords';
+import { signInErrorProblem, signInProblemWords } from '$lib/portal/signInWords';
 
-const AUTH_PROBLEMS: Record<string, SignInProblem> = {
-  'auth/invalid-credential': 'wrong',
-  'auth/invalid-login-credentials': 'wrong',
-  'auth/wrong-password': 'wrong',
-  'auth/user-not-found': 'wrong',
-  'auth/invalid-email': 'invalidEmail',
-  'auth/missing-email': 'missingEmail',
-  'auth/missing-password': 'missingPassword',
-  'auth/user-disabled': 'disabled',
-  'auth/too-many-requests': 'throttled',
-  'auth/network-request-failed': 'network',
-  'auth/tenant-id-mismatch': 'wrongPortal',
-  'auth/invalid-tenant-id': 'portalUnavailable',
-  'portal/sign-in-paused': 'paused',
-};
-
-/**
- * Why a sign-in failed, as a problem the page tells in its reader's language
- * (`signInProblemWords`). Wrong password and unknown email are the same problem on purpose.
- */
-export function signInErrorProblem(error: unknown): SignInProblem {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  return AUTH_PROBLEMS[code] ?? 'failed';
-}
+export { signInErrorProblem };
 
 /** A failed sign-in in words, in the reader's language. */
 export const signInErrorMessage = (i18n: Pick<Translator, 't'>, error: unknown): string => signInProblemWords(i18n, signInErrorProblem(error));

@@ -1,56 +1,15 @@
-import { getApp, getApps, initializeApp } from 'firebase/app';
-import {
-  browserLocalPersistence,
-  connectAuthEmulator,
-  indexedDBLocalPersistence,
-  initializeAuth,
-  onAuthStateChanged,
-  signInWithEmailAndPassword,
-  signOut,
-  type Auth,
-  type User,
-} from 'firebase/auth';
+import { onAuthStateChanged, signOut, type Auth, type User } from 'firebase/auth';
 import { publicConfig } from './config';
 import { syncServerSession } from './serverSession';
-
-let auth: Auth | undefined;
+import { signInToTenant, tenantAuth } from './tenantAuth';
 
 /**
- * The browser's Firebase Auth instance, pointed at the tenant the portal's host belongs to.
- * Browser only: it keeps the session in IndexedDB, which is per origin, so each WISP's portal
- * address has its own session.
+ * The browser's Firebase Auth instance, pointed at the tenant the portal's host belongs to, with
+ * the settings SvelteKit hands the pages it renders in the browser.
  */
-export function portalAuth(authTenantId: string | null): Auth {
-  if (!auth) {
-    const config = publicConfig();
-    const app = getApps().length
-      ? getApp()
-      : initializeApp({
-          apiKey: config.firebaseApiKey,
-          authDomain: config.firebaseAuthDomain,
-          projectId: config.firebaseProjectId,
-        });
-    // Email and password only: no popup/redirect resolver, so nothing is loaded from third parties.
-    auth = initializeAuth(app, { persistence: [indexedDBLocalPersistence, browserLocalPersistence] });
-    if (config.firebaseAuthEmulatorUrl) {
-      connectAuthEmulator(auth, config.firebaseAuthEmulatorUrl, { disableWarnings: true });
-    }
-  }
-  auth.tenantId = authTenantId;
-  return auth;
-}
+export const portalAuth = (authTenantId: string | null): Auth => tenantAuth(publicConfig(), authTenantId);
 
-/** Signs in to the tenant's own user pool: the same email is a different login at each WISP. */
-export async function signInToTenant(
-  auth: Auth,
-  authTenantId: string | null,
-  email: string,
-  password: string,
-): Promise<User> {
-  auth.tenantId = authTenantId;
-  const credential = await signInWithEmailAndPassword(auth, email.trim(), password);
-  return credential.user;
-}
+export { signInToTenant };
 
 /**
  * Calls `onChange` with the signed-in user of this tenant, or null. A stored session from another

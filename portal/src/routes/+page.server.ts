@@ -1,34 +1,30 @@
 import { error, redirect } from '@sveltejs/kit';
-import { safeReturnPath } from '$lib/portal/returnTo';
+import { safeReturnPath, signInPath } from '$lib/portal/returnTo';
 import { dashboardOf, DASHBOARD_QUERY, type DashboardAnswer } from '$lib/server/dashboard';
 import { createTranslator } from '$lib/i18n';
 import { endSession, sessionGraphql } from '$lib/server/session';
-import { signInActions } from '$lib/server/signInActions';
-import type { Actions, PageServerLoad } from './$types';
+import type { PageServerLoad } from './$types';
 
 /**
- * The start page: the sign-in form for visitors the server holds no session for (it works without
- * scripts), the code step for logins with an authenticator app, and for customers their
- * dashboard, all in the first response. Staff keep the dashboard rendered in the browser.
+ * The start page: for customers their dashboard, in the first response; staff keep the dashboard
+ * rendered in the browser. Visitors the server holds no session for, and logins that must still
+ * give their authenticator code, are sent to the sign-in page (`/sign-in`, which needs no
+ * SvelteKit client, so it is quick to use on a slow phone), with the page they asked for.
  */
 export const load: PageServerLoad = async ({ locals, url, cookies, depends }) => {
   depends('portal:dashboard');
   // The page a signed-out visitor asked for (`?next=`), this portal's own paths only.
   const next = safeReturnPath(url.searchParams.get('next'), url.origin);
-  const signIn = (step: 'password' | 'code') => ({ view: 'signIn' as const, step, next: next ?? '/' });
-  if (!locals.session) return signIn('password');
+  const signIn: () => never = () => redirect(303, signInPath(next));
+  if (!locals.session) signIn();
 
   const r = await sessionGraphql<DashboardAnswer>(locals.session, DASHBOARD_QUERY);
   if (!r.ok) {
-    if (r.why === 'SECOND_FACTOR_REQUIRED') {
-      // Staff who must use an authenticator app but have none yet set one up first.
-      const security = await sessionGraphql<{ accountSecurity: { totpEnabled: boolean } }>(locals.session, '{ accountSecurity { totpEnabled } }');
-      return { ...signIn('code'), enrolled: security.ok ? security.data.accountSecurity.totpEnabled : true };
-    }
+    if (r.why === 'SECOND_FACTOR_REQUIRED') signIn();
     if (r.reason === 'unauthenticated') {
       // Expired, revoked or signed out elsewhere: forget it, or every page would bounce back here.
       endSession(cookies);
-      return signIn('password');
+      signIn();
     }
     error(503, createTranslator(locals.lang, locals.tenant?.timeZone).t('dash.loadFailed'));
   }
@@ -38,5 +34,3 @@ export const load: PageServerLoad = async ({ locals, url, cookies, depends }) =>
   // The support bar above shows the same outages, without asking again from the browser.
   return { view: 'dashboard' as const, dashboard, loadedAt: new Date().toISOString(), supportBar: { role: 'CUSTOMER', outages: dashboard.outages } };
 };
-
-export const actions: Actions = signInActions('/');

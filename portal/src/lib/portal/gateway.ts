@@ -1,69 +1,17 @@
 import type { User } from 'firebase/auth';
 import { publicConfig } from '$lib/config';
-import { secondFactorHeader } from './secondFactor';
+import { GatewayError, gatewayCall, recordSignInAt } from './gatewayCall';
 
-/** A GraphQL error the gateway answered with, carrying its `extensions.code`. */
-export class GatewayError extends Error {
-  constructor(
-    message: string,
-    readonly code: string | null,
-    readonly field: string | null = null,
-    /** `extensions.reason`, e.g. SECOND_FACTOR_REQUIRED. */
-    readonly reason: string | null = null,
-  ) {
-    super(message);
-  }
-}
+export { GatewayError };
 
-const MESSAGES: Record<string, string> = {
-  UNAUTHENTICATED: 'Your session has expired. Please sign in again.',
-  FORBIDDEN: 'You do not have access to this.',
-  NOT_FOUND: 'We could not find what you were looking for.',
-  RATE_LIMITED: 'Too many attempts. Please wait a few minutes and try again.',
-  INTERNAL: 'Something went wrong on our side. Please try again.',
-};
-
-/**
- * Calls the gateway from the browser, as the signed-in user (or anonymously). Coded errors become
- * a {@link GatewayError} whose message is safe to show: ours for input problems, a fixed sentence
- * for everything else.
- */
-export async function callGateway<T>(query: string, variables: Record<string, unknown> = {}, user: User | null = null): Promise<T> {
-  const token = user ? await user.getIdToken() : null;
-  let res: Response;
-  try {
-    res = await fetch(publicConfig().gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}`, ...secondFactorHeader() } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-  } catch {
-    throw new GatewayError('We could not reach the server. Check your connection and try again.', null);
-  }
-  const body = (await res.json().catch(() => null)) as { data?: T; errors?: { message: string; extensions?: { code?: string; field?: string; reason?: string } }[] } | null;
-  const first = body?.errors?.[0];
-  if (first) {
-    const code = first.extensions?.code ?? null;
-    const own = code === 'BAD_USER_INPUT' || code === 'CONFLICT' || code === 'RATE_LIMITED' || code === 'FORBIDDEN';
-    throw new GatewayError(own ? first.message : (MESSAGES[code ?? ''] ?? MESSAGES.INTERNAL!), code, first.extensions?.field ?? null, first.extensions?.reason ?? null);
-  }
-  if (!body?.data) throw new GatewayError(MESSAGES.INTERNAL!, null);
-  return body.data;
-}
+/** {@link gatewayCall} to the gateway of the settings SvelteKit hands the pages it renders in the browser. */
+export const callGateway = <T>(query: string, variables: Record<string, unknown> = {}, user: User | null = null): Promise<T> => gatewayCall<T>(publicConfig().gatewayUrl, query, variables, user);
 
 /**
  * Tells the server the user signed in (last login, new-device mail). 'locked' when the account's
  * sign-in is paused after failed attempts: the server has ended the session, the portal signs out.
  */
-export async function recordSignIn(user: User): Promise<'ok' | 'locked'> {
-  try {
-    await callGateway('mutation { recordSignIn }', {}, user);
-    return 'ok';
-  } catch (err) {
-    // Bookkeeping never stands in the way of signing in; only a lockout does.
-    return err instanceof GatewayError && err.code === 'RATE_LIMITED' ? 'locked' : 'ok';
-  }
-}
+export const recordSignIn = (user: User): Promise<'ok' | 'locked'> => recordSignInAt(publicConfig().gatewayUrl, user);
 
 /** Whether this browser must still enter a code from the login's authenticator app. */
 export async function needsSecondFactor(user: User): Promise<boolean> {

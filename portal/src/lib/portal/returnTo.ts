@@ -17,7 +17,10 @@ export function safeReturnPath(raw: string | null | undefined, origin: string): 
   return path === '/' || url.pathname === '/' ? null : path;
 }
 
+/** The sign-in page, remembering where to go afterwards (none, or the start page: the start page). */
+export const signInPath = (next: string | null | undefined): string => (next && next !== '/' ? `/sign-in?next=${encodeURIComponent(next)}` : '/sign-in');
+
 /** The sign-in page, remembering the page the visitor asked for. */
 export function signInHref(current: URL): string {
-  return `/?next=${encodeURIComponent(`${current.pathname}${current.search}`)}`;
+  return signInPath(`${current.pathname}${current.search}`);
 }

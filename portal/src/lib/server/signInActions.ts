@@ -1,5 +1,5 @@
 import { fail, redirect, type Action } from '@sveltejs/kit';
-import { safeReturnPath } from '$lib/portal/returnTo';
+import { safeReturnPath, signInPath } from '$lib/portal/returnTo';
 import type { SignInProblem } from '$lib/portal/signInWords';
 import { serverConfig } from './config';
 import { gatewayRequest } from './gatewayRequest';
@@ -11,20 +11,30 @@ export const safeNext = (value: string | null | undefined, url: URL) => safeRetu
 
 /** Whether the session's login must still show its authenticator code in this browser. */
 export async function secondFactorPending(session: ServerSession | null): Promise<boolean> {
+  return (await sessionStep(session)) === 'code';
+}
+
+/**
+ * Where a session stands: signed in; its login must still show its authenticator code; or over
+ * (expired, revoked, signed out elsewhere), so the password is asked again. A gateway that cannot
+ * answer counts as signed in: the page asked for then says it could not load.
+ */
+export async function sessionStep(session: ServerSession | null): Promise<'signedIn' | 'code' | 'over'> {
+  if (!session) return 'over';
   const r = await sessionGraphql<{ viewer: { uid: string } | null }>(session, '{ viewer { uid } }');
-  return !r.ok && r.code === 'FORBIDDEN' && r.why === 'SECOND_FACTOR_REQUIRED';
+  if (r.ok) return 'signedIn';
+  if (r.code === 'FORBIDDEN' && r.why === 'SECOND_FACTOR_REQUIRED') return 'code';
+  return r.reason === 'unauthenticated' ? 'over' : 'signedIn';
 }
 
 /** What a failed sign-in step answers: which problem (the page words it), and what was typed. */
 const problem = (status: number, problem: SignInProblem, extra: Record<string, unknown> = {}) => fail(status, { problem, ...extra });
 
 /**
- * The sign-in form posts, shared by the start page and `/sign-in`: email and password (lockout
- * asked first, failures reported), the authenticator code, and signing out. `page` is the path of
- * the page the forms are on, where the code step is shown.
+ * The sign-in page's form posts: email and password (lockout asked first, failures reported), the
+ * authenticator code, and signing out. The code step is shown on the sign-in page.
  */
-export function signInActions(page: '/' | '/sign-in'): Record<'password' | 'code' | 'signOut', Action> {
-  const codeStep = (next: string) => (next === '/' ? page : `${page}?next=${encodeURIComponent(next)}`);
+export function signInActions(): Record<'password' | 'code' | 'signOut', Action> {
   return {
     password: async ({ request, cookies, url, locals }) => {
       const form = await request.formData();
@@ -55,7 +65,7 @@ export function signInActions(page: '/' | '/sign-in'): Record<'password' | 'code
         endSession(cookies);
         return problem(429, 'paused', { email });
       }
-      if (await secondFactorPending(session)) redirect(303, codeStep(next));
+      if (await secondFactorPending(session)) redirect(303, signInPath(next));
       redirect(303, next);
     },
 
@@ -63,7 +73,7 @@ export function signInActions(page: '/' | '/sign-in'): Record<'password' | 'code
       const form = await request.formData();
       const next = safeNext(String(form.get('next') ?? ''), url);
       const session = readSession(cookies);
-      if (!session) redirect(303, codeStep(next));
+      if (!session) redirect(303, signInPath(next));
       const code = String(form.get('code') ?? '').replace(/\s/g, '');
       const r = await sessionGraphql<{ verifySecondFactor: { token: string; expiresAt: string } }>(session, `mutation ($code: String!) { verifySecondFactor(code: $code) { token expiresAt } }`, { code });
       if (!r.ok) return problem(r.code === 'RATE_LIMITED' ? 429 : 400, r.code === 'RATE_LIMITED' ? 'throttled' : 'code', { step: 'code' });

@@ -50,7 +50,7 @@ const BILLING_QUERY = `query MyBilling($first: Int!, $invoicesAfter: String, $pa
 }`;
 
 /** Signed out: the start page signs in (its plain form without scripts) and comes back here. */
-const signIn = (url: URL) => redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
+const signIn = (url: URL) => redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
 
 /** Only an https address is a Pay link; anything else is treated as not configured. */
 function payLink(value: string | null | undefined): string | null {

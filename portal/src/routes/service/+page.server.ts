@@ -21,7 +21,7 @@ const FIELDS = `id accountNumber name phone serviceAddress serviceStatus
   contactPreferences { email sms }`;
 
 /** Signed out: the start page signs in (its plain form without scripts) and comes back here. */
-const signIn = (url: URL) => redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
+const signIn = (url: URL) => redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   if (!locals.session) signIn(url);

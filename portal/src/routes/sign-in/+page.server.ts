@@ -1,15 +1,32 @@
 import { redirect } from '@sveltejs/kit';
-import { safeNext, secondFactorPending, signInActions } from '$lib/server/signInActions';
+import { publicConfig } from '$lib/config';
+import { endSession, sessionGraphql } from '$lib/server/session';
+import { safeNext, sessionStep, signInActions } from '$lib/server/signInActions';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, url }) => {
+/**
+ * No SvelteKit client on this page: it is where every signed-out visitor lands (the start page
+ * sends them here), so it must be quick on a slow phone. Its forms post to the server and work
+ * without scripts; its own small script (`$lib/portal/signInPage.ts`) signs the browser in too.
+ */
+export const csr = false;
+
+export const load: PageServerLoad = async ({ locals, url, cookies }) => {
   const next = safeNext(url.searchParams.get('next'), url);
-  if (locals.session) {
-    if (await secondFactorPending(locals.session)) return { step: 'code' as const, next };
-    redirect(303, next);
+  const tenant = locals.tenant!;
+  // What the page's script needs: the portal's public settings and the tenant's login pool.
+  const script = { config: publicConfig(), tenant: { tenantSlug: tenant.tenantSlug, authTenantId: tenant.authTenantId } };
+  const step = await sessionStep(locals.session);
+  if (step === 'signedIn') redirect(303, next);
+  if (step === 'code') {
+    // Staff who must use an authenticator app but have none yet set one up first.
+    const security = await sessionGraphql<{ accountSecurity: { totpEnabled: boolean } }>(locals.session, '{ accountSecurity { totpEnabled } }');
+    return { step: 'code' as const, next, enrolled: security.ok ? security.data.accountSecurity.totpEnabled : true, script };
   }
-  return { step: 'password' as const, next };
+  // Expired, revoked or signed out elsewhere: forget it, or every page would send the visitor back here.
+  if (locals.session) endSession(cookies);
+  return { step: 'password' as const, next, enrolled: true, script };
 };
 
-/** Email and password, the authenticator code, and signing out: plain form posts, as on the start page. */
-export const actions: Actions = signInActions('/sign-in');
+/** Email and password, the authenticator code, and signing out: plain form posts. */
+export const actions: Actions = signInActions();

@@ -8,7 +8,7 @@ import type { TicketRow } from './ticketList';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Signed out: the start page signs in (its plain form without scripts) and comes back here, filters and all. */
-const signIn = (url: URL) => redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
+const signIn = (url: URL) => redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
 const PAGE_SIZE = 20;
 
 /** One filter's value from the address, or '' when absent or not one of the known values. */

@@ -8,7 +8,7 @@ const LOAD = `{ visitCapacity { ${FIELDS} } }`;
 const SAVE = `mutation($input: VisitCapacityInput!) { updateVisitCapacity(input: $input) { ${FIELDS} } }`;
 const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
 
-const signIn = (url: URL) => redirect(303, `/?next=${encodeURIComponent(url.pathname)}`);
+const signIn = (url: URL) => redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname)}`);
 
 const lines = (v: FormDataEntryValue | null) => String(v ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 

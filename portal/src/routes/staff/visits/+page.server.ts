@@ -37,7 +37,7 @@ const MUTATIONS = {
 } as const;
 
 const DAY = 86_400_000;
-const signIn = (url: URL) => redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
+const signIn = (url: URL) => redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
 function requireSession(session: ServerSession | null, url: URL): ServerSession {
   if (!session) signIn(url);
   return session!;

@@ -8,7 +8,7 @@ import type { Actions, PageServerLoad } from './$types';
 import type { TicketPageData } from './ticketPage';
 
 /** Signed out: the start page signs in (its plain form without scripts) and comes back here. */
-const signIn = (url: URL) => redirect(303, `/?next=${encodeURIComponent(url.pathname)}`);
+const signIn = (url: URL) => redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname)}`);
 const MAX_FILES = 5;
 /** A message of the form's in the request's language. */
 const t = (locals: App.Locals, ...args: Parameters<ReturnType<typeof createTranslator>['t']>) => createTranslator(locals.lang).t(...args);

@@ -7,7 +7,7 @@ import { CATEGORIES } from '$lib/tickets/ticketValues';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Signed out: the start page signs in (its plain form without scripts) and comes back here. */
-const signIn = (url: URL) => redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
+const signIn = (url: URL) => redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
 const MAX_FILES = 5;
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const FILE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf'];

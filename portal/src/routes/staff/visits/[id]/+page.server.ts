@@ -17,7 +17,7 @@ export interface TechnicianVisit {
 const VISIT = `query($id: ID!) { workOrder(id: $id) { id number title status eta site customer { name } contact { name phone } visit { start end crew { name } } } }`;
 const PROGRESS = `mutation($input: VisitProgressInput!) { setVisitProgress(input: $input) { id status eta } }`;
 
-const signIn = (url: URL) => redirect(303, `/?next=${encodeURIComponent(url.pathname)}`);
+const signIn = (url: URL) => redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname)}`);
 function requireSession(session: ServerSession | null, url: URL): ServerSession {
   if (!session) signIn(url);
   return session!;

@@ -27,7 +27,7 @@ const MOVE = `mutation($input: BookVisitInput!) { rescheduleVisit(input: $input)
 const CANCEL = `mutation($input: CancelVisitInput!) { cancelVisit(input: $input) { id } }`;
 
 /** Signed out: the start page signs in (its plain form without scripts) and comes back here. */
-const signIn = (url: URL) => redirect(303, `/?next=${encodeURIComponent(url.pathname)}`);
+const signIn = (url: URL) => redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname)}`);
 function requireSession(session: ServerSession | null, url: URL): ServerSession {
   if (!session) signIn(url);
   return session!;
