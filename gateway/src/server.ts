@@ -31,6 +31,7 @@ import { createRateLimiter, rateLimitPlugin, type RateLimitOptions } from './rat
 import { tenantServices } from './tenantServices.ts';
 import { subscriptionsOverHttpPlugin } from './httpSubscriptions.ts';
 import { subgraphFetcher, type SubgraphFetcher } from './subgraphFetch.ts';
+import { withDistinctRepresentations } from './distinctRepresentations.ts';
 import { liveQueryRunner } from './liveRunner.ts';
 import { requiringSecondFactor, SECOND_FACTOR_HEADER, secondFactorGate, secondFactorPlugin, type SecondFactorState } from './secondFactor.ts';
 import { createSessionVerifier } from './sessionAuth.ts';
@@ -114,7 +115,7 @@ function signingDataSource(url: string, secret: string, send: SubgraphFetcher) {
     if (userAgent) Object.assign(headers, signUserAgentHeaders(decodeURIComponent(userAgent), secret, headers[IDENTITY_TS_HEADER]!));
     return send(target, { ...init, headers });
   }) as RemoteGraphQLDataSource['fetcher'];
-  return new RemoteGraphQLDataSource<GatewayContext>({
+  const source = new RemoteGraphQLDataSource<GatewayContext>({
     url,
     fetcher,
     willSendRequest({ request, context }) {
@@ -124,6 +125,8 @@ function signingDataSource(url: string, secret: string, send: SubgraphFetcher) {
       if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
     },
   });
+  source.process = withDistinctRepresentations(source.process.bind(source));
+  return source;
 }
 
 /**
