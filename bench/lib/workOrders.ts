@@ -21,7 +21,10 @@ export interface AddWorkOrders {
   batch?: number;
   /**
    * Count the messages in the conversation summaries, as the messaging subgraph does for every
-   * message it stores (lists read their counts from there). Off for filler that no list shows.
+   * message it stores (lists read their counts from there), and give messaging its copy of each
+   * work order, as the work-order subgraph's events would (without it messaging treats the work
+   * order as one it cannot see yet and answers no messages, no counts). Off for filler that no
+   * list shows.
    * @default true
    */
   summaries?: boolean;
@@ -47,6 +50,17 @@ export async function addWorkOrders(mongo: { uri: string; dbPrefix: string }, op
         return { _id: new Types.ObjectId(), tenantId: tid, number: `${prefix}-${seq}`, seq, title: `Bench ticket ${seq}`, category: 'OTHER', type: 'SUPPORT', status: 'OPEN', priority: 'MEDIUM', reporterCustomerId: me, createdByUid: customer, clientMutationId: `bench-${seq}` };
       });
       await WorkOrder.insertMany(orders);
+      if (summaries) {
+        // Messaging's read model of work orders (rm_work-orders), in the shape its consumer stores.
+        await mc.db!.collection<{ _id: string }>('rm_work-orders').insertMany(
+          orders.map((o) => ({
+            _id: String(o._id),
+            tenantId: String(tid),
+            seq: 1,
+            state: { number: o.number, title: o.title, type: o.type, status: o.status, priority: o.priority, category: o.category, reporterCustomerId: String(me), affectedCustomerIds: [], assigneeUid: null },
+          })),
+        );
+      }
       const messages = orders.flatMap((o) =>
         Array.from({ length: messagesEach }, (_, k) => ({ tenantId: tid, workOrderId: o._id, body: `About ${o.number} (${k + 1})`, authorKind: 'CUSTOMER', authorCustomerId: me, authorUid: customer, authorName: 'Bench Customer', clientMutationId: `bench-${o.seq}-${k}` })),
       );

@@ -30,6 +30,8 @@ import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 import { createRateLimiter, rateLimitPlugin, type RateLimitOptions } from './rateLimits.ts';
 import { tenantServices } from './tenantServices.ts';
 import { subscriptionsOverHttpPlugin } from './httpSubscriptions.ts';
+import { subgraphFetcher, type SubgraphFetcher } from './subgraphFetch.ts';
+import { withDistinctRepresentations } from './distinctRepresentations.ts';
 import { liveQueryRunner } from './liveRunner.ts';
 import { requiringSecondFactor, SECOND_FACTOR_HEADER, secondFactorGate, secondFactorPlugin, type SecondFactorState } from './secondFactor.ts';
 import { createSessionVerifier } from './sessionAuth.ts';
@@ -99,7 +101,7 @@ const PENDING_USER_AGENT = 'x-wisp-pending-user-agent';
  * body bytes, path and method and a one-time nonce, so captured headers cannot be replayed or
  * reused for another query.
  */
-function signingDataSource(url: string, secret: string) {
+function signingDataSource(url: string, secret: string, send: SubgraphFetcher) {
   const fetcher = (async (target: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => {
     const headers = { ...(init.headers ?? {}) };
     const identity = JSON.parse(headers[PENDING_IDENTITY] ?? 'null') as Identity | null;
@@ -112,9 +114,9 @@ function signingDataSource(url: string, secret: string) {
     Object.assign(headers, signIdentityHeaders(identity, secret, { method: init.method ?? 'POST', path: `${pathname}${search}`, body: init.body ?? '' }, clientAddress ? { clientAddress } : {}));
     // The user agent is recorded in audit trails, signed and bound to this request's timestamp.
     if (userAgent) Object.assign(headers, signUserAgentHeaders(decodeURIComponent(userAgent), secret, headers[IDENTITY_TS_HEADER]!));
-    return fetch(target, { ...init, headers });
-  }) as unknown as ConstructorParameters<typeof RemoteGraphQLDataSource>[0] extends infer O ? (O extends { fetcher?: infer F } ? F : never) : never;
-  return new RemoteGraphQLDataSource<GatewayContext>({
+    return send(target, { ...init, headers });
+  }) as RemoteGraphQLDataSource['fetcher'];
+  const source = new RemoteGraphQLDataSource<GatewayContext>({
     url,
     fetcher,
     willSendRequest({ request, context }) {
@@ -124,6 +126,8 @@ function signingDataSource(url: string, secret: string) {
       if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
     },
   });
+  source.process = withDistinctRepresentations(source.process.bind(source));
+  return source;
 }
 
 /**
@@ -207,9 +211,11 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
     ]),
   ];
 
+  // One pool of kept-alive connections for every subgraph call.
+  const subgraphFetch = subgraphFetcher();
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => signingDataSource((overrides[name] ?? url)!, options.identitySecret),
+    buildService: ({ name, url }) => signingDataSource((overrides[name] ?? url)!, options.identitySecret, subgraphFetch),
   });
 
   const rateLimits = options.rateLimits ?? {};
@@ -291,6 +297,7 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
       await subscriptions.stop();
       await apollo.stop();
       await limiter.close();
+      subgraphFetch.close();
     },
   };
 }

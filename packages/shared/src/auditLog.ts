@@ -186,7 +186,10 @@ export function auditPlugin<C extends AuditedContext>(options: AuditOptions): Ap
     async requestDidStart() {
       const writes: Promise<void>[] = [];
       return {
-        async executionDidStart() {
+        async executionDidStart({ operation }) {
+          // Only mutations are audited: a query gets no per-field hook at all (a list of 100
+          // tickets resolves thousands of fields, each of which would pass through it).
+          if (operation.operation !== 'mutation') return;
           return {
             willResolveField({ info, args, contextValue }) {
               if (info.parentType.name !== 'Mutation' || info.path.prev !== undefined) return;

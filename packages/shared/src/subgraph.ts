@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -78,6 +79,26 @@ export interface RunningSubgraph<M> {
   stop: () => Promise<void>;
 }
 
+/**
+ * No subgraph declares cache hints, so every answer is uncacheable: said once per response here,
+ * instead of by Apollo Server's cache-control plugin, which computes a policy for every field it
+ * resolves (thousands for a list of tickets) only to arrive at the same `no-store`.
+ */
+function uncacheablePlugins<C extends BaseContext>(): ApolloServerPlugin<C>[] {
+  return [
+    ApolloServerPluginCacheControlDisabled(),
+    {
+      async requestDidStart() {
+        return {
+          async willSendResponse({ response }) {
+            response.http.headers.set('cache-control', 'no-store');
+          },
+        };
+      },
+    },
+  ];
+}
+
 /** Adds the audit query field and the audit entry type's resolvers every subgraph serves alike. */
 /**
  * Every root field refuses an integrator's key that lacks the scope the field needs
@@ -134,7 +155,7 @@ export async function startSubgraph<M, L, S = unknown>(def: SubgraphDefinition<M
   const apollo = new ApolloServer<SubgraphContext<M, L, S>>({
     schema: buildSubgraphSchema([{ typeDefs: def.typeDefs, resolvers: withScopes(withAuditQuery(def.resolvers as Record<string, Record<string, unknown>>, def.audit)) as never }]),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), errorMaskingPlugin(log), auditPlugin(def.audit), ...inlineTracePlugins<SubgraphContext<M, L, S>>()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), errorMaskingPlugin(log), auditPlugin(def.audit), ...uncacheablePlugins<SubgraphContext<M, L, S>>(), ...inlineTracePlugins<SubgraphContext<M, L, S>>()],
   });
   await apollo.start();
   httpServer.on(

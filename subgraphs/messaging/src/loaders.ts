@@ -17,6 +17,18 @@ export interface ConversationPage {
   after: Types.ObjectId | null;
 }
 
+/** Rows by the work order they belong to, in their order: one pass, however many work orders a batch holds. */
+function byWorkOrder<T extends { workOrderId: unknown }>(rows: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const id = String(r.workOrderId);
+    const list = out.get(id);
+    if (list) list.push(r);
+    else out.set(id, [r]);
+  }
+  return out;
+}
+
 /**
  * Per-request loaders. A conversation, its summary, its read receipts and its files load for every
  * work order of a batch at once: one `$in` query each, however many tickets a page lists. Lists
@@ -45,7 +57,9 @@ export function createLoaders(models: Models, identity: Identity | null, service
       for (const k of keys) {
         if (!visible.has(k.id)) continue;
         const g = `${k.limit}|${k.after ?? ''}`;
-        groups.set(g, [...(groups.get(g) ?? []), k]);
+        const group = groups.get(g);
+        if (group) group.push(k);
+        else groups.set(g, [k]);
       }
       const results = new Map<ConversationPage, MessageRow[]>();
       for (const group of groups.values()) {
@@ -57,7 +71,8 @@ export function createLoaders(models: Models, identity: Identity | null, service
           .limit(group.length === 1 ? limit + 1 : 0)
           .batchSize(10_000)
           .lean<MessageRow[]>();
-        for (const k of group) results.set(k, rows.filter((r) => String(r.workOrderId) === k.id).slice(0, limit + 1));
+        const byId = byWorkOrder(rows);
+        for (const k of group) results.set(k, (byId.get(k.id) ?? []).slice(0, limit + 1));
       }
       return keys.map((k) => results.get(k) ?? []);
     },
@@ -81,7 +96,8 @@ export function createLoaders(models: Models, identity: Identity | null, service
     const rows = await models.ReadReceipt.find({ workOrderId: { $in: ids.filter((id) => /^[0-9a-f]{24}$/i.test(id)).map((id) => new Types.ObjectId(id)) } })
       .batchSize(10_000)
       .lean();
-    return ids.map((id) => rows.filter((r) => String(r.workOrderId) === id));
+    const byId = byWorkOrder(rows);
+    return ids.map((id) => byId.get(id) ?? []);
   });
 
   const attachments = new DataLoader<string, AttachmentRow[]>(async (ids) => {
@@ -98,7 +114,8 @@ export function createLoaders(models: Models, identity: Identity | null, service
           .batchSize(10_000)
           .lean<AttachmentRow[]>()
       : [];
-    return ids.map((id) => rows.filter((r) => String(r.workOrderId) === id));
+    const byId = byWorkOrder(rows);
+    return ids.map((id) => byId.get(id) ?? []);
   });
 
   return { message: byIdLoader(models.Message), workOrder, conversation, summary, receipts, attachments };
