@@ -1,6 +1,7 @@
 import type { User } from 'firebase/auth';
 import { publicConfig } from '$lib/config';
 import { secondFactorHeader } from './secondFactor';
+import { accountHeader } from './actingAccount';
 
 /** A GraphQL error the gateway answered with, carrying its `extensions.code`. */
 export class GatewayError extends Error {
@@ -34,7 +35,7 @@ export async function callGateway<T>(query: string, variables: Record<string, un
   try {
     res = await fetch(publicConfig().gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}`, ...secondFactorHeader() } : {}) },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}`, ...secondFactorHeader(), ...accountHeader() } : {}) },
       body: JSON.stringify({ query, variables }),
     });
   } catch {

@@ -1,5 +1,5 @@
 import { serverConfig } from './config';
-import type { ServerSession } from './session';
+import { sessionHeaders, type ServerSession } from './session';
 
 /** Stores one file on a ticket through the gateway, as the session's login (the gateway types and sizes it). */
 export async function uploadAsSession(session: ServerSession, workOrderId: string, file: File): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
@@ -10,8 +10,7 @@ export async function uploadAsSession(session: ServerSession, workOrderId: strin
       method: 'POST',
       headers: {
         'content-type': 'application/octet-stream',
-        authorization: `Session ${session.cookie}`,
-        ...(session.secondFactor ? { 'x-wisp-second-factor': session.secondFactor } : {}),
+        ...sessionHeaders(session),
       },
       body: Buffer.from(await file.arrayBuffer()),
       signal: AbortSignal.timeout(30_000),
@@ -28,7 +27,7 @@ export async function uploadAsSession(session: ServerSession, workOrderId: strin
 export async function downloadAsSession(session: ServerSession, attachmentId: string): Promise<Response> {
   const base = serverConfig().gatewayUrl.replace(/\/graphql\/?$/, '');
   return fetch(`${base}/attachments/${encodeURIComponent(attachmentId)}`, {
-    headers: { authorization: `Session ${session.cookie}`, ...(session.secondFactor ? { 'x-wisp-second-factor': session.secondFactor } : {}) },
+    headers: sessionHeaders(session),
     signal: AbortSignal.timeout(30_000),
   });
 }

@@ -51,7 +51,7 @@ export function relayLive(
   const client: Client = createClient({
     url,
     webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Session ${session.cookie}`, ...(session.secondFactor ? { secondFactor: session.secondFactor } : {}) },
+    connectionParams: { authorization: `Session ${session.cookie}`, ...(session.secondFactor ? { secondFactor: session.secondFactor } : {}), ...(session.account ? { account: session.account } : {}) },
     // The browser's EventSource reconnects (and resumes with its last id); this relay does not.
     retryAttempts: 0,
     on: { closed: (e) => end(SIGNED_OUT.has((e as { code?: number }).code ?? 0) ? 'signed-out' : 'gone') },
