@@ -301,3 +301,52 @@ describe('a household', () => {
     }
   });
 });
+
+describe('staff', () => {
+  it('see who has access to a customer, link a property manager and remove them after confirming', async () => {
+    const holderEmail = `staffview-${unique()}@example.com`;
+    const customer = await createCustomer(await agent(), newCustomer('SKY', holderEmail));
+    const managerEmail = `pm-${unique()}@example.com`;
+    const context = await browser.newContext({ viewport: VIEWPORTS[0] });
+    try {
+      const page = await context.newPage();
+      await page.goto(at('/'));
+      await page.fill('input[name=email]', 'agent@skyline.example');
+      await page.fill('input[name=password]', PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('link', { name: /Customers/ }).waitFor({ timeout: 20_000 });
+      await page.goto(at(`/staff/customers/${customer.id}`));
+      const panel = page.getByTestId('people-panel');
+      await panel.waitFor({ timeout: 20_000 });
+      await expect.poll(() => panel.locator('[data-testid=staff-person][data-role=OWNER]').getAttribute('data-email'), { timeout: 20_000 }).toBe(holderEmail);
+
+      // A bad address reads beside the field.
+      const form = page.getByTestId('link-manager-form');
+      await form.getByLabel('Email').fill('nope');
+      await form.getByRole('button', { name: 'Link manager' }).click();
+      await expect.poll(() => form.locator('.notice-error').count()).toBe(1);
+
+      await form.getByLabel('Email').fill(managerEmail);
+      await form.getByLabel('Name (optional)').fill('Lee Lettings');
+      await form.getByRole('button', { name: 'Link manager' }).click();
+      await expect.poll(() => text(page, 'people-message')).toContain("is now this account's property manager");
+      const row = panel.locator(`[data-testid=staff-person][data-email="${managerEmail}"]`);
+      await expect.poll(() => row.getAttribute('data-role')).toBe('MANAGER');
+      // The manager was invited by email to set a password.
+      expect((await mailTo(managerEmail, 'account-access')).text).toContain('/set-password');
+      await page.screenshot({ path: `${screenshots}staff-people.png`, fullPage: true });
+
+      // Removal asks first; keeping access changes nothing.
+      await row.getByRole('button', { name: /Remove/ }).click();
+      await row.getByTestId('staff-remove-confirm').waitFor();
+      await row.getByRole('button', { name: 'Keep access' }).click();
+      expect(await row.count()).toBe(1);
+      await row.getByRole('button', { name: /Remove/ }).click();
+      await row.getByTestId('staff-remove-confirm-button').click();
+      await expect.poll(() => row.count()).toBe(0);
+      expect(await text(page, 'people-message')).toContain('no longer has access');
+    } finally {
+      await context.close();
+    }
+  });
+});
