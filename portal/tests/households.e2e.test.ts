@@ -186,6 +186,17 @@ describe('a property manager', () => {
       await page.goto(at('/'));
       expect(await text(page, 'customer-name')).toBe('Bob Martinez');
       expect((await context.cookies()).find((c) => c.name === 'wisp_account')).toBeUndefined();
+      // A file fetched straight through the portal falls back the same way: Bob's invoice, not a refusal.
+      await page.goto(at('/billing'));
+      const pdf = await page.getByTestId('invoice-pdf').first().getAttribute('href');
+      expect(pdf).toMatch(/^\/billing\/files\/[a-f0-9]{24}$/);
+      await context.addCookies([{ name: 'wisp_account', value: ALICE, domain: 'skyline.localhost', path: '/', httpOnly: true, sameSite: 'Lax' }]);
+      const file = await page.evaluate(async (href) => {
+        const res = await fetch(href);
+        return { status: res.status, head: new TextDecoder().decode((await res.arrayBuffer()).slice(0, 5)) };
+      }, pdf!);
+      expect(file).toEqual({ status: 200, head: '%PDF-' });
+      expect((await context.cookies()).find((c) => c.name === 'wisp_account')).toBeUndefined();
       // The switch route refuses an account the login is not linked to, and says so.
       // A crafted switch form naming an account the login has no link to: refused, and said so.
       await page.getByLabel('Account', { exact: true }).evaluate((select, id) => {

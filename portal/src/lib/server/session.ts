@@ -107,6 +107,21 @@ export function endSession(cookies: Cookies): void {
   cookies.delete(ACCOUNT_COOKIE, { path: '/' });
 }
 
+/**
+ * A plain HTTP call beside /graphql (uploads, a ticket's or an invoice's file) as the signed-in
+ * browser. Like {@link sessionGraphql}, a chosen account the login is no longer linked to is
+ * dropped and the call made once more for the login's default account.
+ */
+export async function fetchAsSession(session: ServerSession, url: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}): Promise<Response> {
+  const call = () => fetch(url, { ...init, headers: { ...init.headers, ...sessionHeaders(session) } });
+  const res = await call();
+  if (res.ok || !session.account || res.status >= 500) return res;
+  const body = (await res.clone().json().catch(() => null)) as GraphQLResponseBody<unknown> | null;
+  if (body?.errors?.[0]?.extensions?.reason !== 'ACCOUNT_NOT_LINKED') return res;
+  session.forgetAccount();
+  return call();
+}
+
 interface GraphQLResponseBody<T> {
   data?: T | null;
   errors?: { message?: string; extensions?: { code?: string; field?: string; reason?: string; problems?: { field: string; message: string }[] } }[];
