@@ -3,7 +3,8 @@
  * between them from any page (with and without scripts) and lists both in the combined view, where a
  * ticket opens with its own account active; a cookie naming someone else's account shows nothing
  * of it; a holder invites a household member by email, who sets a password, sees only that account
- * and no bills, until the holder removes them after a confirmation step.
+ * and no bills, until the holder removes them after a confirmation step (another member leaves by
+ * themselves, without scripts); staff link a property manager and remove them.
  */
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { emulatorIdToken, gql } from '@wisp/shared/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { customerId } from '../../tests/demo.ts';
-import { agent, confirmPasswordReset, createCustomer, mailTo, newCustomer, oobCodeOf, unique } from '../../tests/portalAccounts.ts';
+import { agent, confirmPasswordReset, createCustomer, mailTo, newCustomer, oobCodeOf, passwordSignIn, unique } from '../../tests/portalAccounts.ts';
 import { launchChromium } from './browser.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -288,6 +289,8 @@ describe('a household', () => {
       expect(await member.getByTestId('invite-form').count()).toBe(0);
       expect(await overflows(member)).toBe(false);
       await member.screenshot({ path: `${screenshots}household-member.png`, fullPage: true });
+      await member.goto(at('/account/settings'));
+      await expect.poll(() => text(member, 'notifications-holder-only'), { timeout: 20_000 }).toContain('The account holder chooses');
 
       // Removing asks first; cancelling keeps them.
       await holder.reload();
@@ -306,6 +309,29 @@ describe('a household', () => {
       await member.goto(at('/'));
       await member.locator('input[name=password]').waitFor({ timeout: 15_000 });
       expect(await member.locator('[data-testid=customer-name]').count()).toBe(0);
+
+      // A second member leaves by themselves, after confirming.
+      const leaverEmail = `leaver-${unique()}@example.com`;
+      const holderToken = (await passwordSignIn(holderEmail, holderPassword, 'skyline')).token!;
+      const invited = await gql(gateway, `mutation($input: InviteHouseholdMemberInput!) { inviteHouseholdMember(input: $input) { uid } }`, { input: { email: leaverEmail } }, { token: holderToken });
+      expect(invited.errors).toBeUndefined();
+      const leaverPassword = `pw-${unique()}-${unique()}`;
+      expect(await confirmPasswordReset(oobCodeOf((await mailTo(leaverEmail, 'account-access')).text).oobCode, leaverPassword, 'skyline')).toEqual({ ok: true });
+      const leaverContext = await browser.newContext({ viewport: VIEWPORTS[1], javaScriptEnabled: false });
+      try {
+        const leaver = await signIn(leaverContext, leaverEmail, leaverPassword);
+        await leaver.goto(at('/account/household'));
+        await leaver.getByTestId('leave-link').click();
+        await leaver.getByTestId('leave-confirm').waitFor();
+        expect(await text(leaver, 'leave-confirm')).toContain(customer.name);
+        await leaver.getByTestId('leave-confirm-button').click();
+        await leaver.locator('input[name=password]').waitFor({ timeout: 15_000 });
+        expect(await leaver.locator('[data-testid=customer-name]').count()).toBe(0);
+      } finally {
+        await leaverContext.close();
+      }
+      await holder.reload();
+      expect(await holder.locator(`[data-testid=person][data-email="${leaverEmail}"]`).count()).toBe(0);
     } finally {
       await holderContext.close();
       await memberContext.close();
