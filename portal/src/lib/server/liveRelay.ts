@@ -86,7 +86,9 @@ export function relayLive(
   );
   function stop() {
     for (const s of stops) s();
-    void client.dispose();
+    // A connection the gateway closed before it was acknowledged (a login no longer linked to the
+    // chosen account, a session just ended) rejects its dispose: already closed, nothing to do.
+    void Promise.resolve(client.dispose()).catch(() => undefined);
   }
   return () => {
     ended = true;

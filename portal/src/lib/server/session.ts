@@ -43,8 +43,13 @@ export function readSession(cookies: Cookies): ServerSession | null {
     secondFactor: cookies.get(SECOND_FACTOR_COOKIE) ?? null,
     account: chosen && ACCOUNT_ID.test(chosen) ? chosen : null,
     forgetAccount: () => {
+      if (session.account === null) return;
       session.account = null;
-      cookies.delete(ACCOUNT_COOKIE, { path: '/' });
+      try {
+        cookies.delete(ACCOUNT_COOKIE, { path: '/' });
+      } catch {
+        // Asked after the response went out (a call nobody waits for): the next request drops it.
+      }
     },
   };
   return session;
@@ -114,8 +119,9 @@ export function endSession(cookies: Cookies): void {
  */
 export async function fetchAsSession(session: ServerSession, url: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}): Promise<Response> {
   const call = () => fetch(url, { ...init, headers: { ...init.headers, ...sessionHeaders(session) } });
+  const sentFor = session.account;
   const res = await call();
-  if (res.ok || !session.account || res.status >= 500) return res;
+  if (res.ok || !sentFor || res.status >= 500) return res;
   const body = (await res.clone().json().catch(() => null)) as GraphQLResponseBody<unknown> | null;
   if (body?.errors?.[0]?.extensions?.reason !== 'ACCOUNT_NOT_LINKED') return res;
   session.forgetAccount();
@@ -138,13 +144,17 @@ export type SessionResult<T> =
 
 /**
  * Calls the gateway as the signed-in browser: its session cookie as `Authorization: Session`,
- * its second factor beside it. The gateway checks both on every call, as for the browser's own.
+ * its second factor beside it, and the account chosen in the switcher as `X-Wisp-Account`. The
+ * gateway checks all three on every call, as for the browser's own.
  */
 export async function sessionGraphql<T>(session: ServerSession | null, query: string, variables: Record<string, unknown> = {}): Promise<SessionResult<T>> {
+  // A page's loads run side by side: each one that asked for the chosen account asks again
+  // without it, even when another load already forgot it.
+  const sentFor = session?.account ?? null;
   const r = await postGraphql<T>(session, query, variables);
   // The chosen account was unlinked (or the cookie names one the login never had): forget it and
   // ask once more for the login's default account, rather than failing every page.
-  if (!r.ok && r.why === 'ACCOUNT_NOT_LINKED' && session?.account) {
+  if (!r.ok && r.why === 'ACCOUNT_NOT_LINKED' && session && sentFor) {
     session.forgetAccount();
     return postGraphql<T>(session, query, variables);
   }
