@@ -198,6 +198,29 @@ describe('a property manager', () => {
       }, pdf!);
       expect(file).toEqual({ status: 200, head: '%PDF-' });
       expect((await context.cookies()).find((c) => c.name === 'wisp_account')).toBeUndefined();
+      // The live stream too: it follows the default account rather than reading as signed out.
+      await context.addCookies([{ name: 'wisp_account', value: ALICE, domain: 'skyline.localhost', path: '/', httpOnly: true, sameSite: 'Lax' }]);
+      const firstEvent = await page.evaluate(async () => {
+        const stop = new AbortController();
+        const res = await fetch('/live', { signal: stop.signal });
+        const reader = res.body!.getReader();
+        let seen = '';
+        const until = Date.now() + 15_000;
+        while (Date.now() < until) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          seen += new TextDecoder().decode(value);
+          const event = /event: (\S+)/.exec(seen);
+          if (event) {
+            stop.abort();
+            return event[1];
+          }
+        }
+        stop.abort();
+        return null;
+      });
+      expect(firstEvent).toBe('ready');
+      expect((await context.cookies()).find((c) => c.name === 'wisp_account')).toBeUndefined();
       // The switch route refuses an account the login is not linked to, and says so.
       // A crafted switch form naming an account the login has no link to: refused, and said so.
       await page.getByLabel('Account', { exact: true }).evaluate((select, id) => {
