@@ -88,7 +88,11 @@ describe('no serious accessibility violations', () => {
   it('on the pages anyone can open', () => sweep(null, () => ['/', '/sign-in', '/forgot-password', '/sign-up', '/status']));
 
   it("on a customer's pages", () =>
-    sweep('alice@skyline.example', () => ['/', '/service', '/tickets', '/tickets/new', `/tickets/${ticketId}`, '/account/settings', '/support', '/billing']));
+    sweep('alice@skyline.example', () => ['/', '/service', '/tickets', '/tickets/new', `/tickets/${ticketId}`, '/account/settings', '/support', '/billing', '/account/household', '/accounts']));
+
+  it("on a property manager's pages, with the account switcher", () => sweep('pat@skyline.example', () => ['/', '/accounts', '/tickets', '/account/household', '/billing']));
+
+  it("on a household member's pages", () => sweep('sam@skyline.example', () => ['/', '/billing', '/service', '/account/household', '/account/settings']));
 
   it("on an agent's pages", () =>
     sweep('agent@skyline.example', () => ['/', '/staff/queue', '/staff/visits', '/staff/customers', `/staff/customers/${customerId}`, `/staff/tickets/${ticketId}`]));

@@ -1,6 +1,7 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { SetContextLink } from '@apollo/client/link/context';
 import { secondFactorHeader } from './portal/secondFactor';
+import { accountHeader } from './portal/actingAccount';
 
 /** Options for {@link createApolloClient}. */
 export interface ApolloClientOptions {
@@ -21,7 +22,7 @@ export function createApolloClient(options: ApolloClientOptions): ApolloClient {
     return {
       headers: {
         ...prevContext.headers,
-        ...(token ? { authorization: `Bearer ${token}`, ...secondFactorHeader() } : {}),
+        ...(token ? { authorization: `Bearer ${token}`, ...secondFactorHeader(), ...accountHeader() } : {}),
       },
     };
   });

@@ -1,4 +1,5 @@
 import { SECOND_FACTOR_HEADER, secondFactorHeader } from '$lib/portal/secondFactor';
+import { accountParam } from '$lib/portal/actingAccount';
 import { createClient, type Client } from 'graphql-ws';
 
 /** How the portal's live connection is doing, for {@link LiveIndicator}. */
@@ -81,7 +82,7 @@ export class LiveClient {
         const token = await options.getIdToken(this.forceRefresh);
         this.forceRefresh = false;
         const marker = secondFactorHeader()[SECOND_FACTOR_HEADER];
-        return token ? { authorization: `Bearer ${token}`, ...(marker ? { secondFactor: marker } : {}) } : {};
+        return token ? { authorization: `Bearer ${token}`, ...(marker ? { secondFactor: marker } : {}), ...accountParam() } : {};
       },
       on: {
         connecting: () => {

@@ -1,5 +1,6 @@
 import type { User } from 'firebase/auth';
 import { secondFactorHeader } from './secondFactor';
+import { accountHeader } from './actingAccount';
 
 /** A GraphQL error the gateway answered with, carrying its `extensions.code`. */
 export class GatewayError extends Error {
@@ -33,7 +34,7 @@ export async function gatewayCall<T>(url: string, query: string, variables: Reco
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}`, ...secondFactorHeader() } : {}) },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}`, ...secondFactorHeader(), ...accountHeader() } : {}) },
       body: JSON.stringify({ query, variables }),
     });
   } catch {

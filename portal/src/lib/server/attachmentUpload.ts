@@ -1,18 +1,14 @@
 import { serverConfig } from './config';
-import type { ServerSession } from './session';
+import { fetchAsSession, type ServerSession } from './session';
 
 /** Stores one file on a ticket through the gateway, as the session's login (the gateway types and sizes it). */
 export async function uploadAsSession(session: ServerSession, workOrderId: string, file: File): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
   const base = serverConfig().gatewayUrl.replace(/\/graphql\/?$/, '');
   let res: Response;
   try {
-    res = await fetch(`${base}/attachments?workOrderId=${encodeURIComponent(workOrderId)}&filename=${encodeURIComponent(file.name || 'file')}`, {
+    res = await fetchAsSession(session, `${base}/attachments?workOrderId=${encodeURIComponent(workOrderId)}&filename=${encodeURIComponent(file.name || 'file')}`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/octet-stream',
-        authorization: `Session ${session.cookie}`,
-        ...(session.secondFactor ? { 'x-wisp-second-factor': session.secondFactor } : {}),
-      },
+      headers: { 'content-type': 'application/octet-stream' },
       body: Buffer.from(await file.arrayBuffer()),
       signal: AbortSignal.timeout(30_000),
     });
@@ -27,8 +23,7 @@ export async function uploadAsSession(session: ServerSession, workOrderId: strin
 /** Fetches a ticket's file from the gateway as the session's login, for the portal to pass on. */
 export async function downloadAsSession(session: ServerSession, attachmentId: string): Promise<Response> {
   const base = serverConfig().gatewayUrl.replace(/\/graphql\/?$/, '');
-  return fetch(`${base}/attachments/${encodeURIComponent(attachmentId)}`, {
-    headers: { authorization: `Session ${session.cookie}`, ...(session.secondFactor ? { 'x-wisp-second-factor': session.secondFactor } : {}) },
+  return fetchAsSession(session, `${base}/attachments/${encodeURIComponent(attachmentId)}`, {
     signal: AbortSignal.timeout(30_000),
   });
 }

@@ -51,7 +51,7 @@ export function relayLive(
   const client: Client = createClient({
     url,
     webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Session ${session.cookie}`, ...(session.secondFactor ? { secondFactor: session.secondFactor } : {}) },
+    connectionParams: { authorization: `Session ${session.cookie}`, ...(session.secondFactor ? { secondFactor: session.secondFactor } : {}), ...(session.account ? { account: session.account } : {}) },
     // The browser's EventSource reconnects (and resumes with its last id); this relay does not.
     retryAttempts: 0,
     on: { closed: (e) => end(SIGNED_OUT.has((e as { code?: number }).code ?? 0) ? 'signed-out' : 'gone') },
@@ -86,7 +86,9 @@ export function relayLive(
   );
   function stop() {
     for (const s of stops) s();
-    void client.dispose();
+    // A connection the gateway closed before it was acknowledged (a login no longer linked to the
+    // chosen account, a session just ended) rejects its dispose: already closed, nothing to do.
+    void Promise.resolve(client.dispose()).catch(() => undefined);
   }
   return () => {
     ended = true;

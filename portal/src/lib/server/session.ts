@@ -6,11 +6,20 @@ export const SESSION_COOKIE = 'wisp_session';
 /** The httpOnly cookie holding this browser's passed second factor (see the gateway's second-factor gate). */
 export const SECOND_FACTOR_COOKIE = 'wisp_second_factor';
 const SECOND_FACTOR_HEADER = 'x-wisp-second-factor';
+/** The httpOnly cookie naming which of the login's linked customer accounts the portal acts for. */
+export const ACCOUNT_COOKIE = 'wisp_account';
+const ACCOUNT_HEADER = 'x-wisp-account';
+/** Customer ids are Mongo object ids; anything else in the cookie is ignored. */
+const ACCOUNT_ID = /^[a-f0-9]{24}$/i;
 
 /** What the portal's server knows of the browser's sign-in: the credentials it presents to the gateway. */
 export interface ServerSession {
   cookie: string;
   secondFactor: string | null;
+  /** The customer account chosen in the account switcher; null for the gateway's default (the login's own, else its oldest link). */
+  account: string | null;
+  /** Drops the chosen account (cookie included) once the gateway says the login is no longer linked to it. */
+  forgetAccount: () => void;
 }
 
 const cookieOptions = (url: URL, maxAgeSeconds: number) => ({
@@ -28,7 +37,41 @@ const sessionUrl = () => serverConfig().gatewayUrl.replace(/\/graphql\/?$/, '') 
 export function readSession(cookies: Cookies): ServerSession | null {
   const cookie = cookies.get(SESSION_COOKIE);
   if (!cookie) return null;
-  return { cookie, secondFactor: cookies.get(SECOND_FACTOR_COOKIE) ?? null };
+  const chosen = cookies.get(ACCOUNT_COOKIE) ?? null;
+  const session: ServerSession = {
+    cookie,
+    secondFactor: cookies.get(SECOND_FACTOR_COOKIE) ?? null,
+    account: chosen && ACCOUNT_ID.test(chosen) ? chosen : null,
+    forgetAccount: () => {
+      if (session.account === null) return;
+      session.account = null;
+      try {
+        cookies.delete(ACCOUNT_COOKIE, { path: '/' });
+      } catch {
+        // Asked after the response went out (a call nobody waits for): the next request drops it.
+      }
+    },
+  };
+  return session;
+}
+
+/**
+ * Remembers the account the switcher chose, for as long as a session lasts at most. Whether the
+ * login may act for it is the gateway's to say on every call, so a forged value gains nothing.
+ */
+export function chooseAccount(cookies: Cookies, url: URL, customerId: string): boolean {
+  if (!ACCOUNT_ID.test(customerId)) return false;
+  cookies.set(ACCOUNT_COOKIE, customerId, cookieOptions(url, 14 * 24 * 3600));
+  return true;
+}
+
+/** The headers that make a gateway call the signed-in browser's, acting for its chosen account. */
+export function sessionHeaders(session: ServerSession): Record<string, string> {
+  return {
+    authorization: `Session ${session.cookie}`,
+    ...(session.secondFactor ? { [SECOND_FACTOR_HEADER]: session.secondFactor } : {}),
+    ...(session.account ? { [ACCOUNT_HEADER]: session.account } : {}),
+  };
 }
 
 /**
@@ -65,6 +108,24 @@ export function rememberSecondFactor(cookies: Cookies, url: URL, token: string, 
 export function endSession(cookies: Cookies): void {
   cookies.delete(SESSION_COOKIE, { path: '/' });
   cookies.delete(SECOND_FACTOR_COOKIE, { path: '/' });
+  // The next login on this browser starts at its own account, not the last one's choice.
+  cookies.delete(ACCOUNT_COOKIE, { path: '/' });
+}
+
+/**
+ * A plain HTTP call beside /graphql (uploads, a ticket's or an invoice's file) as the signed-in
+ * browser. Like {@link sessionGraphql}, a chosen account the login is no longer linked to is
+ * dropped and the call made once more for the login's default account.
+ */
+export async function fetchAsSession(session: ServerSession, url: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}): Promise<Response> {
+  const call = () => fetch(url, { ...init, headers: { ...init.headers, ...sessionHeaders(session) } });
+  const sentFor = session.account;
+  const res = await call();
+  if (res.ok || !sentFor || res.status >= 500) return res;
+  const body = (await res.clone().json().catch(() => null)) as GraphQLResponseBody<unknown> | null;
+  if (body?.errors?.[0]?.extensions?.reason !== 'ACCOUNT_NOT_LINKED') return res;
+  session.forgetAccount();
+  return call();
 }
 
 interface GraphQLResponseBody<T> {
@@ -83,9 +144,24 @@ export type SessionResult<T> =
 
 /**
  * Calls the gateway as the signed-in browser: its session cookie as `Authorization: Session`,
- * its second factor beside it. The gateway checks both on every call, as for the browser's own.
+ * its second factor beside it, and the account chosen in the switcher as `X-Wisp-Account`. The
+ * gateway checks all three on every call, as for the browser's own.
  */
 export async function sessionGraphql<T>(session: ServerSession | null, query: string, variables: Record<string, unknown> = {}): Promise<SessionResult<T>> {
+  // A page's loads run side by side: each one that asked for the chosen account asks again
+  // without it, even when another load already forgot it.
+  const sentFor = session?.account ?? null;
+  const r = await postGraphql<T>(session, query, variables);
+  // The chosen account was unlinked (or the cookie names one the login never had): forget it and
+  // ask once more for the login's default account, rather than failing every page.
+  if (!r.ok && r.why === 'ACCOUNT_NOT_LINKED' && session && sentFor) {
+    session.forgetAccount();
+    return postGraphql<T>(session, query, variables);
+  }
+  return r;
+}
+
+async function postGraphql<T>(session: ServerSession | null, query: string, variables: Record<string, unknown>): Promise<SessionResult<T>> {
   let res: Response;
   try {
     res = await fetch(serverConfig().gatewayUrl, {
@@ -93,8 +169,7 @@ export async function sessionGraphql<T>(session: ServerSession | null, query: st
       headers: {
         'content-type': 'application/json',
         accept: 'application/json',
-        ...(session ? { authorization: `Session ${session.cookie}` } : {}),
-        ...(session?.secondFactor ? { [SECOND_FACTOR_HEADER]: session.secondFactor } : {}),
+        ...(session ? sessionHeaders(session) : {}),
       },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(10_000),

@@ -1,4 +1,5 @@
 import { secondFactorHeader } from '$lib/portal/secondFactor';
+import { accountHeader } from '$lib/portal/actingAccount';
 import { gql, type ApolloClient } from '@apollo/client';
 import type { User } from 'firebase/auth';
 
@@ -150,7 +151,7 @@ export async function uploadAttachment(session: Session, workOrderId: string, fi
   const token = await session.token();
   const res = await fetch(`${session.gatewayBase}/attachments?workOrderId=${encodeURIComponent(workOrderId)}&filename=${encodeURIComponent(file.name)}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/octet-stream', ...(token ? { authorization: `Bearer ${token}`, ...secondFactorHeader() } : {}) },
+    headers: { 'content-type': 'application/octet-stream', ...(token ? { authorization: `Bearer ${token}`, ...secondFactorHeader(), ...accountHeader() } : {}) },
     body: file,
   });
   const body = (await res.json().catch(() => null)) as (AttachmentInfo & { errors?: { message: string }[] }) | null;
@@ -161,7 +162,7 @@ export async function uploadAttachment(session: Session, workOrderId: string, fi
 /** Fetches a file with the bearer token and gives a local object URL for it. */
 export async function attachmentObjectUrl(session: Session, url: string): Promise<string> {
   const token = await session.token();
-  const res = await fetch(`${session.gatewayBase}${url}`, { headers: token ? { authorization: `Bearer ${token}`, ...secondFactorHeader() } : {} });
+  const res = await fetch(`${session.gatewayBase}${url}`, { headers: token ? { authorization: `Bearer ${token}`, ...secondFactorHeader(), ...accountHeader() } : {} });
   if (!res.ok) throw new Error(`Download failed (${res.status}).`);
   return URL.createObjectURL(await res.blob());
 }

@@ -78,11 +78,14 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
     // A cursor from an old link: start again from the newest.
     if (r.code === 'BAD_USER_INPUT' && (invoicesAfter || paymentsAfter)) redirect(303, url.pathname);
+    // A household member: the account's bills are its holder's to see.
+    if (r.code === 'FORBIDDEN') return { billing: null, role: 'CUSTOMER', holderOnly: true, paymentPageUrl: null, olderInvoices: false, olderPayments: false };
     error(503, createTranslator(locals.lang, locals.tenant?.timeZone).t('billing.loadFailed'));
   }
   return {
     billing: r.data.viewer?.customer?.billing ?? null,
     role: r.data.viewer?.role ?? null,
+    holderOnly: false,
     paymentPageUrl: payLink(locals.tenant?.paymentPageUrl),
     olderInvoices: invoicesAfter !== null,
     olderPayments: paymentsAfter !== null,

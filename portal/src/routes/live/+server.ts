@@ -1,4 +1,5 @@
 import { relayLive, type RelayFeed } from '$lib/server/liveRelay';
+import { sessionGraphql } from '$lib/server/session';
 import type { RequestHandler } from './$types';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
@@ -10,9 +11,12 @@ const OBJECT_ID = /^[0-9a-f]{24}$/i;
  * (`Last-Event-ID`) without losing one; `event: ready` once the feed is subscribed; `event:
  * signed-out` when the session is over.
  */
-export const GET: RequestHandler = ({ locals, url, request }) => {
+export const GET: RequestHandler = async ({ locals, url, request }) => {
   const session = locals.session;
   if (!session) return new Response('Sign in to follow your tickets.', { status: 401, headers: { 'content-type': 'text/plain' } });
+  // A chosen account the login is no longer linked to is dropped (cookie too) before the stream
+  // starts, which follows the login's default account instead of reading as signed out.
+  if (session.account) await sessionGraphql(session, '{ viewer { uid } }');
   const ticket = url.searchParams.get('ticket');
   if (ticket !== null && !OBJECT_ID.test(ticket)) return new Response('Unknown ticket.', { status: 400, headers: { 'content-type': 'text/plain' } });
   const feed: RelayFeed = ticket ? { ticket } : { mine: true };

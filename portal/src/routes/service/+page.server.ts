@@ -25,12 +25,17 @@ const signIn = (url: URL) => redirect(303, `/sign-in?next=${encodeURIComponent(u
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   if (!locals.session) signIn(url);
-  const r = await sessionGraphql<{ viewer: { role: string; customer: MyService | null } | null }>(locals.session, `{ viewer { role customer { ${FIELDS} } } }`);
+  const r = await sessionGraphql<{ viewer: { role: string; customer: MyService | null; accounts: { role: string; active: boolean }[] } | null }>(
+    locals.session,
+    `{ viewer { role customer { ${FIELDS} } accounts { role active } } }`,
+  );
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
     error(503, createTranslator(locals.lang).t('service.loadFailed'));
   }
-  return { me: r.data.viewer?.customer ?? null, role: r.data.viewer?.role ?? null, loadedAt: new Date().toISOString() };
+  // A household member sees the contact details but changing them is the holder's.
+  const holderOnly = r.data.viewer?.accounts.find((a) => a.active)?.role === 'MEMBER';
+  return { me: r.data.viewer?.customer ?? null, role: r.data.viewer?.role ?? null, holderOnly, loadedAt: new Date().toISOString() };
 };
 
 export const actions: Actions = {
@@ -47,6 +52,7 @@ export const actions: Actions = {
     );
     if (!r.ok) {
       if (r.reason === 'unauthenticated') signIn(url);
+      if (r.code === 'FORBIDDEN') return fail(403, { phone, message: createTranslator(locals.lang).t('household.contactHolderOnly') });
       return fail(r.code === 'BAD_USER_INPUT' ? 400 : 503, { phone, message: r.code === 'BAD_USER_INPUT' ? r.detail : createTranslator(locals.lang).t('service.saveFailed') });
     }
     if (!r.data.updateMyContact.ok) return fail(400, { phone, message: r.data.updateMyContact.errors.map((e) => e.message).join(' ') });

@@ -27,4 +27,16 @@ export interface Detail {
   portalAccess: Access;
   notificationPreferences: NotificationPreferences;
   notificationLog: NotificationDelivery[];
+  /** Who can sign in to the account (null only when the caller may not see them). */
+  people: Person[] | null;
+}
+
+/** Someone who can sign in to a customer account: its holder, a household member or a property manager. */
+export interface Person {
+  uid: string;
+  email: string;
+  name: string | null;
+  role: 'OWNER' | 'MEMBER' | 'MANAGER';
+  since: string;
+  lastSignInAt: string | null;
 }
