@@ -3,13 +3,15 @@ import { safeReturnPath } from '$lib/portal/returnTo';
 import { dashboardOf, DASHBOARD_QUERY, type DashboardAnswer } from '$lib/server/dashboard';
 import { createTranslator } from '$lib/i18n';
 import { endSession, sessionGraphql } from '$lib/server/session';
+import { staffDashboard } from '$lib/server/staffDashboard';
+import { STAFF_ROLES } from '$lib/portal/gateway';
 import { signInActions } from '$lib/server/signInActions';
 import type { Actions, PageServerLoad } from './$types';
 
 /**
  * The start page: the sign-in form for visitors the server holds no session for (it works without
  * scripts), the code step for logins with an authenticator app, and for customers their
- * dashboard, all in the first response. Staff keep the dashboard rendered in the browser.
+ * dashboard, and for agents and administrators the staff dashboard, all in the first response.
  */
 export const load: PageServerLoad = async ({ locals, url, cookies, depends }) => {
   depends('portal:dashboard');
@@ -33,7 +35,11 @@ export const load: PageServerLoad = async ({ locals, url, cookies, depends }) =>
     error(503, createTranslator(locals.lang, locals.tenant?.timeZone).t('dash.loadFailed'));
   }
   if (next) redirect(303, next);
-  if (!r.data.viewer?.customer) return { view: 'browser' as const };
+  const viewer = r.data.viewer;
+  if (viewer && !viewer.customer && STAFF_ROLES.includes(viewer.role)) {
+    return { view: 'staff' as const, staff: await staffDashboard(locals.session, viewer), supportBar: { role: viewer.role, outages: [] } };
+  }
+  if (!viewer?.customer) return { view: 'browser' as const };
   const dashboard = dashboardOf(r.data);
   // The support bar above shows the same outages, without asking again from the browser.
   return { view: 'dashboard' as const, dashboard, loadedAt: new Date().toISOString(), supportBar: { role: 'CUSTOMER', outages: dashboard.outages } };
