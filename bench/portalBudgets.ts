@@ -50,6 +50,9 @@ const PAGES: Page[] = [
   { name: 'customer dashboard (/)', route: '/', before: ['src/routes/CustomerDashboard.svelte'], budgetKb: 90 },
   { name: 'ticket page (/tickets/[id])', route: '/tickets/[id]', budgetKb: null },
   { name: 'tickets list (/tickets)', route: '/tickets', budgetKb: null },
+  { name: 'staff dashboard (/)', route: '/', before: ['src/routes/StaffDashboard.svelte'], budgetKb: null },
+  { name: 'staff queue (/staff/queue)', route: '/staff/queue', budgetKb: null },
+  { name: 'staff ticket (/staff/tickets/[id])', route: '/staff/tickets/[id]', budgetKb: null },
 ];
 
 const manifest = readFileSync(manifestPath, 'utf8');

@@ -41,17 +41,19 @@ afterAll(async () => {
 async function settled(page: Page) {
   await page.waitForLoadState('load');
   await expect
-    .poll(() => page.evaluate(() => [...document.querySelectorAll('[role=status]')].some((el) => /Loading/i.test(el.textContent ?? ''))), { timeout: 20_000 })
+    .poll(() => page.evaluate(() => [...document.querySelectorAll('[role=status]')].some((el) => /Loading/i.test(el.textContent ?? ''))), { timeout: 20_000, message: `${page.url()} still loading` })
     .toBe(false);
   await expect.poll(() => page.locator('h1').count(), { timeout: 20_000 }).toBeGreaterThan(0);
   await page.waitForTimeout(300);
 }
 
-async function sweep(email: string | null, paths: () => string[]) {
+async function sweep(email: string | null, paths: () => string[], { withoutScripts = false } = {}) {
   const problems: string[] = [];
   for (const viewport of VIEWPORTS) {
     const context = await browser.newContext({ viewport });
     try {
+      // The page as a browser without scripts gets it: none of the portal's JavaScript loads (axe itself still runs).
+      if (withoutScripts) await context.route(/\.m?js(\?.*)?$/, (route) => route.abort());
       const page = await context.newPage();
       if (email) {
         await page.goto(`${origin}/`);
@@ -98,5 +100,9 @@ describe('no serious accessibility violations', () => {
     sweep('agent@skyline.example', () => ['/', '/staff/queue', '/staff/visits', '/staff/customers', `/staff/customers/${customerId}`, `/staff/tickets/${ticketId}`]));
 
   it("on an administrator's pages", () =>
-    sweep('admin@skyline.example', () => ['/admin/branding', '/admin/staff', '/admin/integrations', '/admin/replies', '/admin/service-levels', '/admin/visits', '/staff/audit', '/staff/outbox']));
+    sweep('admin@skyline.example', () => ['/', '/admin/branding', '/admin/staff', '/admin/integrations', '/admin/replies', '/admin/service-levels', '/admin/visits', '/staff/audit', '/staff/outbox']));
+
+  // The staff pages the server renders, as a browser without scripts gets them.
+  it("on an agent's pages without JavaScript", () =>
+    sweep('agent@skyline.example', () => ['/', '/staff/queue', `/staff/queue?status=OPEN&q=${encodeURIComponent('Accessibility check')}`, `/staff/tickets/${ticketId}`, '/staff/visits'], { withoutScripts: true }));
 });

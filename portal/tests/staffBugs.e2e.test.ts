@@ -202,6 +202,8 @@ describe('filters in the address', () => {
       const field = (name: string) => page.locator(`[data-testid=queue-${name}]`).inputValue();
       await page.goto(`${origin}/staff/queue`);
       await expect.poll(() => page.locator('[data-testid=queue-row]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      // The rows come with the page; a filter applies on change once its scripts run (the live indicator shows then).
+      await page.locator('[data-testid=live-status]').waitFor({ timeout: 20_000 });
       await page.selectOption('[data-testid=queue-status]', 'OPEN');
       await page.waitForURL(/[?&]status=OPEN/);
       await page.fill('[data-testid=queue-search]', words);
@@ -215,6 +217,7 @@ describe('filters in the address', () => {
       expect(await field('search')).toBe(words);
       await expect.poll(() => page.locator('[data-testid=queue-row]').count(), { timeout: 15_000 }).toBe(1);
       expect(await page.locator(row).count()).toBe(1);
+      await page.locator('[data-testid=live-status]').waitFor({ timeout: 20_000 });
 
       // A filter that leaves nothing, then Back to the list before it.
       await page.selectOption('[data-testid=queue-category]', 'BILLING');

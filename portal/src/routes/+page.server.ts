@@ -3,13 +3,15 @@ import { safeReturnPath, signInPath } from '$lib/portal/returnTo';
 import { dashboardOf, DASHBOARD_QUERY, type DashboardAnswer } from '$lib/server/dashboard';
 import { createTranslator } from '$lib/i18n';
 import { endSession, sessionGraphql } from '$lib/server/session';
+import { staffDashboard } from '$lib/server/staffDashboard';
+import { STAFF_ROLES } from '$lib/portal/gateway';
 import type { PageServerLoad } from './$types';
 
 /**
- * The start page: for customers their dashboard, in the first response; staff keep the dashboard
- * rendered in the browser. Visitors the server holds no session for, and logins that must still
- * give their authenticator code, are sent to the sign-in page (`/sign-in`, which needs no
- * SvelteKit client, so it is quick to use on a slow phone), with the page they asked for.
+ * The start page: for customers their dashboard, for agents and administrators the staff
+ * dashboard, in the first response. Visitors the server holds no session for, and logins that
+ * must still give their authenticator code, are sent to the sign-in page (`/sign-in`, which needs
+ * no SvelteKit client, so it is quick to use on a slow phone), with the page they asked for.
  */
 export const load: PageServerLoad = async ({ locals, url, cookies, depends }) => {
   depends('portal:dashboard');
@@ -29,7 +31,11 @@ export const load: PageServerLoad = async ({ locals, url, cookies, depends }) =>
     error(503, createTranslator(locals.lang, locals.tenant?.timeZone).t('dash.loadFailed'));
   }
   if (next) redirect(303, next);
-  if (!r.data.viewer?.customer) return { view: 'browser' as const };
+  const viewer = r.data.viewer;
+  if (viewer && !viewer.customer && STAFF_ROLES.includes(viewer.role)) {
+    return { view: 'staff' as const, staff: await staffDashboard(locals.session, viewer), supportBar: { role: viewer.role, outages: [] } };
+  }
+  if (!viewer?.customer) return { view: 'browser' as const };
   const dashboard = dashboardOf(r.data);
   // The support bar above shows the same outages, without asking again from the browser.
   return { view: 'dashboard' as const, dashboard, loadedAt: new Date().toISOString(), supportBar: { role: 'CUSTOMER', outages: dashboard.outages } };

@@ -1,6 +1,7 @@
 import { gql, type TypedDocumentNode } from '@apollo/client';
+import type { Role } from '$lib/portal/roles';
 
-export type Role = 'CUSTOMER' | 'AGENT' | 'TENANT_ADMIN' | 'PLATFORM_OPERATOR' | 'INTEGRATOR';
+export { roleLabel, type Role } from '$lib/portal/roles';
 
 export interface Viewer {
   uid: string;
@@ -30,15 +31,3 @@ export const VIEWER_QUERY: TypedDocumentNode<{ viewer: Viewer | null }, Record<s
     }
   }
 `;
-
-const ROLE_LABELS: Record<Role, string> = {
-  CUSTOMER: 'Customer',
-  AGENT: 'Support agent',
-  TENANT_ADMIN: 'Administrator',
-  PLATFORM_OPERATOR: 'Platform operator',
-  INTEGRATOR: 'Integration',
-};
-
-export function roleLabel(role: Role | string): string {
-  return ROLE_LABELS[role as Role] ?? role;
-}

@@ -16,11 +16,18 @@ export class ServerLive {
   status = $state<LiveStatus>('connecting');
   #source: EventSource | null = null;
 
-  constructor(path: string, onChange: (change: LiveChange) => void) {
+  /**
+   * `onReady` runs each time the feed is subscribed (first and after a reconnect without a cursor):
+   * a page can reload then whatever may have changed between its load and the subscription.
+   */
+  constructor(path: string, onChange: (change: LiveChange) => void, onReady?: () => void) {
     if (typeof EventSource === 'undefined') return;
     const source = new EventSource(path);
     this.#source = source;
-    source.addEventListener('ready', () => (this.status = 'live'));
+    source.addEventListener('ready', () => {
+      this.status = 'live';
+      onReady?.();
+    });
     source.addEventListener('change', (e) => {
       try {
         onChange(JSON.parse((e as MessageEvent<string>).data) as LiveChange);

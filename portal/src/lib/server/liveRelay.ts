@@ -15,8 +15,11 @@ const SIGNED_OUT = new Set([4401, 4403, 4412, 4419]);
 
 const SELECTION = 'cursor kind workOrder { id number title status type }';
 
-/** The live feeds relayed for a ticket page, or for the customer's whole list and the outages affecting them. */
-export type RelayFeed = { ticket: string } | { mine: true };
+/**
+ * The live feeds relayed for a ticket page, for the customer's whole list and the outages
+ * affecting them, or (staff) for every change to the tenant's queue.
+ */
+export type RelayFeed = { ticket: string } | { mine: true } | { queue: true };
 
 const subscriptionsFor = (feed: RelayFeed): { field: string; query: string; variables: Record<string, unknown> }[] =>
   'ticket' in feed
@@ -24,10 +27,12 @@ const subscriptionsFor = (feed: RelayFeed): { field: string; query: string; vari
         { field: 'workOrderUpdated', query: `subscription ($id: ID!, $after: String) { workOrderUpdated(id: $id, after: $after) { ${SELECTION} } }`, variables: { id: feed.ticket } },
         { field: 'messageAdded', query: `subscription ($id: ID!, $after: String) { messageAdded(workOrderId: $id, after: $after) { cursor kind } }`, variables: { id: feed.ticket } },
       ]
-    : [
-        { field: 'myWorkOrdersChanged', query: `subscription ($after: String) { myWorkOrdersChanged(after: $after) { ${SELECTION} } }`, variables: {} },
-        { field: 'serviceNoticesChanged', query: `subscription ($after: String) { serviceNoticesChanged(after: $after) { ${SELECTION} } }`, variables: {} },
-      ];
+    : 'queue' in feed
+      ? [{ field: 'queueChanged', query: `subscription ($after: String) { queueChanged(after: $after) { ${SELECTION} } }`, variables: {} }]
+      : [
+          { field: 'myWorkOrdersChanged', query: `subscription ($after: String) { myWorkOrdersChanged(after: $after) { ${SELECTION} } }`, variables: {} },
+          { field: 'serviceNoticesChanged', query: `subscription ($after: String) { serviceNoticesChanged(after: $after) { ${SELECTION} } }`, variables: {} },
+        ];
 
 /**
  * Subscribes to the gateway over graphql-ws as the signed-in browser (its session cookie and

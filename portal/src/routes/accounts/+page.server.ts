@@ -53,10 +53,10 @@ type Answer = {
  * view of a property manager (or anyone linked to several accounts). Rendered by the server.
  */
 export const load: PageServerLoad = async ({ locals, url }) => {
-  if (!locals.session) redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
+  if (!locals.session) redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
   const r = await sessionGraphql<Answer>(locals.session, ACCOUNTS_QUERY, { first: PER_ACCOUNT, status: OPEN_STATUSES });
   if (!r.ok) {
-    if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') redirect(303, `/?next=${encodeURIComponent(url.pathname)}`);
+    if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname)}`);
     error(503, createTranslator(locals.lang, locals.tenant?.timeZone).t('accounts.loadFailed'));
   }
   const viewer = r.data.viewer;

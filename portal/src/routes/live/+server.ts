@@ -5,7 +5,8 @@ import type { RequestHandler } from './$types';
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 /**
- * `GET /live` (`?ticket=<id>` for one ticket): the signed-in customer's ticket changes as
+ * `GET /live` (`?ticket=<id>` for one ticket, `?feed=queue` for staff's whole queue): the signed-in
+ * customer's ticket changes (or the tenant's, for staff) as
  * Server-Sent Events, relayed from the gateway's live updates with the visitor's own session. Each
  * change is an `event: change` whose id is its cursor, so a reconnecting EventSource resumes
  * (`Last-Event-ID`) without losing one; `event: ready` once the feed is subscribed; `event:
@@ -19,7 +20,7 @@ export const GET: RequestHandler = async ({ locals, url, request }) => {
   if (session.account) await sessionGraphql(session, '{ viewer { uid } }');
   const ticket = url.searchParams.get('ticket');
   if (ticket !== null && !OBJECT_ID.test(ticket)) return new Response('Unknown ticket.', { status: 400, headers: { 'content-type': 'text/plain' } });
-  const feed: RelayFeed = ticket ? { ticket } : { mine: true };
+  const feed: RelayFeed = ticket ? { ticket } : url.searchParams.get('feed') === 'queue' ? { queue: true } : { mine: true };
   const last = request.headers.get('last-event-id') ?? url.searchParams.get('after');
   const after = last && /^\d{1,20}$/.test(last) ? last : null;
 

@@ -41,7 +41,7 @@ interface InviteFailure {
 }
 const refused = (status: number, invite: InviteFailure) => fail(status, { invite });
 
-const signIn = (url: URL) => redirect(303, `/?next=${encodeURIComponent(url.pathname + url.search)}`);
+const signIn = (url: URL) => redirect(303, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
 /** A plain check before asking the API, so a typo reads in the customer's language. */
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,}$/;
 

@@ -12,7 +12,7 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = async ({ request, locals, cookies, url }) => {
   const form = await request.formData().catch(() => null);
   const next = safeReturnPath(String(form?.get('next') ?? ''), url.origin) ?? '/';
-  if (!locals.session) redirect(303, `/?next=${encodeURIComponent(next)}`);
+  if (!locals.session) redirect(303, `/sign-in?next=${encodeURIComponent(next)}`);
   const wanted = String(form?.get('account') ?? '');
   // Only an account the gateway lists for this login; anything else leaves the choice as it was.
   const linked = (await accountChoices(locals.session)).some((a) => a.id === wanted);
