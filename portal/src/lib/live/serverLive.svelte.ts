@@ -1,3 +1,4 @@
+import { navigating } from '$app/state';
 import type { LiveStatus } from './liveClient.svelte';
 
 /** One change the portal's server relayed (see routes/live/+server.ts). */
@@ -52,11 +53,20 @@ export class ServerLive {
   }
 }
 
-/** Calls `refresh` once per burst of changes (a status change and its message arrive together). */
+/**
+ * Calls `refresh` once per burst of changes (a status change and its message arrive together).
+ * Never while the browser is moving to another page: reloading the current page's data then would
+ * cancel the navigation the person asked for (a click on a row while the list refreshes); it waits
+ * until the navigation is over instead.
+ */
 export function coalesce(refresh: () => unknown, delayMs = 150): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const fire = () => {
+    if (navigating.to) timer = setTimeout(fire, delayMs);
+    else void refresh();
+  };
   return () => {
     clearTimeout(timer);
-    timer = setTimeout(() => void refresh(), delayMs);
+    timer = setTimeout(fire, delayMs);
   };
 }
