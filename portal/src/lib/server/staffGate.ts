@@ -23,7 +23,7 @@ export function requireStaffSession(session: ServerSession | null, url: URL): Se
  * and administrators. Anyone else gets the same "not available" the browser's gate shows (403),
  * never the screen; the gateway checks every call again, so this only decides what is rendered.
  */
-export async function staffViewer(session: ServerSession | null, url: URL, lang: App.Locals['lang']): Promise<StaffViewer> {
+export async function staffViewer(session: ServerSession | null, url: URL, lang: App.Locals['lang'], allow: 'staff' | 'admin' = 'staff'): Promise<StaffViewer> {
   const live = requireStaffSession(session, url);
   const r = await sessionGraphql<{ viewer: { uid: string; role: string } | null }>(live, '{ viewer { uid role } }');
   if (!r.ok) {
@@ -32,9 +32,17 @@ export async function staffViewer(session: ServerSession | null, url: URL, lang:
   }
   const viewer = r.data.viewer;
   if (!viewer) staffSignIn(url);
-  if (!STAFF_ROLES.includes(viewer!.role)) error(403, createTranslator(lang).t('gate.wrongRoleBody'));
+  const permitted = allow === 'admin' ? viewer!.role === 'TENANT_ADMIN' : STAFF_ROLES.includes(viewer!.role);
+  if (!permitted) error(403, createTranslator(lang).t('gate.wrongRoleBody'));
   return { uid: viewer!.uid, role: viewer!.role };
 }
+
+/** An /admin page's viewer: the tenant's administrators only; agents and customers get "not available". */
+export const adminViewer = (session: ServerSession | null, url: URL, lang: App.Locals['lang']) => staffViewer(session, url, lang, 'admin');
+
+/** An /admin page's form actions, each run only for the tenant's administrators. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const adminOnly = <A extends Record<string, (event: any) => unknown>>(actions: A): A => staffOnly(actions, 'admin');
 
 /**
  * A staff page's form actions, each run only for agents and administrators. SvelteKit runs an
@@ -42,13 +50,13 @@ export async function staffViewer(session: ServerSession | null, url: URL, lang:
  * session could post a staff form straight to the gateway.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function staffOnly<A extends Record<string, (event: any) => unknown>>(actions: A): A {
+export function staffOnly<A extends Record<string, (event: any) => unknown>>(actions: A, allow: 'staff' | 'admin' = 'staff'): A {
   return Object.fromEntries(
     Object.entries(actions).map(([name, action]) => [
       name,
       async (event: RequestEvent & Parameters<A[string]>[0]) => {
         // Signed out: back to the page itself afterwards, not to the action's address.
-        await staffViewer(event.locals.session, new URL(event.url.pathname, event.url.origin), event.locals.lang);
+        await staffViewer(event.locals.session, new URL(event.url.pathname, event.url.origin), event.locals.lang, allow);
         return action(event);
       },
     ]),

@@ -1,5 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { sessionGraphql } from '$lib/server/session';
+import { adminOnly } from '$lib/server/staffGate';
 import type { Actions, PageServerLoad } from './$types';
 import type { Capacity } from './capacityText';
 
@@ -45,13 +46,13 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const r = await sessionGraphql<{ visitCapacity: Capacity }>(locals.session, LOAD);
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
-    if (r.code === 'FORBIDDEN') return { capacity: null };
+    if (r.code === 'FORBIDDEN') return { capacity: null, serverRendered: true as const };
     error(503, 'We could not load the visit capacity right now. Please try again in a moment.');
   }
-  return { capacity: r.data.visitCapacity };
+  return { capacity: r.data.visitCapacity, serverRendered: true as const };
 };
 
-export const actions: Actions = {
+export const actions: Actions = adminOnly({
   save: async ({ locals, url, request }) => {
     if (!locals.session) signIn(url);
     const form = await request.formData();
@@ -64,4 +65,4 @@ export const actions: Actions = {
     }
     return { saved: true };
   },
-};
+});
