@@ -1,0 +1,191 @@
+/**
+ * Tenant administration without JavaScript: an administrator signs in with the plain form, makes
+ * an API key and sees its secret once, revokes it after confirming, and adds a webhook endpoint,
+ * all as plain posts the portal's server answers. An agent's session posting the same forms
+ * straight to the portal is refused and nothing changes.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { emulatorIdToken, gql } from '@wisp/shared/testing';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    portalPort: number;
+    gatewayUrl: string;
+  }
+}
+
+const port = inject('portalPort');
+const gateway = inject('gatewayUrl');
+const origin = `http://skyline.localhost:${port}`;
+const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
+const PASSWORD = process.env.DEMO_PASSWORD ?? 'demo-password';
+const tag = () => randomUUID().slice(0, 8);
+const VIEWPORTS = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+];
+
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!port) throw new Error('The portal is not running: build it with `npm run build -w @wisp/portal` before the browser tests.');
+  mkdirSync(screenshots, { recursive: true });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function signInWithoutScripts(page: Page, email: string) {
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** A form post straight to the portal (as a crafted page or script would send it), with a session cookie. */
+function postForm(path: string, form: Record<string, string | string[]>, cookie: string): Promise<{ status: number; body: string }> {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(form)) for (const one of [v].flat()) params.append(k, one);
+  const body = params.toString();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { host: `skyline.localhost:${port}`, origin, cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const overflows = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+
+async function adminToken() {
+  return emulatorIdToken('admin@skyline.example', 'skyline');
+}
+
+describe('integrations without JavaScript', () => {
+  for (const viewport of VIEWPORTS) {
+    it(`makes an API key, shows its secret once, revokes it after confirming and adds a webhook at ${viewport.width}px`, async () => {
+      const context = await browser.newContext({ javaScriptEnabled: false, viewport });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${origin}/admin/integrations`);
+        await page.waitForURL(`${origin}/sign-in?next=${encodeURIComponent('/admin/integrations')}`);
+        await signInWithoutScripts(page, 'admin@skyline.example');
+        await page.waitForURL(`${origin}/admin/integrations`);
+        // The lists came with the page: scopes to choose, event types to choose.
+        expect(await page.getByTestId('api-key-scope').count()).toBeGreaterThan(0);
+        expect(await page.getByTestId('webhooks').getByLabel('ticket.created').count()).toBe(1);
+
+        // No scope chosen: the server says so and keeps the name typed.
+        const name = `No-script key ${tag()}`;
+        await page.getByTestId('api-key-name').fill(name);
+        await page.getByRole('button', { name: 'Create key' }).click();
+        expect(await page.getByTestId('api-key-message').textContent()).toBe('Choose at least one scope.');
+        expect(await page.inputValue('[data-testid=api-key-name]')).toBe(name);
+
+        await page.getByLabel(/tickets:read/).check();
+        await page.getByRole('button', { name: 'Create key' }).click();
+        const secret = (await page.getByTestId('api-key-secret').textContent())!.trim();
+        expect(secret).toMatch(/^wisp_live_[0-9a-f]{24}_/);
+        const row = page.locator(`[data-testid=api-key][data-name="${name}"]`);
+        expect(await row.getAttribute('data-status')).toBe('ACTIVE');
+        expect(await overflows(page), 'the page scrolls sideways').toBe(false);
+        await page.screenshot({ path: `${screenshots}integrations-noscript-key-${viewport.name}.png`, fullPage: true });
+        const viewer = await gql(gateway, '{ viewer { role tenant { slug } } }', {}, { token: secret });
+        expect(viewer.data?.viewer).toMatchObject({ role: 'INTEGRATOR', tenant: { slug: 'skyline' } });
+
+        // Once put away, the secret is not on the page again.
+        await page.getByRole('button', { name: 'I have saved it' }).click();
+        await page.getByTestId('api-keys').waitFor();
+        expect(await page.content()).not.toContain(secret);
+
+        // Revoking asks first, in the answer to the first post; only the second ends the key.
+        await row.getByRole('button', { name: 'Revoke…' }).click();
+        await row.getByRole('group', { name: 'Confirm revocation' }).waitFor();
+        expect(await row.getAttribute('data-status')).toBe('ACTIVE');
+        expect((await gql(gateway, '{ viewer { role } }', {}, { token: secret })).data?.viewer?.role).toBe('INTEGRATOR');
+        await row.getByRole('button', { name: 'Yes, revoke' }).click();
+        await page.getByTestId('api-key-message').waitFor();
+        expect(await page.getByTestId('api-key-message').textContent()).toBe(`${name} no longer works.`);
+        expect(await row.getAttribute('data-status')).toBe('REVOKED');
+        expect((await gql(gateway, '{ viewer { role } }', {}, { token: secret })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+        // A webhook endpoint: a private address is refused with the reason, the form kept.
+        const hooks = page.getByTestId('webhooks');
+        await hooks.getByTestId('webhook-url').fill('http://10.1.2.3/hooks');
+        await hooks.getByLabel('ticket.created').check();
+        await hooks.getByRole('button', { name: 'Add endpoint' }).click();
+        expect(await page.getByTestId('webhook-message').textContent()).toMatch(/private|public/i);
+        expect(await page.getByTestId('webhooks').getByLabel('ticket.created').isChecked()).toBe(true);
+        const hook = `http://127.0.0.1:9/hooks/${tag()}`;
+        await page.getByTestId('webhook-url').fill(hook);
+        await page.getByRole('button', { name: 'Add endpoint' }).click();
+        expect((await page.getByTestId('webhook-secret').textContent())!.trim()).toMatch(/^whsec_/);
+        const endpoint = page.locator(`[data-testid=webhook-endpoint][data-url="${hook}"]`);
+        expect(await endpoint.getByTestId('webhook-state').textContent()).toBe('On');
+        // The deliveries are a view the address names.
+        await endpoint.getByRole('button', { name: 'Deliveries' }).click();
+        await endpoint.getByTestId('webhook-deliveries').waitFor();
+        expect(new URL(page.url()).searchParams.get('deliveries')).toBeTruthy();
+        expect(await overflows(page), 'the page scrolls sideways').toBe(false);
+        await page.screenshot({ path: `${screenshots}integrations-noscript-webhook-${viewport.name}.png`, fullPage: true });
+
+        // Deleting asks first too.
+        await endpoint.getByRole('button', { name: 'Delete…' }).click();
+        await endpoint.getByRole('button', { name: 'Yes, delete' }).click();
+        expect(await page.getByTestId('webhook-message').textContent()).toBe('Endpoint deleted.');
+        expect(await endpoint.count()).toBe(0);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  it("refuses an agent's session posting the integration forms, and nothing changes", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${origin}/`);
+      await signInWithoutScripts(page, 'agent@skyline.example');
+      await page.getByTestId('staff-dashboard').waitFor();
+      const res = await page.goto(`${origin}/admin/integrations`);
+      expect(res?.status()).toBe(403);
+      expect(await page.locator('main input').count()).toBe(0);
+
+      const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      const name = `Agent key ${tag()}`;
+      const post = await postForm('/admin/integrations?/createKey', { name, scopes: ['tickets:read'], clientMutationId: randomUUID() }, cookie);
+      expect(post.status).toBe(403);
+      expect(post.body).not.toMatch(/wisp_live_/);
+      const hook = `http://127.0.0.1:9/agent/${tag()}`;
+      expect((await postForm('/admin/integrations?/createHook', { url: hook, eventTypes: 'ticket.created', clientMutationId: randomUUID() }, cookie)).status).toBe(403);
+
+      const token = await adminToken();
+      const seen = await gql(gateway, '{ apiKeys { name } webhookEndpoints { url } }', {}, { token });
+      expect(seen.errors).toBeUndefined();
+      expect((seen.data!.apiKeys as { name: string }[]).map((k) => k.name)).not.toContain(name);
+      expect((seen.data!.webhookEndpoints as { url: string }[]).map((e) => e.url)).not.toContain(hook);
+    } finally {
+      await context.close();
+    }
+  });
+});
