@@ -24,8 +24,13 @@ export interface ConsumerOptions {
    * at least once, so idempotent; a batch that throws is handed over again, whole.
    */
   handleBatch?: (events: StoredEvent[]) => Promise<void>;
-  /** Pause between reads when there was nothing new. @default 100 ms */
+  /**
+   * Pause between reads when there was nothing new. @default 100 ms. While the log stays quiet the
+   * pause grows to `idlePollMs`; the first new event brings it back.
+   */
   pollMs?: number;
+  /** The longest pause of a quiet log. @default 1 000 ms (never below `pollMs`) */
+  idlePollMs?: number;
   /** Events read per round trip. @default 200 */
   batchSize?: number;
   logger: Logger;
@@ -53,6 +58,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   const { log, logger, name } = options;
   if (!options.handle === !options.handleBatch) throw new Error(`Consumer ${name}: give it handle or handleBatch (one of them).`);
   const pollMs = options.pollMs ?? 100;
+  const idlePollMs = Math.max(pollMs, options.idlePollMs ?? 1_000);
   const batch = options.batchSize ?? 200;
   const wanted = options.types ? new Set<string>(options.types) : null;
   const Cursor: Model<{ _id: string; seq: number; at?: Date }> =
@@ -78,9 +84,19 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
 
   const loop = (async () => {
     let failures = 0;
+    /** Reads in a row that found nothing: the pause grows with them. */
+    let quiet = 0;
     while (!stopped) {
       let read = 0;
       try {
+        // A quiet log is asked "is the next event there?" by one point lookup, not by a range read
+        // (a scan on servers without range indexes); every 16th time it reads in full anyway, which
+        // also finds a cursor the log was trimmed past.
+        if (quiet > 0 && quiet % 16 !== 0 && waiters.length === 0 && !(await log.hasAfter(position))) {
+          quiet++;
+          await sleep(Math.min(idlePollMs, pollMs * 2 ** Math.floor(quiet / 8)));
+          continue;
+        }
         const { events, gap } = await log.readAfter(position, batch);
         if (gap) logger.error('event consumer fell behind the log\'s retention; some events were never handled', { consumer: name, position });
         read = events.length;
@@ -106,7 +122,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
         await sleep(Math.min(30_000, 100 * 2 ** failures));
         continue;
       }
-      if (read < batch) await sleep(pollMs);
+      quiet = read ? 0 : quiet + 1;
+      if (read < batch) await sleep(read ? pollMs : Math.min(idlePollMs, pollMs * 2 ** Math.floor(quiet / 8)));
     }
     for (const w of waiters) w.resolve();
   })();

@@ -37,6 +37,33 @@ describe('the event log', () => {
     }
   });
 
+  it('finds its head and "anything new?" by point lookups, across writers and after a trim', async () => {
+    const db = `evt_${randomBytes(4).toString('hex')}`;
+    const a = await openEventLog({ uri: inject('mongoUri'), dbPrefix: db });
+    const b = await openEventLog({ uri: inject('mongoUri'), dbPrefix: db });
+    try {
+      expect(await a.head()).toBe(0);
+      expect(await a.hasAfter(0)).toBe(false);
+      for (let i = 0; i < 5; i++) await a.append(event(i));
+      expect(await a.head()).toBe(5);
+      // Another writer moves the log on by more than one: the head is found from where `a` last was.
+      for (let i = 0; i < 37; i++) await b.append(event(100 + i));
+      expect(await a.head()).toBe(42);
+      expect(await a.hasAfter(41)).toBe(true);
+      expect(await a.hasAfter(42)).toBe(false);
+      // Trimmed past the last seq `a` knew of: still the true head.
+      for (let i = 0; i < 3; i++) await b.append(event(200 + i));
+      await b.trim({ maxEvents: 1 });
+      expect(await a.head()).toBe(45);
+      expect((await a.readAfter(0)).events.map((e) => e.seq)).toEqual([45]);
+      expect(await a.hasAfter(43)).toBe(false);
+      expect((await a.readAfter(43)).gap).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('trims the oldest events past the count limit and tells a reader behind them about the gap', async () => {
     const trimmed = await openEventLog({ uri: inject('mongoUri'), dbPrefix: `evt_${randomBytes(4).toString('hex')}` });
     try {

@@ -99,6 +99,12 @@ export interface EventLog {
   /** The newest `seq` (0 when empty): where a new subscriber starts. */
   head: () => Promise<number>;
   /**
+   * Whether the event right after `seq` is stored: one point lookup on the unique `seq` index, the
+   * cheap "anything new?" of an idle reader. False also when events after `seq` were trimmed, which
+   * only {@link EventLog.readAfter} tells (readers still read in full now and then).
+   */
+  hasAfter: (seq: number) => Promise<boolean>;
+  /**
    * Removes the oldest events beyond the retention limits (never the newest one, which `seq`
    * continues from); returns how many went. Cheap on any
    * server: `seq` is gap-free, so the count limit is a range and the age limit a binary search,
@@ -117,10 +123,41 @@ export function eventLogOn(conn: Connection, ownsConnection = false): EventLog {
     const oldest = await Event.findOne({}, { seq: 1 }).sort({ seq: 1 }).lean();
     return !!oldest && oldest.seq > seq + 1;
   };
-  const head = async () => {
-    await ready;
+  const has = async (seq: number) => (await Event.exists({ seq })) !== null;
+  /** The highest seq this process has seen stored: where finding the head starts. */
+  let seen = 0;
+  const saw = (seq: number) => {
+    if (seq > seen) seen = seq;
+  };
+  /** The newest seq by sorting: one index walk on MongoDB; a scan on servers without range indexes. */
+  const newestBySort = async () => {
     const last = await Event.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean();
     return last?.seq ?? 0;
+  };
+  const head = async () => {
+    await ready;
+    // Seqs are consecutive from the oldest kept event to the newest (appends take head + 1; trimming
+    // only removes the oldest), so from a seq known to be stored the newest is found by point
+    // lookups: gallop forward, then bisect. A start that is gone (trimmed) or unknown sorts instead.
+    if (!seen || !(await has(seen))) {
+      seen = 0;
+      saw(await newestBySort());
+      return seen;
+    }
+    let lo = seen;
+    let step = 1;
+    while (await has(lo + step)) {
+      lo += step;
+      step *= 2;
+    }
+    let hi = lo + step;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await has(mid)) lo = mid;
+      else hi = mid;
+    }
+    saw(lo);
+    return seen;
   };
   // The seq after this process's last append: valid until another writer takes it (then re-read).
   let nextSeq: number | null = null;
@@ -134,6 +171,7 @@ export function eventLogOn(conn: Connection, ownsConnection = false): EventLog {
         await Event.create(doc);
         // Our own insert is acknowledged, hence visible: taking seq + 1 next keeps the order rule.
         nextSeq = seq + 1;
+        saw(seq);
         return doc;
       } catch (err) {
         nextSeq = null;
@@ -152,6 +190,10 @@ export function eventLogOn(conn: Connection, ownsConnection = false): EventLog {
   };
   return {
     head,
+    async hasAfter(seq) {
+      await ready;
+      return has(seq + 1);
+    },
     append(event) {
       // Appends from one process go one at a time, so they never race each other for a seq; only
       // writers in other processes can collide, and the unique index settles that.
@@ -162,6 +204,7 @@ export function eventLogOn(conn: Connection, ownsConnection = false): EventLog {
     async readAfter(seq, limit = 500) {
       await ready;
       const events = await Event.find({ seq: { $gt: seq } }).sort({ seq: 1 }).limit(limit).lean<StoredEvent[]>();
+      if (events.length) saw(events.at(-1)!.seq);
       // Nothing new needs no second look: trimming drops the oldest events, never the newest.
       const gap = seq > 0 && events.length > 0 && events[0]!.seq !== seq + 1 && (await trimmedAfter(seq));
       return { events: events.map(withoutId), gap };
