@@ -24,7 +24,7 @@ const accountLinkSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 // The gateway asks for a login's accounts on every sign-in check; the holder lists their household.
-accountLinkSchema.index({ uid: 1, tenantId: 1, createdAt: 1 });
+accountLinkSchema.index({ uid: 1, tenantId: 1, createdAt: 1, _id: 1 });
 accountLinkSchema.index({ customerId: 1, createdAt: 1 });
 
 export type AccountLinkDoc = InferSchemaType<typeof accountLinkSchema>;

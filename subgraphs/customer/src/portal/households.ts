@@ -26,7 +26,7 @@ export async function accountsOfLogin(deps: Pick<PortalDeps, 'models'>, identity
   const tenantId = identity.tenantId;
   const [own, links] = await Promise.all([
     identity.customerId ? null : models.PortalLink.findOne({ uid: identity.uid }).lean(),
-    models.AccountLink.find({ uid: identity.uid, tenantId }).sort({ createdAt: 1 }).lean(),
+    models.AccountLink.find({ uid: identity.uid, tenantId }).sort({ createdAt: 1, _id: 1 }).lean(),
   ]);
   const accounts: LinkedAccount[] = [];
   const holds = identity.customerId ?? (own && own.tenantId === tenantId ? own._id : null);
@@ -155,7 +155,9 @@ export async function linkPropertyManager(deps: PortalDeps, by: Identity, input:
   const auth = deps.services.authFor(tenant);
   const { user, created } = await loginFor(auth, tenant.id, email, name);
   const newly = [];
-  for (const customer of customers) if ((await link(deps, { tenant, customer, email, name, role: 'MANAGER', by }, user)).linked) newly.push(customer);
+  // Linked in the order staff listed them, so the manager's account list follows it.
+  const byId = new Map(customers.map((c) => [String(c._id), c]));
+  for (const customer of ids.map((id) => byId.get(id)!)) if ((await link(deps, { tenant, customer, email, name, role: 'MANAGER', by }, user)).linked) newly.push(customer);
   if (newly.length) await mailLinked(deps, auth, tenant, email, created, newly, 'MANAGER', null);
   const links = await deps.models.AccountLink.find({ uid: user.uid, tenantId: tenant.id, customerId: { $in: ids } }).lean();
   return { uid: user.uid, email, linkedCount: newly.length, people: links.map(personOf) };
