@@ -97,12 +97,12 @@ describe('no serious accessibility violations', () => {
   it("on a household member's pages", () => sweep('sam@skyline.example', () => ['/', '/billing', '/service', '/account/household', '/account/settings']));
 
   it("on an agent's pages", () =>
-    sweep('agent@skyline.example', () => ['/', '/staff/queue', '/staff/visits', '/staff/customers', `/staff/customers/${customerId}`, `/staff/tickets/${ticketId}`]));
+    sweep('agent@skyline.example', () => ['/', '/staff/queue', '/staff/visits', '/staff/customers', '/staff/customers?new=1', `/staff/customers/${customerId}`, `/staff/tickets/${ticketId}`]));
 
   it("on an administrator's pages", () =>
     sweep('admin@skyline.example', () => ['/', '/admin/branding', '/admin/staff', '/admin/integrations', '/admin/replies', '/admin/service-levels', '/admin/visits', '/staff/audit', '/staff/outbox']));
 
   // The staff pages the server renders, as a browser without scripts gets them.
   it("on an agent's pages without JavaScript", () =>
-    sweep('agent@skyline.example', () => ['/', '/staff/queue', `/staff/queue?status=OPEN&q=${encodeURIComponent('Accessibility check')}`, `/staff/tickets/${ticketId}`, '/staff/visits'], { withoutScripts: true }));
+    sweep('agent@skyline.example', () => ['/', '/staff/queue', `/staff/queue?status=OPEN&q=${encodeURIComponent('Accessibility check')}`, `/staff/tickets/${ticketId}`, '/staff/visits', '/staff/customers', '/staff/customers?new=1&search=a'], { withoutScripts: true }));
 });

@@ -200,6 +200,64 @@ describe('staff without JavaScript', () => {
     });
   }
 
+  for (const viewport of VIEWPORTS) {
+    it(`finds, creates and provisions customers at ${viewport.width}px`, async () => {
+      const n = tag();
+      const context: BrowserContext = await browser.newContext({ javaScriptEnabled: false, viewport });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${origin}/staff/customers`);
+        await page.waitForURL(`${origin}/sign-in?next=${encodeURIComponent('/staff/customers')}`);
+        await signInWithoutScripts(page, 'agent@skyline.example');
+        await page.waitForURL(`${origin}/staff/customers`);
+        // The list came with the page; the search is a plain GET form whose address carries it.
+        expect(await page.locator('[data-testid=customer-row]').count()).toBeGreaterThan(0);
+        await page.fill('input[name=search]', 'carol');
+        await page.getByRole('button', { name: 'Search' }).click();
+        await page.waitForURL((u) => u.searchParams.get('search') === 'carol');
+        expect(await page.locator('[data-testid=customer-row]').count()).toBe(1);
+        expect(await page.getByTestId('customer-table').textContent()).toContain('SKY-10003');
+
+        // A refused new customer keeps what was typed and says what is wrong.
+        await page.getByRole('button', { name: 'New customer' }).click();
+        await page.waitForURL((u) => u.searchParams.get('new') === '1');
+        await page.fill('form input[name=accountNumber]', `SKY-NS${n}`);
+        await page.fill('form input[name=name]', `No Script ${n}`);
+        await page.fill('form input[name=email]', 'not an email');
+        await page.getByRole('button', { name: 'Create customer' }).click();
+        await page.locator('.field-error').first().waitFor();
+        expect(await page.inputValue('form input[name=name]')).toBe(`No Script ${n}`);
+        expect(await page.locator('input[name=email][aria-invalid=true]').count()).toBe(1);
+        expect(await overflows(page), 'the customers page scrolls sideways').toBe(false);
+        await page.screenshot({ path: `${screenshots}staff-noscript-customers-${viewport.name}.png`, fullPage: true });
+
+        await page.fill('form input[name=email]', `noscript-${n}@example.com`);
+        await page.getByRole('button', { name: 'Create customer' }).click();
+        await page.waitForURL(/\/staff\/customers\/[0-9a-f]{24}$/);
+
+        // Two made without a login, provisioned from the list by checking their rows.
+        const agent = await emulatorIdToken('agent@skyline.example', 'skyline');
+        for (const suffix of ['A', 'B']) {
+          const made = await gql(gateway, `mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { ok } }`, { input: { accountNumber: `SKY-NB${n}${suffix}`, name: `Batch ${n} ${suffix}`, serviceStatus: 'ACTIVE', ...(suffix === 'B' ? { email: `nb-${n}@example.com` } : {}) } }, { token: agent });
+          expect(made.data?.createCustomer?.ok, JSON.stringify(made.errors)).toBe(true);
+        }
+        await page.goto(`${origin}/staff/customers?search=${encodeURIComponent(`Batch ${n}`)}`);
+        expect(await page.locator('[data-testid=customer-row]').count()).toBe(2);
+        await page.getByRole('checkbox', { name: `Select Batch ${n} A` }).check();
+        await page.getByRole('checkbox', { name: `Select Batch ${n} B` }).check();
+        await page.getByRole('button', { name: 'Provision portal access' }).click();
+        await page.getByTestId('batch-results').waitFor();
+        const text = await page.getByTestId('batch-results').textContent();
+        expect(text).toContain(`Batch ${n} A: The customer has no email address.`);
+        expect(text).toMatch(new RegExp(`Batch ${n} B: (Welcome email queued|Already invited)\\.`));
+        // The answer is at the list's own address: the search stays.
+        expect(new URL(page.url()).searchParams.get('search')).toBe(`Batch ${n}`);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
   it('sends a signed-out visitor to sign in and back, and shows a customer "not available"', async () => {
     const { id } = await openTicketAsBob(`No-script gate ${tag()}`);
     const visitor = await browser.newContext({ javaScriptEnabled: false });
@@ -220,7 +278,7 @@ describe('staff without JavaScript', () => {
       await page.goto(`${origin}/`);
       await signInWithoutScripts(page, 'bob@skyline.example');
       await page.getByTestId('customer-name').waitFor();
-      for (const path of ['/staff/queue', `/staff/tickets/${id}`, '/staff/visits']) {
+      for (const path of ['/staff/queue', `/staff/tickets/${id}`, '/staff/visits', '/staff/customers']) {
         const res = await page.goto(`${origin}${path}`);
         expect(res?.status(), path).toBe(403);
         const main = page.locator('main');
@@ -235,6 +293,12 @@ describe('staff without JavaScript', () => {
       const agent = await emulatorIdToken('agent@skyline.example', 'skyline');
       const seen = await gql(gateway, `query ($id: ID!) { workOrder(id: $id) { messages(first: 20) { edges { node { body } } } } }`, { id }, { token: agent });
       expect((seen.data!.workOrder.messages.edges as { node: { body: string } }[]).map((e) => e.node.body)).not.toContain(sneaky);
+      // Nor create a customer of the tenant.
+      const account = `SKY-X${tag()}`;
+      const made = await postForm(`/staff/customers?/create`, { accountNumber: account, name: 'Sneaky Customer', clientMutationId: randomUUID() }, cookie);
+      expect(made.status).toBe(403);
+      const found = await gql(gateway, `query ($s: String) { customers(search: $s, first: 5) { edges { node { id } } } }`, { s: account }, { token: agent });
+      expect(found.data!.customers.edges).toHaveLength(0);
     } finally {
       await customer.close();
     }
