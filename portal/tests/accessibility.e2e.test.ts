@@ -102,6 +102,9 @@ describe('no serious accessibility violations', () => {
   it("on an administrator's pages", () =>
     sweep('admin@skyline.example', () => ['/', '/admin/branding', '/admin/staff', '/admin/integrations', '/admin/replies', '/admin/service-levels', '/admin/visits', '/staff/audit', '/staff/outbox']));
 
+  it("on a customer's pages without JavaScript", () =>
+    sweep('alice@skyline.example', () => ['/', '/tickets', `/tickets/${ticketId}`, '/account/settings', '/account/household'], { withoutScripts: true }));
+
   // The staff pages the server renders, as a browser without scripts gets them.
   it("on an agent's pages without JavaScript", () =>
     sweep('agent@skyline.example', () => ['/', '/staff/queue', `/staff/queue?status=OPEN&q=${encodeURIComponent('Accessibility check')}`, `/staff/tickets/${ticketId}`, '/staff/visits', '/staff/customers', '/staff/customers?new=1&search=a'], { withoutScripts: true }));

@@ -25,6 +25,11 @@ export function rememberSecondFactor(session: { token: string; expiresAt: string
   return shareSecondFactor(session);
 }
 
+/** Keeps a second factor the portal's server already holds (it passed there) for this tab's own gateway calls too. */
+export function keepSecondFactorInTab(session: { token: string; expiresAt: string }): void {
+  if (typeof sessionStorage !== 'undefined') sessionStorage.setItem(KEY, JSON.stringify(session));
+}
+
 export function forgetSecondFactor(): void {
   if (typeof sessionStorage !== 'undefined') sessionStorage.removeItem(KEY);
 }

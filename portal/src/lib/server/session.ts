@@ -105,6 +105,11 @@ export function rememberSecondFactor(cookies: Cookies, url: URL, token: string, 
   cookies.set(SECOND_FACTOR_COOKIE, token, cookieOptions(url, seconds));
 }
 
+/** Drops this browser's passed second factor (after two-step sign-in is turned off). */
+export function forgetSecondFactor(cookies: Cookies): void {
+  cookies.delete(SECOND_FACTOR_COOKIE, { path: '/' });
+}
+
 export function endSession(cookies: Cookies): void {
   cookies.delete(SESSION_COOKIE, { path: '/' });
   cookies.delete(SECOND_FACTOR_COOKIE, { path: '/' });

@@ -11,8 +11,12 @@ import type { Actions, PageServerLoad } from './$types';
  */
 export const csr = false;
 
+/** Why the visitor was sent here, told above the form: only these, never text from the address. */
+const NOTICES = { 'password-changed': 'settings.passwordChangedSignIn', 'signed-out-everywhere': 'settings.signedOutEverywhere' } as const;
+
 export const load: PageServerLoad = async ({ locals, url, cookies }) => {
   const next = safeNext(url.searchParams.get('next'), url);
+  const noticeKey = NOTICES[url.searchParams.get('notice') as keyof typeof NOTICES] ?? null;
   const tenant = locals.tenant!;
   // What the page's script needs: the portal's public settings and the tenant's login pool.
   const script = { config: publicConfig(), tenant: { tenantSlug: tenant.tenantSlug, authTenantId: tenant.authTenantId } };
@@ -21,11 +25,11 @@ export const load: PageServerLoad = async ({ locals, url, cookies }) => {
   if (step === 'code') {
     // Staff who must use an authenticator app but have none yet set one up first.
     const security = await sessionGraphql<{ accountSecurity: { totpEnabled: boolean } }>(locals.session, '{ accountSecurity { totpEnabled } }');
-    return { step: 'code' as const, next, enrolled: security.ok ? security.data.accountSecurity.totpEnabled : true, script };
+    return { step: 'code' as const, next, enrolled: security.ok ? security.data.accountSecurity.totpEnabled : true, script, notice: null };
   }
   // Expired, revoked or signed out elsewhere: forget it, or every page would send the visitor back here.
   if (locals.session) endSession(cookies);
-  return { step: 'password' as const, next, enrolled: true, script };
+  return { step: 'password' as const, next, enrolled: true, script, notice: noticeKey };
 };
 
 /** Email and password, the authenticator code, and signing out: plain form posts. */

@@ -273,6 +273,11 @@ export const en = {
   'settings.staffPolicy': 'Require two-step sign-in of all staff',
   'settings.everywhereTitle': 'Sign out everywhere',
   'settings.everywhereLead': 'Ends your sessions on every device and browser, this one included.',
+  'settings.signedOutEverywhere': 'You are signed out on every device and browser. Sign in again to continue.',
+  'settings.passwordChangedSignIn': 'Your password is changed and you are signed out everywhere. Sign in with the new password.',
+  'settings.savePolicy': 'Save',
+  'settings.setUpFirst': 'Set up an authenticator app to finish signing in.',
+  'settings.codeRefused': 'That code did not work. Enter the current code from your app.',
 
   'notify.title': 'Notifications',
   'notify.lead': 'How {company} tells you about your tickets, technician visits and outages.',

@@ -271,6 +271,11 @@ export const es: Record<MessageKey, string> = {
   'settings.staffPolicy': 'Exigir la verificación en dos pasos a todo el personal',
   'settings.everywhereTitle': 'Cerrar sesión en todas partes',
   'settings.everywhereLead': 'Cierra sus sesiones en todos los dispositivos y navegadores, incluido este.',
+  'settings.signedOutEverywhere': 'Se cerró su sesión en todos los dispositivos y navegadores. Vuelva a iniciar sesión para continuar.',
+  'settings.passwordChangedSignIn': 'Su contraseña ha cambiado y se cerró su sesión en todas partes. Inicie sesión con la contraseña nueva.',
+  'settings.savePolicy': 'Guardar',
+  'settings.setUpFirst': 'Configure una aplicación de autenticación para terminar de iniciar sesión.',
+  'settings.codeRefused': 'Ese código no funcionó. Escriba el código actual de su aplicación.',
 
   'notify.title': 'Notificaciones',
   'notify.lead': 'Cómo le informa {company} sobre sus solicitudes, las visitas técnicas y los cortes de servicio.',

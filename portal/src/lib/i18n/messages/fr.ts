@@ -271,6 +271,11 @@ export const fr: Record<MessageKey, string> = {
   'settings.staffPolicy': 'Exiger la connexion en deux étapes pour tout le personnel',
   'settings.everywhereTitle': 'Se déconnecter partout',
   'settings.everywhereLead': 'Met fin à vos sessions sur tous les appareils et navigateurs, celui-ci compris.',
+  'settings.signedOutEverywhere': 'Vous êtes déconnecté sur tous vos appareils et navigateurs. Reconnectez-vous pour continuer.',
+  'settings.passwordChangedSignIn': 'Votre mot de passe est modifié et vous êtes déconnecté partout. Connectez-vous avec le nouveau mot de passe.',
+  'settings.savePolicy': 'Enregistrer',
+  'settings.setUpFirst': 'Configurez une application d’authentification pour terminer la connexion.',
+  'settings.codeRefused': 'Ce code n’a pas fonctionné. Saisissez le code actuel de votre application.',
 
   'notify.title': 'Notifications',
   'notify.lead': 'Comment {company} vous informe de vos demandes, des visites de technicien et des pannes.',
