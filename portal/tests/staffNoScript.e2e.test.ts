@@ -256,6 +256,70 @@ describe('staff without JavaScript', () => {
         await context.close();
       }
     });
+    it(`works a customer's portal access and people at ${viewport.width}px`, async () => {
+      const n = tag();
+      const agent = await emulatorIdToken('agent@skyline.example', 'skyline');
+      const made = await gql(gateway, `mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { ok customer { id } } }`, { input: { accountNumber: `SKY-NP${n}`, name: `Pia People ${n}`, email: `np-${n}@example.com`, serviceStatus: 'ACTIVE' } }, { token: agent });
+      const id = made.data?.createCustomer?.customer?.id as string;
+      expect(id, JSON.stringify(made.errors)).toBeTruthy();
+      const context: BrowserContext = await browser.newContext({ javaScriptEnabled: false, viewport });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${origin}/staff/customers/${id}`);
+        await signInWithoutScripts(page, 'agent@skyline.example');
+        await page.waitForURL(`${origin}/staff/customers/${id}`);
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain(`Pia People ${n}`);
+        // The login is made in the background: the page says so and is looked at again by hand.
+        for (let i = 0; i < 40 && /setting up/.test((await page.getByTestId('portal-access').textContent()) ?? ''); i++) {
+          await page.waitForTimeout(500);
+          await page.reload();
+        }
+        expect(await page.getByTestId('access-status').textContent()).toMatch(/Invited|Active/);
+        const before = await page.getByTestId('access-status').textContent();
+
+        await page.getByRole('button', { name: 'Temporary password' }).click();
+        expect((await page.getByTestId('access-secret').textContent())!.trim()).toMatch(/\S{8,}/);
+
+        // Revoking asks first, as a step of its own; keeping access changes nothing.
+        await page.getByRole('button', { name: 'Revoke' }).click();
+        await page.waitForURL((u) => u.searchParams.get('confirm') === 'revoke');
+        expect(await page.getByRole('alertdialog').count()).toBe(1);
+        await page.getByRole('link', { name: 'Keep access' }).click();
+        await page.waitForURL(`${origin}/staff/customers/${id}`);
+        expect(await page.getByRole('alertdialog').count()).toBe(0);
+        expect(await page.getByTestId('access-status').textContent()).toBe(before);
+        await page.getByRole('button', { name: 'Revoke' }).click();
+        await page.getByRole('button', { name: 'Yes, revoke access' }).click();
+        expect(await page.getByTestId('access-status').textContent()).toBe('Revoked');
+        expect(await page.getByTestId('access-message').textContent()).toBe('Access revoked.');
+        await page.getByRole('button', { name: 'Restore' }).click();
+        expect(await page.getByTestId('access-message').textContent()).toBe('Access restored.');
+        expect(await page.getByTestId('access-status').textContent()).not.toBe('Revoked');
+
+        // A property manager: a bad address is told at its field with what was typed kept; then linked and removed after asking.
+        const form = page.getByTestId('link-manager-form');
+        await form.getByLabel('Email').fill('nope');
+        await form.getByLabel('Name (optional)').fill('Lee Lettings');
+        await form.getByRole('button', { name: 'Link manager' }).click();
+        expect(await page.getByTestId('link-manager-form').locator('.notice-error').count()).toBe(1);
+        expect(await page.getByTestId('link-manager-form').getByLabel('Name (optional)').inputValue()).toBe('Lee Lettings');
+        const managerEmail = `np-manager-${n}@example.com`;
+        await page.getByTestId('link-manager-form').getByLabel('Email').fill(managerEmail);
+        await page.getByTestId('link-manager-form').getByRole('button', { name: 'Link manager' }).click();
+        expect(await page.getByTestId('people-message').textContent()).toContain("is now this account's property manager");
+        const row = page.locator(`[data-testid=staff-person][data-email="${managerEmail}"]`);
+        expect(await row.getAttribute('data-role')).toBe('MANAGER');
+        expect(await overflows(page), 'the customer page scrolls sideways').toBe(false);
+        await page.screenshot({ path: `${screenshots}staff-noscript-customer-${viewport.name}.png`, fullPage: true });
+        await row.getByRole('button', { name: /Remove/ }).click();
+        await page.waitForURL((u) => !!u.searchParams.get('remove'));
+        await page.locator(`[data-testid=staff-person][data-email="${managerEmail}"]`).getByTestId('staff-remove-confirm-button').click();
+        expect(await page.locator(`[data-testid=staff-person][data-email="${managerEmail}"]`).count()).toBe(0);
+        expect(await page.getByTestId('people-message').textContent()).toContain('no longer has access');
+      } finally {
+        await context.close();
+      }
+    });
   }
 
   it('sends a signed-out visitor to sign in and back, and shows a customer "not available"', async () => {
@@ -278,7 +342,7 @@ describe('staff without JavaScript', () => {
       await page.goto(`${origin}/`);
       await signInWithoutScripts(page, 'bob@skyline.example');
       await page.getByTestId('customer-name').waitFor();
-      for (const path of ['/staff/queue', `/staff/tickets/${id}`, '/staff/visits', '/staff/customers']) {
+      for (const path of ['/staff/queue', `/staff/tickets/${id}`, '/staff/visits', '/staff/customers', `/staff/customers/${'0'.repeat(24)}`]) {
         const res = await page.goto(`${origin}${path}`);
         expect(res?.status(), path).toBe(403);
         const main = page.locator('main');
@@ -293,6 +357,9 @@ describe('staff without JavaScript', () => {
       const agent = await emulatorIdToken('agent@skyline.example', 'skyline');
       const seen = await gql(gateway, `query ($id: ID!) { workOrder(id: $id) { messages(first: 20) { edges { node { body } } } } }`, { id }, { token: agent });
       expect((seen.data!.workOrder.messages.edges as { node: { body: string } }[]).map((e) => e.node.body)).not.toContain(sneaky);
+      // Nor change anyone's portal access.
+      const revoke = await postForm(`/staff/customers/${'0'.repeat(24)}?/access`, { op: 'revoke', confirm: 'yes' }, cookie);
+      expect(revoke.status).toBe(403);
       // Nor create a customer of the tenant.
       const account = `SKY-X${tag()}`;
       const made = await postForm(`/staff/customers?/create`, { accountNumber: account, name: 'Sneaky Customer', clientMutationId: randomUUID() }, cookie);

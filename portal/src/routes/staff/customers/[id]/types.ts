@@ -40,3 +40,13 @@ export interface Person {
   since: string;
   lastSignInAt: string | null;
 }
+
+/** What the customer page's form posts answer, shown beside the panel they came from. */
+export interface CustomerPageForm {
+  access?: { ok: boolean; text: string };
+  /** A temporary password or invite code: shown once, in the answer to the post that made it. */
+  secret?: { label: string; value: string; until?: string | null };
+  people?: { ok: boolean; text: string };
+  /** A refused property manager link: what was typed, and the field at fault. */
+  manager?: { email: string; name: string; field?: 'email' | 'name'; text?: string };
+}
