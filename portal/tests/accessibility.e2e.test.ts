@@ -102,6 +102,9 @@ describe('no serious accessibility violations', () => {
   it("on an administrator's pages", () =>
     sweep('admin@skyline.example', () => ['/', '/admin/branding', '/admin/staff', '/admin/integrations', '/admin/replies', '/admin/service-levels', '/admin/visits', '/staff/audit', '/staff/outbox']));
 
+  it("on an administrator's pages without JavaScript", () =>
+    sweep('admin@skyline.example', () => ['/admin/staff', '/admin/integrations', '/admin/replies', '/admin/service-levels', '/admin/visits', '/staff/audit', '/staff/outbox'], { withoutScripts: true }));
+
   it("on a customer's pages without JavaScript", () =>
     sweep('alice@skyline.example', () => ['/', '/tickets', `/tickets/${ticketId}`, '/account/settings', '/account/household'], { withoutScripts: true }));
 

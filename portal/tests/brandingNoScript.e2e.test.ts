@@ -2,7 +2,8 @@
  * Tenant administration without JavaScript: an administrator signs in with the plain form, makes
  * an API key and sees its secret once, revokes it after confirming, and adds a webhook endpoint,
  * all as plain posts the portal's server answers. An agent's session posting the same forms
- * straight to the portal is refused and nothing changes.
+ * straight to the portal is refused and nothing changes. The team, saved replies and service
+ * levels work the same way.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -160,6 +161,80 @@ describe('integrations without JavaScript', () => {
     });
   }
 
+  for (const viewport of VIEWPORTS) {
+    it(`runs the team, saved replies and service levels with plain posts at ${viewport.width}px`, async () => {
+      const context = await browser.newContext({ javaScriptEnabled: false, viewport });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${origin}/admin/staff`);
+        await signInWithoutScripts(page, 'admin@skyline.example');
+        await page.waitForURL(`${origin}/admin/staff`);
+
+        // A colleague: invited, made an administrator, disabled, enabled, removed after asking.
+        const email = `ns-colleague-${tag()}@skyline.example`;
+        await page.getByTestId('invite-email').fill(email);
+        await page.getByRole('button', { name: 'Send invitation' }).click();
+        expect(await page.getByTestId('staff-message').textContent()).toContain(`Invitation sent to ${email}`);
+        const member = () => page.locator(`[data-testid=staff-member][data-email="${email}"]`);
+        expect(await member().getByTestId('staff-status').textContent()).toBe('Invited');
+        await member().getByLabel(/Role of/).selectOption('TENANT_ADMIN');
+        await member().getByRole('button', { name: 'Apply role' }).click();
+        expect(await member().textContent()).toContain('Administrator');
+        await member().getByRole('button', { name: 'Disable' }).click();
+        expect(await member().getByTestId('staff-status').textContent()).toBe('Disabled');
+        await member().getByRole('button', { name: 'Enable' }).click();
+        expect(await page.getByTestId('staff-message').textContent()).toContain('can sign in again');
+        expect(await overflows(page), 'the staff page scrolls sideways').toBe(false);
+        await member().getByRole('button', { name: 'Remove…' }).click();
+        await page.waitForURL((u) => !!u.searchParams.get('remove'));
+        await member().getByRole('link', { name: 'Keep' }).click();
+        await page.waitForURL(`${origin}/admin/staff`);
+        await member().getByRole('button', { name: 'Remove…' }).click();
+        await member().getByRole('button', { name: 'Yes, remove' }).click();
+        expect(await page.getByTestId('staff-message').textContent()).toContain('was removed');
+        expect(await member().count()).toBe(0);
+
+        // A saved reply: added, changed, removed after asking.
+        await page.goto(`${origin}/admin/replies`);
+        const title = `No-script steps ${tag()}`;
+        await page.getByTestId('reply-title').fill(title);
+        await page.getByTestId('reply-body').fill('Unplug the radio for 30 seconds.');
+        await page.getByTestId('reply-add').click();
+        const reply = () => page.locator(`[data-testid=saved-reply][data-title="${title}"]`);
+        expect(await reply().count()).toBe(1);
+        await reply().getByTestId('reply-edit').click();
+        await page.getByTestId('reply-edit-body').fill('Unplug the radio for a full minute.');
+        await page.getByTestId('reply-save').click();
+        expect(await page.getByTestId('replies-message').textContent()).toBe(`Saved “${title}”.`);
+        expect(await reply().textContent()).toContain('a full minute');
+        expect(await page.getByTestId('reply-edit-body').count()).toBe(0);
+        expect(await overflows(page), 'the saved replies page scrolls sideways').toBe(false);
+        await reply().getByTestId('reply-remove').click();
+        await reply().getByTestId('reply-remove-yes').click();
+        expect(await page.getByTestId('replies-message').textContent()).toBe(`Removed “${title}”.`);
+        expect(await reply().count()).toBe(0);
+
+        // Service levels: a target that is not whole minutes is refused with the typing kept; the same levels save again.
+        await page.goto(`${origin}/admin/service-levels`);
+        const target = page.getByTestId('sla-MEDIUM-firstResponseMinutes');
+        const saved = await target.inputValue();
+        await target.fill('1.5');
+        await page.getByTestId('sla-save').click();
+        expect(await page.getByTestId('sla-message').textContent()).toContain('whole number of minutes');
+        expect(await page.getByTestId('sla-MEDIUM-firstResponseMinutes').inputValue()).toBe('1.5');
+        expect(await page.getByTestId('sla-MEDIUM-firstResponseMinutes').getAttribute('aria-invalid')).toBe('true');
+        await page.getByTestId('sla-MEDIUM-firstResponseMinutes').fill(saved);
+        await page.getByTestId('sla-save').click();
+        expect(await page.getByTestId('sla-message').textContent()).toContain('Service levels saved');
+        expect(await page.getByTestId('sla-MEDIUM-firstResponseMinutes').inputValue()).toBe(saved);
+        expect(await overflows(page), 'the service levels page scrolls sideways').toBe(false);
+        await page.screenshot({ path: `${screenshots}admin-noscript-service-levels-${viewport.name}.png`, fullPage: true });
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
   it("refuses an agent's session posting the integration forms, and nothing changes", async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     try {
@@ -179,7 +254,17 @@ describe('integrations without JavaScript', () => {
       const hook = `http://127.0.0.1:9/agent/${tag()}`;
       expect((await postForm('/admin/integrations?/createHook', { url: hook, eventTypes: 'ticket.created', clientMutationId: randomUUID() }, cookie)).status).toBe(403);
 
+      // Nor the team, saved replies or service levels.
+      const colleague = `agent-invite-${tag()}@skyline.example`;
+      expect((await postForm('/admin/staff?/invite', { email: colleague, role: 'TENANT_ADMIN' }, cookie)).status).toBe(403);
+      const replyTitle = `Agent reply ${tag()}`;
+      expect((await postForm('/admin/replies?/save', { title: replyTitle, body: 'Not allowed.' }, cookie)).status).toBe(403);
+      expect((await postForm('/admin/service-levels?/save', { 'MEDIUM-firstResponseMinutes': '1' }, cookie)).status).toBe(403);
+
       const token = await adminToken();
+      const team = await gql(gateway, '{ staffAccounts { email } cannedReplies { title } }', {}, { token });
+      expect((team.data!.staffAccounts as { email: string | null }[]).map((m) => m.email)).not.toContain(colleague);
+      expect((team.data!.cannedReplies as { title: string }[]).map((r) => r.title)).not.toContain(replyTitle);
       const seen = await gql(gateway, '{ apiKeys { name } webhookEndpoints { url } }', {}, { token });
       expect(seen.errors).toBeUndefined();
       expect((seen.data!.apiKeys as { name: string }[]).map((k) => k.name)).not.toContain(name);
