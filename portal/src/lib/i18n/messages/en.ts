@@ -251,7 +251,6 @@ export const en = {
   'settings.title': 'Settings',
   'settings.unverified': 'Your email is not confirmed yet, so we send no ticket updates to it. Use the link we emailed you.',
   'settings.passwordTitle': 'Change password',
-  'settings.passwordChanged': 'Your password is changed. You are being signed out everywhere; sign in again with the new password.',
   'settings.currentPassword': 'Current password',
   'settings.newPassword': 'New password',
   'settings.repeatPassword': 'New password again',

@@ -249,7 +249,6 @@ export const es: Record<MessageKey, string> = {
   'settings.title': 'Configuración',
   'settings.unverified': 'Su correo electrónico aún no está confirmado, así que no le enviamos novedades de sus solicitudes. Use el enlace que le enviamos.',
   'settings.passwordTitle': 'Cambiar la contraseña',
-  'settings.passwordChanged': 'Su contraseña ha cambiado. Se está cerrando su sesión en todas partes; vuelva a iniciarla con la contraseña nueva.',
   'settings.currentPassword': 'Contraseña actual',
   'settings.newPassword': 'Contraseña nueva',
   'settings.repeatPassword': 'Repita la contraseña nueva',

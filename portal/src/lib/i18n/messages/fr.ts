@@ -249,7 +249,6 @@ export const fr: Record<MessageKey, string> = {
   'settings.title': 'Paramètres',
   'settings.unverified': 'Votre adresse e-mail n’est pas encore confirmée : nous n’y envoyons donc pas le suivi de vos demandes. Utilisez le lien que nous vous avons envoyé.',
   'settings.passwordTitle': 'Changer le mot de passe',
-  'settings.passwordChanged': 'Votre mot de passe est modifié. Vous êtes déconnecté partout ; reconnectez-vous avec le nouveau mot de passe.',
   'settings.currentPassword': 'Mot de passe actuel',
   'settings.newPassword': 'Nouveau mot de passe',
   'settings.repeatPassword': 'Confirmez le nouveau mot de passe',
