@@ -108,6 +108,8 @@ export async function startServices(opts: {
   // Reply by email works on this machine too: secrets of the run unless set (read by the services as they start).
   process.env.REPLY_TOKEN_SECRET ||= randomBytes(32).toString('base64url');
   process.env.INBOUND_EMAIL_SECRET ||= randomBytes(32).toString('base64url');
+  // The portal's server vouches with it for each visitor's address; the gateway and the portal (started from this environment) share it.
+  process.env.CLIENT_ADDRESS_SECRET ||= randomBytes(32).toString('base64url');
   const reply = { tokenSecret: process.env.REPLY_TOKEN_SECRET, inboundSecret: process.env.INBOUND_EMAIL_SECRET, domain: process.env.REPLY_DOMAIN || 'reply.localhost' };
   const p = opts.ports ?? {};
   const stops: (() => Promise<void>)[] = [];

@@ -28,6 +28,8 @@ declare module 'vitest' {
     reply: { tokenSecret: string; inboundSecret: string; domain: string };
     /** 0 when the portal is not built (browser tests then fail with a clear message). */
     portalPort: number;
+    /** The run's CLIENT_ADDRESS_SECRET, with which the portal's server vouches to the gateway for a visitor's address. */
+    clientAddressSecret: string;
   }
 }
 
@@ -94,6 +96,7 @@ export default async function setup(project: TestProject) {
     project.provide('smsWebhookBase', smsWebhookBase);
     project.provide('reply', services.reply);
     project.provide('portalPort', portalPort);
+    project.provide('clientAddressSecret', process.env.CLIENT_ADDRESS_SECRET!);
   } catch (err) {
     await teardown();
     throw err;

@@ -4,6 +4,7 @@
  * claim-setting, reuse of codes and logins, and another tenant's records.
  */
 import { connectMongo } from '@wisp/shared';
+import { vouchForClientAddress } from '@wisp/shared/clientAddress';
 import { codes, emulatorIdToken } from '@wisp/shared/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { customerId } from './demo.ts';
@@ -109,6 +110,27 @@ describe('self-signup', () => {
     const other = await customerWithoutLogin();
     const ok = await apiFrom(freshClient(), SIGN_UP, { input: { tenantSlug: 'skyline', accountNumber: other.accountNumber, phone: other.phone, email: `fine-${unique()}@example.com`, password: 'a-good-password' } });
     expect(ok.data?.signUpWithAccount.ok).toBe(true);
+  });
+
+  it("counts each visitor the portal's server vouches for by their own address, and ignores a vouching it did not sign", async () => {
+    // The portal's server calls from one address for every visitor; it names each visitor's in a signed header.
+    const portal = freshClient();
+    const secret = inject('clientAddressSecret');
+    const visitor = `198.51.100.${Math.floor(Math.random() * 200) + 20}`;
+    const attempt = (headers: Record<string, string>, i: number) =>
+      apiFrom(portal, SIGN_UP, { input: { tenantSlug: 'skyline', accountNumber: `SKY-VOUCH${i}`, phone: '+15550000000', email: `vouch-${unique()}@example.com`, password: 'a-good-password' } }, headers);
+    const results: string[] = [];
+    for (let i = 0; i < 22; i++) results.push(String(codes(await attempt(vouchForClientAddress(secret, visitor), i))[0]));
+    // That visitor's own limit was reached…
+    expect(results.filter((c) => c === 'RATE_LIMITED')).toHaveLength(2);
+    // …while the portal's address, and another visitor behind it, are untouched.
+    expect(codes(await attempt({}, 100))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await attempt(vouchForClientAddress(secret, '198.51.100.250'), 101))).toEqual(['BAD_USER_INPUT']);
+    // A vouching signed with another secret, or replayed long after, counts as the caller's own address.
+    const forged = vouchForClientAddress('not-the-gateways-secret-but-long-enough-0123456789', visitor);
+    const stale = vouchForClientAddress(secret, visitor, Date.now() - 5 * 60_000);
+    expect(codes(await attempt(forged, 102))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await attempt(stale, 103))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('accepts an invite code once, and refuses expired ones', async () => {

@@ -25,6 +25,7 @@ import {
 import { attachmentRoutes, routingUrlOf } from './attachments.ts';
 import { createAuthenticator, createTokenVerifier } from './auth.ts';
 import { clientAddressOf } from './clientAddress.ts';
+import { vouchedClientAddress } from '@wisp/shared/clientAddress';
 import { publicRoutes } from './publicRoutes.ts';
 import { DEFAULT_LIMITS, queryLimitRules, type QueryLimits } from './limits.ts';
 import { createRateLimiter, rateLimitPlugin, type RateLimitOptions } from './rateLimits.ts';
@@ -60,6 +61,12 @@ export interface GatewayOptions {
   host?: string;
   /** Shared with every subgraph; the gateway signs each identity it forwards with it. */
   identitySecret: string;
+  /**
+   * Shared with the portal's server, which vouches with it for the visitor's address when it calls
+   * on a visitor's behalf (see @wisp/shared/clientAddress). Unset: only the socket and trusted
+   * proxies' `X-Forwarded-For` count. @default process.env.CLIENT_ADDRESS_SECRET
+   */
+  clientAddressSecret?: string;
   /** Firebase project whose ID tokens are accepted. */
   firebaseProjectId: string;
   /** Subgraph name -> URL, overriding the routing URLs in the committed supergraph. */
@@ -171,6 +178,8 @@ const SUPERGRAPH = new URL('../../schema/supergraph.graphql', import.meta.url);
 
 export async function start(options: GatewayOptions): Promise<RunningGateway> {
   assertUsableSecret(options.identitySecret);
+  const clientAddressSecret = options.clientAddressSecret ?? (process.env.CLIENT_ADDRESS_SECRET || undefined);
+  if (clientAddressSecret && clientAddressSecret.length < 32) throw new Error('CLIENT_ADDRESS_SECRET must be at least 32 characters (the gateway and the portal share it).');
   const log = createLogger('gateway');
   checkAuthEmulatorMode(log);
   const tenant = tenantServices(options);
@@ -274,7 +283,8 @@ export async function start(options: GatewayOptions): Promise<RunningGateway> {
         return false;
       },
       context: async (req, requestId) => {
-        const clientAddress = clientAddressOf(req);
+        // The portal's server calling for a visitor says whose call it is; nobody else can.
+        const clientAddress = vouchedClientAddress(clientAddressSecret, req.headers) ?? clientAddressOf(req);
         const identity = actingAs(await authenticate(req.headers.authorization, clientAddress), req.headers[ACCOUNT_HEADER]);
         const token = req.headers[SECOND_FACTOR_HEADER];
         const secondFactor = await secondFactorOf(identity, typeof token === 'string' ? token : undefined);

@@ -5,6 +5,7 @@ import { createTenantLookup } from '$lib/server/tenantLookup';
 import { isAssetPath, proxyAsset } from '$lib/server/assetProxy';
 import { withSecurityHeaders } from '$lib/server/securityHeaders';
 import { readSession } from '$lib/server/session';
+import { asVisitor } from '$lib/server/visitor';
 import { crossSiteFormPost } from '$lib/server/csrf';
 import { chooseLanguage, LANGUAGE_COOKIE } from '$lib/i18n/negotiate';
 import { CATALOGUES } from '$lib/i18n/messages';
@@ -52,7 +53,8 @@ const route: Handle = async ({ event, resolve }) => {
     tenantDefault: result.branding.defaultLanguage,
   });
   event.locals.lang = lang;
-  const response = await resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', lang) });
+  // The gateway calls this request makes carry the visitor's address, vouched for (see $lib/server/visitor).
+  const response = await asVisitor(event.getClientAddress(), () => resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', lang) }));
   // Pages differ by the reader's language: a shared cache must not hand one reader's to another.
   if (response.headers.get('content-type')?.startsWith('text/html')) response.headers.append('vary', 'Accept-Language');
   return response;

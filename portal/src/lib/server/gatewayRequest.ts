@@ -1,3 +1,5 @@
+import { visitorHeaders } from './visitor';
+
 /** The outcome of a GraphQL call: data, or why there is none. Expected failures are values. */
 export type GatewayResult<T> =
   | { ok: true; data: T }
@@ -29,7 +31,7 @@ export async function gatewayRequest<T>(
   try {
     response = await doFetch(options.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...visitorHeaders() },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
     });

@@ -1,5 +1,6 @@
 import type { Cookies } from '@sveltejs/kit';
 import { serverConfig } from './config';
+import { visitorHeaders } from './visitor';
 
 /** The httpOnly cookie holding the Firebase session cookie the gateway issued. */
 export const SESSION_COOKIE = 'wisp_session';
@@ -83,7 +84,7 @@ export async function startSession(cookies: Cookies, url: URL, idToken: string):
   try {
     res = await fetch(sessionUrl(), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...visitorHeaders() },
       body: JSON.stringify({ idToken }),
       signal: AbortSignal.timeout(5000),
     });
@@ -123,7 +124,7 @@ export function endSession(cookies: Cookies): void {
  * dropped and the call made once more for the login's default account.
  */
 export async function fetchAsSession(session: ServerSession, url: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}): Promise<Response> {
-  const call = () => fetch(url, { ...init, headers: { ...init.headers, ...sessionHeaders(session) } });
+  const call = () => fetch(url, { ...init, headers: { ...init.headers, ...sessionHeaders(session), ...visitorHeaders() } });
   const sentFor = session.account;
   const res = await call();
   if (res.ok || !sentFor || res.status >= 500) return res;
@@ -175,6 +176,7 @@ async function postGraphql<T>(session: ServerSession | null, query: string, vari
         'content-type': 'application/json',
         accept: 'application/json',
         ...(session ? sessionHeaders(session) : {}),
+        ...visitorHeaders(),
       },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(10_000),
