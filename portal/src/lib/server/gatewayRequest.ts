@@ -3,7 +3,7 @@ import { visitorHeaders } from './visitor';
 /** The outcome of a GraphQL call: data, or why there is none. Expected failures are values. */
 export type GatewayResult<T> =
   | { ok: true; data: T }
-  | { ok: false; reason: 'unreachable' | 'http' | 'graphql' | 'malformed'; detail: string };
+  | { ok: false; reason: 'unreachable' | 'http' | 'graphql' | 'malformed'; detail: string; code?: string; field?: string };
 
 /** Options for {@link gatewayRequest}. */
 export interface GatewayRequestOptions {
@@ -17,7 +17,7 @@ export interface GatewayRequestOptions {
 
 interface GraphQLResponseBody<T> {
   data?: T | null;
-  errors?: { message?: string; extensions?: { code?: string } }[];
+  errors?: { message?: string; extensions?: { code?: string; field?: string } }[];
 }
 
 /** Posts one GraphQL operation to the gateway without any caller identity. */
@@ -49,7 +49,8 @@ export async function gatewayRequest<T>(
   if (body.errors?.length) {
     const first = body.errors[0];
     const code = first?.extensions?.code ?? 'UNKNOWN';
-    return { ok: false, reason: 'graphql', detail: `${code}: ${first?.message ?? ''}` };
+    const field = first?.extensions?.field;
+    return { ok: false, reason: 'graphql', detail: `${code}: ${first?.message ?? ''}`, code, ...(field ? { field } : {}) };
   }
   if (!response.ok) return { ok: false, reason: 'http', detail: `HTTP ${response.status}` };
   if (!body.data) return { ok: false, reason: 'malformed', detail: 'response has no data' };

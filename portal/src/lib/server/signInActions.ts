@@ -1,4 +1,4 @@
-import { fail, redirect, type Action } from '@sveltejs/kit';
+import { fail, redirect, type Action, type RequestEvent } from '@sveltejs/kit';
 import { safeReturnPath, signInPath } from '$lib/portal/returnTo';
 import type { SignInProblem } from '$lib/portal/signInWords';
 import { serverConfig } from './config';
@@ -30,42 +30,57 @@ export async function sessionStep(session: ServerSession | null): Promise<'signe
 /** What a failed sign-in step answers: which problem (the page words it), and what was typed. */
 const problem = (status: number, problem: SignInProblem, extra: Record<string, unknown> = {}) => fail(status, { problem, ...extra });
 
+/** Why {@link signInWithPassword} started no session, and the status the page answers with. */
+export type SignInRefusal = { status: number; problem: SignInProblem; detail?: string };
+
+/**
+ * Signs the visitor in with email and password and starts their server session: the account's
+ * lockout asked first, a wrong password reported (so repeated guesses pause the account, wherever
+ * the form that sent them is), and the sign-in recorded. Null when the session started; whether
+ * its login must still give an authenticator code is {@link secondFactorPending}'s to say.
+ */
+export async function signInWithPassword(event: Pick<RequestEvent, 'cookies' | 'url' | 'locals'>, email: string, password: string): Promise<SignInRefusal | null> {
+  const { cookies, url, locals } = event;
+  const tenant = locals.tenant!;
+  const gateway = { url: serverConfig().gatewayUrl };
+  const attempt = { input: { tenantSlug: tenant.tenantSlug, email } };
+
+  const lock = await gatewayRequest<{ signInLockout: { locked: boolean } }>(`query ($input: SignInAttemptInput!) { signInLockout(input: $input) { locked } }`, attempt, gateway);
+  if (lock.ok && lock.data.signInLockout.locked) return { status: 429, problem: 'paused' };
+
+  const signedIn = await passwordSignIn(tenant.authTenantId, email, password);
+  if (!signedIn.ok) {
+    if (signedIn.reason === 'wrong') {
+      const report = await gatewayRequest<{ reportSignInFailure: { locked: boolean } }>(`mutation ($input: SignInAttemptInput!) { reportSignInFailure(input: $input) { locked } }`, attempt, gateway);
+      if (report.ok && report.data.reportSignInFailure.locked) return { status: 429, problem: 'paused' };
+    }
+    return { status: signedIn.reason === 'unavailable' ? 503 : 400, problem: signedIn.reason };
+  }
+  const started = await startSession(cookies, url, signedIn.idToken);
+  if (!started.ok) return { status: started.status, problem: 'session', detail: started.message };
+  const recorded = await sessionGraphql(readSession(cookies), 'mutation { recordSignIn }');
+  if (!recorded.ok && recorded.code === 'RATE_LIMITED') {
+    endSession(cookies);
+    return { status: 429, problem: 'paused' };
+  }
+  return null;
+}
+
 /**
  * The sign-in page's form posts: email and password (lockout asked first, failures reported), the
  * authenticator code, and signing out. The code step is shown on the sign-in page.
  */
 export function signInActions(): Record<'password' | 'code' | 'signOut', Action> {
   return {
-    password: async ({ request, cookies, url, locals }) => {
-      const form = await request.formData();
+    password: async (event) => {
+      const form = await event.request.formData();
       const email = String(form.get('email') ?? '').trim();
       const password = String(form.get('password') ?? '');
-      const next = safeNext(String(form.get('next') ?? ''), url);
+      const next = safeNext(String(form.get('next') ?? ''), event.url);
       if (!email || !password) return problem(400, 'missing', { email });
-      const tenant = locals.tenant!;
-      const gateway = { url: serverConfig().gatewayUrl };
-      const attempt = { input: { tenantSlug: tenant.tenantSlug, email } };
-
-      const lock = await gatewayRequest<{ signInLockout: { locked: boolean } }>(`query ($input: SignInAttemptInput!) { signInLockout(input: $input) { locked } }`, attempt, gateway);
-      if (lock.ok && lock.data.signInLockout.locked) return problem(429, 'paused', { email });
-
-      const signedIn = await passwordSignIn(tenant.authTenantId, email, password);
-      if (!signedIn.ok) {
-        if (signedIn.reason === 'wrong') {
-          const report = await gatewayRequest<{ reportSignInFailure: { locked: boolean } }>(`mutation ($input: SignInAttemptInput!) { reportSignInFailure(input: $input) { locked } }`, attempt, gateway);
-          if (report.ok && report.data.reportSignInFailure.locked) return problem(429, 'paused', { email });
-        }
-        return problem(signedIn.reason === 'unavailable' ? 503 : 400, signedIn.reason, { email });
-      }
-      const started = await startSession(cookies, url, signedIn.idToken);
-      if (!started.ok) return problem(started.status, 'session', { email, detail: started.message });
-      const session = readSession(cookies);
-      const recorded = await sessionGraphql(session, 'mutation { recordSignIn }');
-      if (!recorded.ok && recorded.code === 'RATE_LIMITED') {
-        endSession(cookies);
-        return problem(429, 'paused', { email });
-      }
-      if (await secondFactorPending(session)) redirect(303, signInPath(next));
+      const refused = await signInWithPassword(event, email, password);
+      if (refused) return problem(refused.status, refused.problem, { email, ...(refused.detail ? { detail: refused.detail } : {}) });
+      if (await secondFactorPending(readSession(event.cookies))) redirect(303, signInPath(next));
       redirect(303, next);
     },
 

@@ -12,7 +12,7 @@ import type { Actions, PageServerLoad } from './$types';
 export const csr = false;
 
 /** Why the visitor was sent here, told above the form: only these, never text from the address. */
-const NOTICES = { 'password-changed': 'settings.passwordChangedSignIn', 'signed-out-everywhere': 'settings.signedOutEverywhere' } as const;
+const NOTICES = { 'password-changed': 'settings.passwordChangedSignIn', 'signed-out-everywhere': 'settings.signedOutEverywhere', 'login-created': 'signIn.loginCreated' } as const;
 
 export const load: PageServerLoad = async ({ locals, url, cookies }) => {
   const next = safeNext(url.searchParams.get('next'), url);
