@@ -3,6 +3,7 @@ import { createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { emulatorIdToken, gql } from '@wisp/shared/testing';
 import { launchChromium } from './browser.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -12,6 +13,7 @@ declare module 'vitest' {
     portalPort: number;
     mongoUri: string;
     dbPrefix: string;
+    gatewayUrl: string;
   }
 }
 
@@ -136,6 +138,32 @@ describe('live updates in the portal', () => {
 
       mkdirSync(screenshots, { recursive: true });
       await page.screenshot({ path: `${screenshots}skyline-dashboard-live.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("updates alice's ticket list live through the portal's own stream, with no socket from the browser", async () => {
+    const token = await emulatorIdToken('alice@skyline.example', 'skyline');
+    const opened = await gql(inject('gatewayUrl'), `mutation ($input: OpenTicketInput!) { openTicket(input: $input) { id number } }`, { input: { title: `Router lights blinking ${Date.now()}`, description: 'Amber lights since this morning.', category: 'EQUIPMENT', clientMutationId: `live-list-${Date.now()}` } }, { token });
+    const ticket = opened.data?.openTicket as { id: string; number: string } | undefined;
+    if (!ticket) throw new Error(JSON.stringify(opened.errors));
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      const page = await context.newPage();
+      const sockets: string[] = [];
+      page.on('websocket', (ws) => sockets.push(ws.url()));
+      await signInAs(page, 'alice@skyline.example');
+      await page.goto(`http://skyline.localhost:${port}/tickets`);
+      await expect.poll(() => page.locator('[data-testid=live-status]').getAttribute('data-status'), { timeout: 20_000 }).toBe('live');
+      const row = page.locator(`[data-testid=ticket-row][data-number="${ticket.number}"]`);
+      expect(await row.getByTestId('ticket-priority').textContent()).not.toContain('Urgent');
+      await page.evaluate(() => ((window as unknown as { liveMarker: number }).liveMarker = 7));
+
+      await writer.updateWorkOrder(ticket.id, { priority: 'URGENT' }, 'updated');
+      await expect.poll(() => row.getByTestId('ticket-priority').textContent(), { timeout: 5_000 }).toContain('Urgent');
+      expect(await page.evaluate(() => (window as unknown as { liveMarker?: number }).liveMarker)).toBe(7);
+      expect(sockets, 'the browser opened a socket of its own').toEqual([]);
     } finally {
       await context.close();
     }
