@@ -1,24 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { getApps, initializeApp } from 'firebase-admin/app';
-import { getAuth } from 'firebase-admin/auth';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser.ts';
+import { freshTenant, graphql } from './freshTenant.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // Mirrors the root test setup's declaration, which the portal's own type check does not see.
 declare module 'vitest' {
   export interface ProvidedContext {
     portalPort: number;
-    gatewayUrl: string;
-    emulatorHost: string;
-    projectId: string;
   }
 }
 
 const port = inject('portalPort');
-const gatewayUrl = inject('gatewayUrl');
 const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 
 /**
@@ -39,42 +34,6 @@ function getAs(host: string, path = '/sign-in'): Promise<{ status: number; body:
 }
 
 const primaryColour = (html: string) => /--color-primary:(#[0-9a-fA-F]{3,8});/.exec(html)?.[1]?.toLowerCase();
-
-async function graphql<T>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const res = await fetch(gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: unknown };
-  if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-/** A fresh tenant with its own admin login, so changing its branding disturbs no other test. */
-async function freshTenant(): Promise<{ id: string; slug: string; adminEmail: string; opsToken: string }> {
-  const emulator = inject('emulatorHost');
-  const signIn = await fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'ops@platform.example', password: 'demo-password', returnSecureToken: true }),
-  });
-  const { idToken } = (await signIn.json()) as { idToken: string };
-  const slug = `e2e-${Math.random().toString(36).slice(2, 10)}`;
-  const { createTenant } = await graphql<{ createTenant: { id: string } }>(
-    'mutation($input: CreateTenantInput!) { createTenant(input: $input) { id } }',
-    { input: { slug, name: 'Mesa Broadband' } },
-    idToken,
-  );
-  const projectId = inject('projectId');
-  const app = getApps().find((a) => a.name === 'e2e') ?? initializeApp({ projectId }, 'e2e');
-  const { tenants } = await getAuth(app).tenantManager().listTenants(1000);
-  const auth = getAuth(app).tenantManager().authForTenant(tenants.find((t) => t.displayName === slug)!.tenantId);
-  const adminEmail = `admin@${slug}.example`;
-  const user = await auth.createUser({ email: adminEmail, password: 'demo-password', emailVerified: true });
-  await auth.setCustomUserClaims(user.uid, { role: 'TENANT_ADMIN', tenantId: createTenant.id });
-  return { id: createTenant.id, slug, adminEmail, opsToken: idToken };
-}
 
 const buttonBackground = (page: Page) => page.locator('[data-testid=preview-button]').evaluate((el) => getComputedStyle(el).backgroundColor);
 

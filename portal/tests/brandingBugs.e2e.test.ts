@@ -1,23 +1,18 @@
 /** The branding editor keeps what the admin did not touch, warns about hard-to-read colours before saving them, and keeps unsaved edits. */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { getApps, initializeApp } from 'firebase-admin/app';
-import { getAuth } from 'firebase-admin/auth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser.ts';
+import { freshTenant, graphql, type FreshTenant } from './freshTenant.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     portalPort: number;
-    gatewayUrl: string;
-    emulatorHost: string;
-    projectId: string;
   }
 }
 
 const port = inject('portalPort');
-const gatewayUrl = inject('gatewayUrl');
 const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 
 const BRANDING = `
@@ -28,47 +23,7 @@ const BRANDING = `
   timeZone defaultLanguage mailFromName mailFromAddress smsSenderId
 `;
 
-async function graphql<T>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const res = await fetch(gatewayUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: unknown };
-  if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-interface Tenant {
-  id: string;
-  slug: string;
-  adminEmail: string;
-  opsToken: string;
-}
-
-/** A fresh tenant with its own admin login, so changing its branding disturbs no other test. */
-async function freshTenant(): Promise<Tenant> {
-  const emulator = inject('emulatorHost');
-  const signIn = await fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'ops@platform.example', password: 'demo-password', returnSecureToken: true }),
-  });
-  const { idToken } = (await signIn.json()) as { idToken: string };
-  const slug = `e2e-${Math.random().toString(36).slice(2, 10)}`;
-  const { createTenant } = await graphql<{ createTenant: { id: string } }>(
-    'mutation($input: CreateTenantInput!) { createTenant(input: $input) { id } }',
-    { input: { slug, name: 'Mesa Broadband' } },
-    idToken,
-  );
-  const app = getApps().find((a) => a.name === 'e2e') ?? initializeApp({ projectId: inject('projectId') }, 'e2e');
-  const { tenants } = await getAuth(app).tenantManager().listTenants(1000);
-  const auth = getAuth(app).tenantManager().authForTenant(tenants.find((t) => t.displayName === slug)!.tenantId);
-  const adminEmail = `admin@${slug}.example`;
-  const user = await auth.createUser({ email: adminEmail, password: 'demo-password', emailVerified: true });
-  await auth.setCustomUserClaims(user.uid, { role: 'TENANT_ADMIN', tenantId: createTenant.id });
-  return { id: createTenant.id, slug, adminEmail, opsToken: idToken };
-}
+type Tenant = FreshTenant;
 
 const stored = async (t: Tenant) =>
   (await graphql<{ tenant: { branding: Record<string, unknown> & { version: number; colors: Record<string, string> } } }>(`query($slug: String!) { tenant(slug: $slug) { branding { ${BRANDING} } } }`, { slug: t.slug }, t.opsToken)).tenant.branding;
@@ -189,6 +144,9 @@ describe('contrast the portal really renders', () => {
     const confirmed = await update(t, { colors: { primary: '#93c5fd', background: '#ffffff' } }, true);
     expect(confirmed.ok).toBe(true);
     expect((await stored(t)).colors.primary).toBe('#93c5fd');
+    // The confirmed palette is not asked about again when other fields change.
+    expect((await update(t, { companyName: 'Mesa Co-op' }, false)).ok).toBe(true);
+    expect((await stored(t)).companyName).toBe('Mesa Co-op');
     // Readable colours need no confirmation.
     expect((await update(t, { colors: { primary: '#1d4ed8' } }, false)).ok).toBe(true);
   });

@@ -3,7 +3,8 @@
  * an API key and sees its secret once, revokes it after confirming, and adds a webhook endpoint,
  * all as plain posts the portal's server answers. An agent's session posting the same forms
  * straight to the portal is refused and nothing changes. The team, saved replies and service
- * levels work the same way.
+ * levels work the same way, and so does the branding editor: colours held back for a contrast
+ * question, a logo stored with the save, a question added, an earlier version restored.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { request } from 'node:http';
 import { emulatorIdToken, gql } from '@wisp/shared/testing';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser.ts';
+import { freshTenant, graphql, type FreshTenant } from './freshTenant.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 declare module 'vitest' {
@@ -76,11 +78,23 @@ function postForm(path: string, form: Record<string, string | string[]>, cookie:
   });
 }
 
+/** The elements that reach past the right edge of the viewport. */
+const wider = (page: Page) =>
+  page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((e) => `${e.tagName}.${e.className}`).slice(0, 8));
 const overflows = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
 
 async function adminToken() {
   return emulatorIdToken('admin@skyline.example', 'skyline');
 }
+
+const storedBranding = async (t: FreshTenant) =>
+  (
+    await graphql<{ tenant: { branding: { companyName: string; logoUrl: string | null; version: number; colors: Record<string, string>; faq: { question: string; answer: string }[] } } }>(
+      'query($slug: String!) { tenant(slug: $slug) { branding { companyName logoUrl version colors { primary background } faq { question answer } } } }',
+      { slug: t.slug },
+      t.opsToken,
+    )
+  ).tenant.branding;
 
 describe('integrations without JavaScript', () => {
   for (const viewport of VIEWPORTS) {
@@ -260,6 +274,13 @@ describe('integrations without JavaScript', () => {
       const replyTitle = `Agent reply ${tag()}`;
       expect((await postForm('/admin/replies?/save', { title: replyTitle, body: 'Not allowed.' }, cookie)).status).toBe(403);
       expect((await postForm('/admin/service-levels?/save', { 'MEDIUM-firstResponseMinutes': '1' }, cookie)).status).toBe(403);
+      // Nor the branding.
+      const branding = `{ viewer { tenant { branding { companyName version } } } }`;
+      const brandingBefore = (await gql(gateway, branding, {}, { token: await adminToken() })).data;
+      for (const action of ['save', 'restore', 'upload']) {
+        expect((await postForm(`/admin/branding?/${action}`, { companyName: 'Taken over', 'colors.primary': '#000000', versionId: 'x', field: 'logoUrl' }, cookie)).status).toBe(403);
+      }
+      expect((await gql(gateway, branding, {}, { token: await adminToken() })).data).toEqual(brandingBefore);
 
       const token = await adminToken();
       const team = await gql(gateway, '{ staffAccounts { email } cannedReplies { title } }', {}, { token });
@@ -273,4 +294,88 @@ describe('integrations without JavaScript', () => {
       await context.close();
     }
   });
+});
+
+describe('the branding editor without JavaScript', () => {
+  for (const viewport of VIEWPORTS) {
+    it(`holds hard-to-read colours for a question, stores a logo and a new question with the save, and restores at ${viewport.width}px`, async () => {
+      const t = await freshTenant();
+      const base = `http://${t.slug}.localhost:${port}`;
+      const before = await storedBranding(t);
+      const context = await browser.newContext({ javaScriptEnabled: false, viewport });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${base}/admin/branding`);
+        await page.waitForURL(`${base}/sign-in?next=${encodeURIComponent('/admin/branding')}`);
+        await signInWithoutScripts(page, t.adminEmail);
+        await page.waitForURL(`${base}/admin/branding`);
+        // The form, its preview and its history came in the server's answer.
+        expect(await page.inputValue('input[name=companyName]')).toBe('Mesa Broadband');
+        expect(await page.getByTestId('preview').count()).toBe(1);
+        expect(await page.getByTestId('history-entry').count()).toBe(1);
+        expect(await page.locator('select[name=timeZone] option').count()).toBeGreaterThan(300);
+
+        await page.fill('input[name=companyName]', 'Mesa Co-op');
+        await page.fill('input[name="colors.background"]', '#ffffff');
+        await page.fill('input[name="colors.primary"]', '#93c5fd');
+        await page.fill('input[name="faq.0.question"]', 'Is there an outage?');
+        await page.fill('textarea[name="faq.0.answer"]', 'See the status page.');
+        await page.locator('input[name=logoFile]').setInputFiles({
+          name: 'logo.svg',
+          mimeType: 'image/svg+xml',
+          buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="120" height="40" fill="#1d4ed8"/></svg>'),
+        });
+        await page.getByRole('button', { name: 'Save branding' }).click();
+
+        // A pale primary is a 1.8:1 link: asked about, nothing stored, the typing kept.
+        const question = page.getByRole('alertdialog', { name: 'Some colours will be hard to read' });
+        await question.waitFor();
+        expect(await question.getByTestId('contrast-confirm-pair').allTextContents()).toEqual([expect.stringMatching(/Links.*1\.80:1/)]);
+        expect(await storedBranding(t)).toEqual(before);
+        expect(await page.inputValue('input[name=companyName]')).toBe('Mesa Co-op');
+        expect(await page.inputValue('input[name="faq.0.question"]')).toBe('Is there an outage?');
+        expect(await wider(page), 'the branding page scrolls sideways').toEqual([]);
+        await page.screenshot({ path: `${screenshots}admin-noscript-branding-question-${viewport.name}.png`, fullPage: true });
+
+        // The logo was stored with the post; the form holds its address now, and the preview shows it.
+        const logo = await page.inputValue('input[name=logoUrl]');
+        expect(logo).toMatch(/^\/assets\/[0-9a-f]{64}\.svg$/);
+        expect(await page.getByTestId('logoUrl-preview').getAttribute('src')).toBe(logo);
+
+        // "Keep editing" goes back to the form as typed, saving nothing.
+        await question.getByRole('button', { name: 'Keep editing' }).click();
+        await page.locator('input[name=companyName]').waitFor();
+        expect(await question.count()).toBe(0);
+        expect(await page.inputValue('input[name="colors.primary"]')).toBe('#93c5fd');
+        expect(await page.inputValue('input[name=logoUrl]')).toBe(logo);
+        expect(await storedBranding(t)).toEqual(before);
+
+        await page.getByRole('button', { name: 'Save branding' }).click();
+        await question.waitFor();
+        await question.getByRole('button', { name: 'Save anyway' }).click();
+        await page.getByTestId('save-notice').waitFor();
+        expect(await page.getByTestId('save-notice').textContent()).toContain('Saved');
+        const saved = await storedBranding(t);
+        expect(saved).toMatchObject({ companyName: 'Mesa Co-op', colors: { primary: '#93c5fd', background: '#ffffff' }, faq: [{ question: 'Is there an outage?', answer: 'See the status page.' }] });
+        expect(saved.logoUrl).toBe(logo);
+        expect(await page.inputValue('input[name=logoUrl]')).toBe(saved.logoUrl);
+        expect(await page.getByTestId('history-entry').count()).toBe(2);
+
+        // Saving again as shown changes nothing: no new version.
+        await page.getByRole('button', { name: 'Save branding' }).click();
+        await page.getByTestId('save-notice').waitFor();
+        expect((await storedBranding(t)).version).toBe(saved.version);
+
+        // The first version back, as a new one.
+        await page.getByTestId('history-entry').last().getByRole('button', { name: 'Restore' }).click();
+        await page.getByTestId('save-notice').waitFor();
+        expect(await page.getByTestId('save-notice').textContent()).toMatch(/^Version \d+ restored/);
+        expect(await storedBranding(t)).toMatchObject({ companyName: 'Mesa Broadband', faq: [] });
+        expect(await page.inputValue('input[name=companyName]')).toBe('Mesa Broadband');
+        expect(await page.getByTestId('history-entry').count()).toBe(3);
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });

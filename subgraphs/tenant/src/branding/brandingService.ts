@@ -145,9 +145,11 @@ export async function saveBranding(
         return { ok: false, errors: checked.errors, branding: asCurrent, ...contrastReport(submitted), version: currentVersion };
       }
       next = checked.next;
-      // A caller that asked to confirm hard-to-read colours first gets them back instead of a save.
+      // A caller that asked to confirm hard-to-read colours first gets them back instead of a save;
+      // a palette already saved was confirmed then, so saving other fields asks nothing again.
       const report = contrastReport(next.colors);
-      if (change.acknowledgeContrastWarnings === false && report.contrastWarnings.length) {
+      const paletteChanged = (Object.keys(next.colors) as (keyof typeof next.colors)[]).some((k) => next.colors[k] !== current.colors[k]);
+      if (change.acknowledgeContrastWarnings === false && report.contrastWarnings.length && paletteChanged) {
         const message = `${report.contrastWarnings.length === 1 ? 'One colour pair is' : `${report.contrastWarnings.length} colour pairs are`} below the WCAG AA contrast of 4.5:1; confirm (acknowledgeContrastWarnings: true) to save anyway.`;
         return { ok: false, errors: [{ field: CONTRAST_FIELD, message, code: ErrorCode.BAD_USER_INPUT }], branding: asCurrent, ...report, version: currentVersion };
       }

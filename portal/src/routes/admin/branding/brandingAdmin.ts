@@ -1,4 +1,3 @@
-import { gql, type TypedDocumentNode } from '@apollo/client';
 import type { NotificationLanguage } from '$lib/languages';
 
 export interface BrandColorsDraft {
@@ -71,26 +70,6 @@ const BRANDING_FIELDS = `
   timeZone defaultLanguage portalLanguages mailFromName mailFromAddress smsSenderId
 `;
 
-export interface AdminViewer {
-  role: string;
-  tenant: { id: string; slug: string; branding: StoredBranding } | null;
-}
-
-export const ADMIN_BRANDING_QUERY: TypedDocumentNode<{ viewer: AdminViewer | null }, Record<string, never>> = gql`
-  query AdminBranding {
-    viewer {
-      role
-      tenant { id slug branding { ${BRANDING_FIELDS} } }
-    }
-  }
-`;
-
-export const NOTIFICATION_LANGUAGES_QUERY: TypedDocumentNode<{ notificationLanguages: NotificationLanguage[] }, Record<string, never>> = gql`
-  query NotificationLanguages {
-    notificationLanguages { code name }
-  }
-`;
-
 export interface HistoryEntry {
   id: string;
   version: number;
@@ -101,11 +80,23 @@ export interface HistoryEntry {
   changes: { field: string; from: string | null; to: string | null }[];
 }
 
-export const HISTORY_QUERY: TypedDocumentNode<{ brandingHistory: { edges: { node: HistoryEntry }[] } }, Record<string, never>> = gql`
-  query BrandingHistory {
+/** What the editor page loads in one call: the admin's tenant and its branding, the history, the message languages. */
+export interface AdminBrandingPage {
+  viewer: { role: string; tenant: { id: string; slug: string; branding: StoredBranding } | null } | null;
+  brandingHistory: { edges: { node: HistoryEntry }[] };
+  notificationLanguages: NotificationLanguage[];
+}
+
+export const ADMIN_BRANDING_PAGE = /* GraphQL */ `
+  query AdminBrandingPage {
+    viewer {
+      role
+      tenant { id slug branding { ${BRANDING_FIELDS} } }
+    }
     brandingHistory(first: 50) {
       edges { node { id version action restoredFromVersion actorRole at changes { field from to } } }
     }
+    notificationLanguages { code name }
   }
 `;
 
@@ -127,34 +118,43 @@ export interface SaveResult {
   branding: StoredBranding | null;
 }
 
-export const UPDATE_BRANDING: TypedDocumentNode<
-  { updateBranding: SaveResult },
-  { input: Record<string, unknown>; expectedVersion: number; acknowledgeContrastWarnings: boolean }
-> = gql`
+const SAVE_RESULT_FIELDS = `
+  ok
+  errors { field message code }
+  version
+  contrast { pair foreground background ratio passesAA }
+  contrastWarnings { pair foreground background ratio passesAA }
+  branding { ${BRANDING_FIELDS} }
+`;
+
+export const UPDATE_BRANDING = /* GraphQL */ `
   mutation UpdateBranding($input: BrandingInput!, $expectedVersion: Int, $acknowledgeContrastWarnings: Boolean) {
-    updateBranding(input: $input, expectedVersion: $expectedVersion, acknowledgeContrastWarnings: $acknowledgeContrastWarnings) {
-      ok
-      errors { field message code }
-      version
-      contrast { pair foreground background ratio passesAA }
-      contrastWarnings { pair foreground background ratio passesAA }
-      branding { ${BRANDING_FIELDS} }
-    }
+    updateBranding(input: $input, expectedVersion: $expectedVersion, acknowledgeContrastWarnings: $acknowledgeContrastWarnings) { ${SAVE_RESULT_FIELDS} }
   }
 `;
 
-export const RESTORE_BRANDING: TypedDocumentNode<{ restoreBranding: SaveResult }, { versionId: string }> = gql`
+export const RESTORE_BRANDING = /* GraphQL */ `
   mutation RestoreBranding($versionId: ID!) {
-    restoreBranding(versionId: $versionId) {
-      ok
-      errors { field message code }
-      version
-      contrast { pair foreground background ratio passesAA }
-      contrastWarnings { pair foreground background ratio passesAA }
-      branding { ${BRANDING_FIELDS} }
-    }
+    restoreBranding(versionId: $versionId) { ${SAVE_RESULT_FIELDS} }
   }
 `;
+
+/** A branding form post's answer (the page's `form`). */
+export interface BrandingForm {
+  /** The form as posted, shown again when nothing was saved. */
+  draft?: BrandingDraft | null;
+  /** Refusals by field (`colors.primary`, `faq.0.question`, `logoUrl`). */
+  errors?: Record<string, string>;
+  notice?: { ok: boolean; text: string };
+  /** Hard-to-read pairs a save was held back for until the admin confirms. */
+  pendingContrast?: ContrastResult[];
+  /** The colours just saved, for the page around the editor to take on at once. */
+  colors?: BrandColorsDraft;
+  /** The field to put the cursor in. */
+  focus?: string;
+  uploaded?: { field: 'logoUrl' | 'faviconUrl'; url: string };
+  uploadError?: { field: 'logoUrl' | 'faviconUrl'; message: string };
+}
 
 export function toDraft(b: StoredBranding): BrandingDraft {
   return {
@@ -213,21 +213,49 @@ export function toInput(d: BrandingDraft): Record<string, unknown> {
   };
 }
 
-/** Uploads a logo or favicon through the gateway; returns its portal address or a message. */
-export async function uploadAsset(gatewayUrl: string, token: string, file: File): Promise<{ ok: true; url: string } | { ok: false; message: string }> {
-  if (file.size > 1024 * 1024) return { ok: false, message: 'The file is larger than 1 MB.' };
-  try {
-    const res = await fetch(new URL('/uploads/branding-asset', gatewayUrl), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
-      body: file,
-    });
-    const body = (await res.json()) as { url?: string; errors?: { message: string }[] };
-    if (res.ok && body.url) return { ok: true, url: body.url };
-    return { ok: false, message: body.errors?.[0]?.message ?? 'The upload failed.' };
-  } catch {
-    return { ok: false, message: 'The upload failed. Check your connection and try again.' };
-  }
+/** Text as a browser posts it (lines end in CRLF) back in the form it was shown in. */
+const posted = (form: FormData, name: string) => String(form.get(name) ?? '').replace(/\r\n?/g, '\n');
+
+/**
+ * The form as posted, in the shape the editor holds it. Questions come in the order of their
+ * numbers; an entry left empty (the blank one offered without scripts, or one cleared) is dropped.
+ */
+export function draftOf(form: FormData): BrandingDraft {
+  const faqIndexes = [...new Set([...form.keys()].map((k) => /^faq\.(\d{1,3})\.(question|answer)$/.exec(k)?.[1]).filter((i): i is string => i !== undefined).map(Number))].sort((a, b) => a - b);
+  return {
+    companyName: posted(form, 'companyName'),
+    displayName: posted(form, 'displayName'),
+    logoUrl: posted(form, 'logoUrl'),
+    logoAlt: posted(form, 'logoAlt'),
+    faviconUrl: posted(form, 'faviconUrl'),
+    colors: {
+      primary: posted(form, 'colors.primary'),
+      secondary: posted(form, 'colors.secondary'),
+      accent: posted(form, 'colors.accent'),
+      background: posted(form, 'colors.background'),
+      text: posted(form, 'colors.text'),
+    },
+    supportEmail: posted(form, 'supportEmail'),
+    supportPhone: posted(form, 'supportPhone'),
+    supportHours: posted(form, 'supportHours'),
+    website: posted(form, 'website'),
+    paymentPageUrl: posted(form, 'paymentPageUrl'),
+    welcomeMessage: posted(form, 'welcomeMessage'),
+    footerText: posted(form, 'footerText'),
+    customCss: posted(form, 'customCss'),
+    faq: faqIndexes
+      .map((i) => ({ question: posted(form, `faq.${i}.question`), answer: posted(form, `faq.${i}.answer`) }))
+      .filter((e) => e.question.trim() || e.answer.trim()),
+    contact: posted(form, 'contact'),
+    notifications: {
+      timeZone: posted(form, 'timeZone'),
+      defaultLanguage: posted(form, 'defaultLanguage'),
+      portalLanguages: form.getAll('portalLanguages').map(String),
+      mailFromName: posted(form, 'mailFromName'),
+      mailFromAddress: posted(form, 'mailFromAddress'),
+      smsSenderId: posted(form, 'smsSenderId'),
+    },
+  };
 }
 
 const FIELD_LABELS: Record<string, string> = {

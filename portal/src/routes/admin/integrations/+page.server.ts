@@ -28,7 +28,7 @@ const ID = /^[\w-]{1,64}$/;
  */
 export const load: PageServerLoad = async ({ locals, url }) => {
   const session = requireStaffSession(locals.session, url);
-  const base = { serverRendered: true as const, keyAttempt: crypto.randomUUID(), hookAttempt: crypto.randomUUID() };
+  const base = { keyAttempt: crypto.randomUUID(), hookAttempt: crypto.randomUUID() };
   const r = await sessionGraphql<{ apiKeys: Key[]; apiKeyScopes: Scope[]; webhookEndpoints: Endpoint[]; webhookEventTypes: string[] }>(session, LOAD);
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') staffSignIn(url);

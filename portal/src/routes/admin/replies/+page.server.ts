@@ -28,11 +28,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const r = await sessionGraphql<{ cannedReplies: Reply[] }>(session, `{ cannedReplies { ${FIELDS} } }`);
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') staffSignIn(url);
-    return { serverRendered: true as const, replies: null, editing: null, removing: null, loadError: r.reason === 'graphql' ? r.detail : 'The saved replies could not be loaded right now. Please try again in a moment.' };
+    return { replies: null, editing: null, removing: null, loadError: r.reason === 'graphql' ? r.detail : 'The saved replies could not be loaded right now. Please try again in a moment.' };
   }
   const replies = r.data.cannedReplies;
   const asked = (name: string) => replies.find((x) => x.id === url.searchParams.get(name))?.id ?? null;
-  return { serverRendered: true as const, replies, editing: asked('edit'), removing: asked('remove'), loadError: null };
+  return { replies, editing: asked('edit'), removing: asked('remove'), loadError: null };
 };
 
 const text = (form: FormData, name: string) => String(form.get(name) ?? '').slice(0, 20_000);

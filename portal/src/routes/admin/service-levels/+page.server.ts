@@ -12,9 +12,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const r = await sessionGraphql<{ slaPolicy: Policy }>(session, `{ slaPolicy { ${FIELDS} } }`);
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') staffSignIn(url);
-    return { serverRendered: true as const, policy: null, loadError: r.reason === 'graphql' ? r.detail : 'The service levels could not be loaded right now. Please try again in a moment.' };
+    return { policy: null, loadError: r.reason === 'graphql' ? r.detail : 'The service levels could not be loaded right now. Please try again in a moment.' };
   }
-  return { serverRendered: true as const, policy: r.data.slaPolicy, loadError: null };
+  return { policy: r.data.slaPolicy, loadError: null };
 };
 
 const TIME = /^\d{2}:\d{2}$/;

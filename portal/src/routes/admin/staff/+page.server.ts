@@ -13,10 +13,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const r = await sessionGraphql<{ staffAccounts: Member[] }>(session, `{ staffAccounts { ${FIELDS} } }`);
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') staffSignIn(url);
-    return { serverRendered: true as const, members: null, removing: null, loadError: r.reason === 'graphql' ? r.detail : 'The staff could not be loaded right now. Please try again in a moment.' };
+    return { members: null, removing: null, loadError: r.reason === 'graphql' ? r.detail : 'The staff could not be loaded right now. Please try again in a moment.' };
   }
   const members = r.data.staffAccounts;
-  return { serverRendered: true as const, members, removing: members.find((m) => m.uid === url.searchParams.get('remove'))?.uid ?? null, loadError: null };
+  return { members, removing: members.find((m) => m.uid === url.searchParams.get('remove'))?.uid ?? null, loadError: null };
 };
 
 const text = (form: FormData, name: string, max = 320) => String(form.get(name) ?? '').trim().slice(0, max);

@@ -46,10 +46,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const r = await sessionGraphql<{ visitCapacity: Capacity }>(locals.session, LOAD);
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
-    if (r.code === 'FORBIDDEN') return { capacity: null, serverRendered: true as const };
+    if (r.code === 'FORBIDDEN') return { capacity: null };
     error(503, 'We could not load the visit capacity right now. Please try again in a moment.');
   }
-  return { capacity: r.data.visitCapacity, serverRendered: true as const };
+  return { capacity: r.data.visitCapacity };
 };
 
 export const actions: Actions = adminOnly({

@@ -29,9 +29,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   });
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') staffSignIn(url);
-    if (r.code === 'BAD_USER_INPUT') return { serverRendered: true as const, entries: [] as AuditEntry[], next: null, after, loadError: r.detail };
+    if (r.code === 'BAD_USER_INPUT') return { entries: [] as AuditEntry[], next: null, after, loadError: r.detail };
     error(503, createTranslator(locals.lang).t('error.tryLater'));
   }
   const page = r.data.portalAccessAudit;
-  return { serverRendered: true as const, entries: page.edges.map((e) => e.node), next: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null, after, loadError: null };
+  return { entries: page.edges.map((e) => e.node), next: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null, after, loadError: null };
 };

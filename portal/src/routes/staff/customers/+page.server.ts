@@ -28,7 +28,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const session = requireStaffSession(locals.session, url);
   const search = (url.searchParams.get('search') ?? '').trim().slice(0, 200);
   const after = url.searchParams.get('after');
-  const base = { serverRendered: true as const, search, after, creating: url.searchParams.get('new') === '1', attempt: crypto.randomUUID() };
+  const base = { search, after, creating: url.searchParams.get('new') === '1', attempt: crypto.randomUUID() };
   const r = await sessionGraphql<{ customers: { edges: { node: CustomerRow }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(session, SEARCH, {
     s: search || null,
     first: PAGE_SIZE,

@@ -21,8 +21,8 @@ export const load: PageServerLoad = async ({ locals, url, depends }) => {
   const r = await sessionGraphql<{ outboxEmails: OutboxEmail[] }>(session, '{ outboxEmails(first: 50) { id to subject text kind status createdAt } }');
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') staffSignIn(url);
-    if (r.reason === 'graphql') return { serverRendered: true as const, emails: [] as OutboxEmail[], loadError: r.detail };
+    if (r.reason === 'graphql') return { emails: [] as OutboxEmail[], loadError: r.detail };
     error(503, createTranslator(locals.lang).t('error.tryLater'));
   }
-  return { serverRendered: true as const, emails: r.data.outboxEmails, loadError: null };
+  return { emails: r.data.outboxEmails, loadError: null };
 };

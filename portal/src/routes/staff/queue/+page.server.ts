@@ -91,7 +91,6 @@ export const load: PageServerLoad = async ({ locals, url, parent, depends }) => 
     if (queue.code !== 'BAD_USER_INPUT') error(503, 'We could not load the queue right now. Please try again in a moment.');
   }
   return {
-    serverRendered: true as const,
     filters,
     me: staff.uid,
     rows: queue.ok ? queue.data.workOrderQueue.edges.map((e) => e.node) : [],

@@ -62,10 +62,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const r = await sessionGraphql<{ visitBoard: Board }>(session, BOARD, { from: from.toISOString(), to: to.toISOString() });
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
-    if (r.code === 'FORBIDDEN') return { board: null, view, from: from.toISOString().slice(0, 10), key: crypto.randomUUID(), serverRendered: true };
+    if (r.code === 'FORBIDDEN') return { board: null, view, from: from.toISOString().slice(0, 10), key: crypto.randomUUID() };
     error(503, 'We could not load the visit board right now. Please try again in a moment.');
   }
-  return { board: r.data.visitBoard, view, from: from.toISOString().slice(0, 10), key: crypto.randomUUID(), serverRendered: true };
+  return { board: r.data.visitBoard, view, from: from.toISOString().slice(0, 10), key: crypto.randomUUID() };
 };
 
 async function run(locals: App.Locals, url: URL, request: Request, action: keyof typeof MUTATIONS) {

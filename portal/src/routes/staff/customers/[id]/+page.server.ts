@@ -48,7 +48,6 @@ export const load: PageServerLoad = async ({ locals, url, params, depends }) => 
   const customer = r.data.customer;
   const removing = url.searchParams.get('remove');
   return {
-    serverRendered: true as const,
     customer,
     languages: r.data.notificationLanguages,
     confirmRevoke: url.searchParams.get('confirm') === 'revoke' && (customer.portalAccess.status === 'INVITED' || customer.portalAccess.status === 'ACTIVE'),

@@ -21,7 +21,7 @@ export const load: PageServerLoad = async ({ locals, params, url, parent, depend
     sessionGraphql<{ staffMembers: { uid: string; name: string }[]; cannedReplies: { id: string; title: string; body: string }[] }>(session, STAFF_LISTS_QUERY),
     sessionGraphql<{ workOrder: { customerNotifications: NotificationDelivery[] } | null }>(session, TICKET_NOTIFICATIONS_QUERY(DELIVERY_FIELDS), { id: params.id }),
   ]);
-  const base = { serverRendered: true as const, me: staff.uid, loadedAt: new Date().toISOString() };
+  const base = { me: staff.uid, loadedAt: new Date().toISOString() };
   if (!t.ok) {
     if (t.reason === 'unauthenticated' || t.why === 'SECOND_FACTOR_REQUIRED') staffSignIn(url);
     // Another WISP's ticket, a malformed id and a missing one read alike.

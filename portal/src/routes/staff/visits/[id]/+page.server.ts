@@ -32,10 +32,10 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   const r = await sessionGraphql<{ workOrder: TechnicianVisit | null }>(session, VISIT, { id: params.id });
   if (!r.ok) {
     if (r.reason === 'unauthenticated' || r.why === 'SECOND_FACTOR_REQUIRED') signIn(url);
-    if (r.code === 'NOT_FOUND' || r.code === 'BAD_USER_INPUT' || r.code === 'FORBIDDEN') return { ticket: null, key: crypto.randomUUID(), serverRendered: true };
+    if (r.code === 'NOT_FOUND' || r.code === 'BAD_USER_INPUT' || r.code === 'FORBIDDEN') return { ticket: null, key: crypto.randomUUID() };
     error(503, 'We could not load this visit right now. Please try again in a moment.');
   }
-  return { ticket: r.data.workOrder, key: crypto.randomUUID(), serverRendered: true };
+  return { ticket: r.data.workOrder, key: crypto.randomUUID() };
 };
 
 async function progress(locals: App.Locals, url: URL, id: string, request: Request, status: 'EN_ROUTE' | 'ON_SITE') {
