@@ -26,7 +26,7 @@ function portalOperations(path: string): Record<string, string> {
   const text = readFileSync(new URL(`../portal/src/${path}`, import.meta.url), 'utf8');
   const pieces = Object.fromEntries([...text.matchAll(/const (\w+) = `([^`]*)`/g)].map((m) => [m[1], m[2]]));
   const ops: Record<string, string> = {};
-  for (const m of text.matchAll(/(\w+)(?::|\s*(?::[^=\n]+)?=)\s*gql`([^`]*)`/g)) ops[m[1]!] = m[2]!.replace(/\$\{(\w+)\}/g, (_, k: string) => pieces[k] ?? '');
+  for (const m of text.matchAll(/(\w+)(?::|\s*(?::[^=\n]+)?=)\s*(?:gql|\/\* GraphQL \*\/\s*)`([^`]*)`/g)) ops[m[1]!] = m[2]!.replace(/\$\{(\w+)\}/g, (_, k: string) => pieces[k] ?? '');
   return ops;
 }
 const api = portalOperations('lib/tickets/api.ts');
@@ -34,7 +34,7 @@ const api = portalOperations('lib/tickets/api.ts');
 const served = Object.fromEntries(
   [...readFileSync(new URL('../portal/src/lib/server/ticketQueries.ts', import.meta.url), 'utf8').matchAll(/const (\w+) = `([^`]*)`/g)].map((m) => [m[1]!, m[2]!]),
 );
-const { ADMIN_BRANDING_QUERY, HISTORY_QUERY } = portalOperations('routes/admin/branding/brandingAdmin.ts');
+const { ADMIN_BRANDING_PAGE } = portalOperations('routes/admin/branding/brandingAdmin.ts');
 const { VIEWER_QUERY } = portalOperations('routes/viewerQuery.ts');
 
 /** What the portal's server asks for every page (lib/server/tenantLookup.ts), trimmed to the fields that touch the database. */
@@ -272,8 +272,7 @@ describe('indexes', () => {
       await run('agent', CUSTOMERS, { s: '555 01' });
       await run('agent', `query($id: ID!) { customer(id: $id) { id name tickets(first: 20) { edges { node { id number unreadCount } } } } }`, { id: customerId('skyline', 'alice') });
       // The admin's pages.
-      await run('admin', ADMIN_BRANDING_QUERY);
-      await run('admin', HISTORY_QUERY);
+      await run('admin', ADMIN_BRANDING_PAGE);
       await run('admin', `{ portalAccessAudit(first: 20) { edges { node { id } } } }`);
       await run('admin', `query($id: ID!) { portalAccessAudit(customerId: $id, first: 20) { edges { node { id } } } }`, { id: customerId('skyline', 'alice') });
       await until(() => subs[0]!.data.length >= 1 && subs[2]!.data.length >= 1, 'live updates', 20_000);
