@@ -164,6 +164,60 @@ describe('the message composer', () => {
   });
 });
 
+/**
+ * Holds back the portal's scripts on `page` until `release` is called, so a test can type into
+ * the server's page before it comes to life, as on a slow phone link.
+ */
+async function holdScripts(page: Page): Promise<() => Promise<void>> {
+  const held: (() => void)[] = [];
+  let releasing = false;
+  await page.route(/\/_app\/immutable\/.*\.js$/, (route) => {
+    if (releasing) return void route.continue();
+    held.push(() => void route.continue());
+  });
+  return async () => {
+    releasing = true;
+    for (const go of held.splice(0)) go();
+    await page.unroute(/\/_app\/immutable\/.*\.js$/);
+  };
+}
+
+describe('typing before the page has started', () => {
+  it('keeps a message and a new ticket typed while the scripts were still on their way', async () => {
+    const id = await openTicketForAlice(`Typed early ${run}`);
+    const { context, page } = await signedIn('alice@skyline.example', PHONE);
+    try {
+      // The ticket page: the server's composer is typed into before its script runs.
+      let release = await holdScripts(page);
+      await page.goto(`${origin}/tickets/${id}`, { waitUntil: 'domcontentloaded' });
+      await page.getByTestId('message-input').fill(`Written early ${run}`);
+      // Once the page runs, it opens its live stream: by then it has taken over the composer.
+      let started = page.waitForRequest((r) => new URL(r.url()).pathname === '/live', { timeout: 15_000 });
+      await release();
+      await started;
+      await page.waitForTimeout(300);
+      expect(await page.getByTestId('message-input').inputValue()).toBe(`Written early ${run}`);
+      await page.getByTestId('send-message').click();
+      await expect.poll(() => page.getByTestId('message-body').allTextContents(), { timeout: 15_000 }).toContain(`Written early ${run}`);
+      await expect.poll(() => page.getByTestId('message-input').inputValue()).toBe('');
+
+      // The new-ticket form: its title and description likewise.
+      release = await holdScripts(page);
+      await page.goto(`${origin}/tickets/new?other=1`, { waitUntil: 'domcontentloaded' });
+      await page.getByTestId('ticket-title').fill(`Early title ${run}`);
+      await page.getByTestId('ticket-description').fill('Typed before the page started.');
+      started = page.waitForRequest((r) => new URL(r.url()).pathname === '/live', { timeout: 15_000 });
+      await release();
+      await started;
+      await page.waitForTimeout(300);
+      expect(await page.getByTestId('ticket-title').inputValue()).toBe(`Early title ${run}`);
+      expect(await page.getByTestId('ticket-description').inputValue()).toBe('Typed before the page started.');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('a ticket that is not the customer’s', () => {
   it('reads as a ticket we could not find, with a way back, and never says "work order"', async () => {
     const { context, page } = await signedIn('alice@skyline.example');
