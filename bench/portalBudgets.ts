@@ -8,7 +8,7 @@
  * many `<script src>` elements as are listed). Whether a page hydrates is read from the build, as SvelteKit's
  * server reads it: the `csr` its built layout and page modules export, the page's own over its
  * layouts', true when none says. A page that hydrates is never counted without SvelteKit's client.
- * Other dynamic `import()`s (the login library on submit, the staff dashboard) are not counted:
+ * Other dynamic `import()`s (the staff dashboard for a customer, and the other way round) are not counted:
  * they load only when used. Sizes are gzip (level 9) of the built files, summed once per file.
  *
  * The signed-out landing is what a visitor without a session gets at `/`: the script runs the
@@ -53,6 +53,7 @@ const PAGES: Page[] = [
   { name: 'staff dashboard (/)', route: '/', before: ['src/routes/StaffDashboard.svelte'], budgetKb: null },
   { name: 'staff queue (/staff/queue)', route: '/staff/queue', budgetKb: null },
   { name: 'staff ticket (/staff/tickets/[id])', route: '/staff/tickets/[id]', budgetKb: null },
+  { name: 'branding editor (/admin/branding)', route: '/admin/branding', budgetKb: null },
 ];
 
 const manifest = readFileSync(manifestPath, 'utf8');

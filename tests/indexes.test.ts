@@ -31,11 +31,11 @@ function portalOperations(path: string): Record<string, string> {
 }
 const api = portalOperations('lib/tickets/api.ts');
 /** The operations the portal's server sends for a customer's pages: its plain `const NAME = \`…\`` strings. */
-const served = Object.fromEntries(
-  [...readFileSync(new URL('../portal/src/lib/server/ticketQueries.ts', import.meta.url), 'utf8').matchAll(/const (\w+) = `([^`]*)`/g)].map((m) => [m[1]!, m[2]!]),
-);
+const plainOperations = (path: string): Record<string, string> =>
+  Object.fromEntries([...readFileSync(new URL(`../portal/src/${path}`, import.meta.url), 'utf8').matchAll(/const (\w+) = `([^`]*)`/g)].map((m) => [m[1]!, m[2]!]));
+const served = plainOperations('lib/server/ticketQueries.ts');
+const { DASHBOARD_QUERY } = plainOperations('lib/server/dashboard.ts');
 const { ADMIN_BRANDING_PAGE } = portalOperations('routes/admin/branding/brandingAdmin.ts');
-const { VIEWER_QUERY } = portalOperations('routes/viewerQuery.ts');
 
 /** What the portal's server asks for every page (lib/server/tenantLookup.ts), trimmed to the fields that touch the database. */
 const PORTAL_BRANDING_QUERY = `query($host: String!) { portalBranding(host: $host) { tenantSlug authTenantId suspended companyName logoUrl colors { primary } faq { question } } }`;
@@ -219,10 +219,10 @@ describe('indexes', () => {
   it('serve every query the services send while the portal is used', async () => {
     capturing = true;
     const SKY_ALICE = workOrderId('skyline', 1001);
-    // Portal page loads: branding by subdomain and by custom domain, the viewer.
+    // Portal page loads: branding by subdomain and by custom domain, the customer's start page.
     await run(null, PORTAL_BRANDING_QUERY, { host: 'skyline.localhost' });
     await run(null, PORTAL_BRANDING_QUERY, { host: 'portal.skyline.example' });
-    await run('alice', VIEWER_QUERY);
+    await run('alice', DASHBOARD_QUERY);
     // Live: a customer on her ticket page and list, an agent on the queue; the gateway tails the event log.
     const aliceLive = liveClient(url, tokens.alice!);
     const agentLive = liveClient(url, tokens.agent!);

@@ -30,6 +30,15 @@ export interface FreshTenant {
   opsToken: string;
 }
 
+/** The login pool of a tenant (its Firebase Auth tenant, named by the tenant's slug). */
+export async function tenantAuth(slug: string) {
+  const app = getApps().find((a) => a.name === 'e2e') ?? initializeApp({ projectId: inject('projectId') }, 'e2e');
+  const { tenants } = await getAuth(app).tenantManager().listTenants(1000);
+  const found = tenants.find((t) => t.displayName === slug);
+  if (!found) throw new Error(`no login pool for ${slug}`);
+  return getAuth(app).tenantManager().authForTenant(found.tenantId);
+}
+
 /** A fresh tenant ("Mesa Broadband") with its own admin login, so changing its branding disturbs no other test. */
 export async function freshTenant(): Promise<FreshTenant> {
   const emulator = inject('emulatorHost');
@@ -45,9 +54,7 @@ export async function freshTenant(): Promise<FreshTenant> {
     { input: { slug, name: 'Mesa Broadband' } },
     idToken,
   );
-  const app = getApps().find((a) => a.name === 'e2e') ?? initializeApp({ projectId: inject('projectId') }, 'e2e');
-  const { tenants } = await getAuth(app).tenantManager().listTenants(1000);
-  const auth = getAuth(app).tenantManager().authForTenant(tenants.find((t) => t.displayName === slug)!.tenantId);
+  const auth = await tenantAuth(slug);
   const adminEmail = `admin@${slug}.example`;
   const user = await auth.createUser({ email: adminEmail, password: 'demo-password', emailVerified: true });
   await auth.setCustomUserClaims(user.uid, { role: 'TENANT_ADMIN', tenantId: createTenant.id });

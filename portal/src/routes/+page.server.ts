@@ -35,7 +35,12 @@ export const load: PageServerLoad = async ({ locals, url, cookies, depends }) =>
   if (viewer && !viewer.customer && STAFF_ROLES.includes(viewer.role)) {
     return { view: 'staff' as const, staff: await staffDashboard(locals.session, viewer), supportBar: { role: viewer.role, outages: [] } };
   }
-  if (!viewer?.customer) return { view: 'browser' as const };
+  // Linked to no account here and no staff role (unlinked since it signed in): signing in again
+  // says so, as it does for such a login from the start.
+  if (!viewer?.customer) {
+    endSession(cookies);
+    signIn();
+  }
   const dashboard = dashboardOf(r.data);
   // The support bar above shows the same outages, without asking again from the browser.
   return { view: 'dashboard' as const, dashboard, loadedAt: new Date().toISOString(), supportBar: { role: 'CUSTOMER', outages: dashboard.outages } };

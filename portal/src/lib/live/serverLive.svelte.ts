@@ -1,5 +1,7 @@
 import { navigating } from '$app/state';
-import type { LiveStatus } from './liveClient.svelte';
+
+/** Where a page's live feed stands, as {@link LiveIndicator} shows it. */
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'signed-out';
 
 /** One change the portal's server relayed (see routes/live/+server.ts). */
 export interface LiveChange {

@@ -50,17 +50,3 @@ export async function gatewayCall<T>(url: string, query: string, variables: Reco
   if (!body?.data) throw new GatewayError(MESSAGES.INTERNAL!, null);
   return body.data;
 }
-
-/**
- * Tells the server the user signed in (last login, new-device mail). 'locked' when the account's
- * sign-in is paused after failed attempts: the server has ended the session, the portal signs out.
- */
-export async function recordSignInAt(url: string, user: User): Promise<'ok' | 'locked'> {
-  try {
-    await gatewayCall(url, 'mutation { recordSignIn }', {}, user);
-    return 'ok';
-  } catch (err) {
-    // Bookkeeping never stands in the way of signing in; only a lockout does.
-    return err instanceof GatewayError && err.code === 'RATE_LIMITED' ? 'locked' : 'ok';
-  }
-}

@@ -1,5 +1,3 @@
-import { shareSecondFactor } from '$lib/serverSession';
-
 /** The header the gateway reads a passed second factor from. */
 export const SECOND_FACTOR_HEADER = 'x-wisp-second-factor';
 const KEY = 'wisp.secondFactor';
@@ -17,12 +15,6 @@ export function secondFactorHeader(): Record<string, string> {
   } catch {
     return {};
   }
-}
-
-/** Keeps the tab's passed second factor and hands it to the portal's server (done when the promise settles). */
-export function rememberSecondFactor(session: { token: string; expiresAt: string }): Promise<void> {
-  sessionStorage.setItem(KEY, JSON.stringify(session));
-  return shareSecondFactor(session);
 }
 
 /** Keeps a second factor the portal's server already holds (it passed there) for this tab's own gateway calls too. */

@@ -10,23 +10,22 @@ const origin = (url: string): string | null => {
 
 /**
  * The Content-Security-Policy directives beside the `script-src` SvelteKit writes (with the nonce
- * of its own inline bootstrap script). Browsers talk to the gateway over HTTP and WebSocket and to
- * Firebase Auth (or its emulator); branding sets inline styles, and logos may live elsewhere.
- * No page may be framed: sign-in and ticket pages are not for clickjacking.
+ * of its own inline bootstrap script). Pages call the portal's own server; only the email-link
+ * pages (unsubscribe, verify email) call the gateway from the browser. Signing in is the server's,
+ * so no page talks to Firebase Auth or frames its pages. Branding sets inline styles, and logos
+ * may live elsewhere. No page may be framed: sign-in and ticket pages are not for clickjacking.
  */
 export function cspDirectives(): string[] {
   const config = publicConfig();
   const gateway = origin(config.gatewayUrl);
-  const live = gateway?.replace(/^http/, 'ws');
-  const emulator = config.firebaseAuthEmulatorUrl ? origin(config.firebaseAuthEmulatorUrl) : null;
-  const connect = ["'self'", gateway, live, emulator, 'https://identitytoolkit.googleapis.com', 'https://securetoken.googleapis.com', 'https://www.googleapis.com'];
+  const connect = ["'self'", gateway];
   return [
     "default-src 'self'",
     `connect-src ${connect.filter(Boolean).join(' ')}`,
     `img-src 'self' data: blob: https: ${gateway ?? ''}`.trim(),
     "style-src 'self' 'unsafe-inline'",
     "font-src 'self' data:",
-    `frame-src https://${config.firebaseAuthDomain}`,
+    "frame-src 'none'",
     "frame-ancestors 'none'",
     "base-uri 'self'",
     "form-action 'self'",
