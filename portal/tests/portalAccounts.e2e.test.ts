@@ -179,14 +179,31 @@ describe('portal accounts in the browser', () => {
       await page.getByRole('button', { name: 'Send link' }).click();
       await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('emailed it a link');
     });
-    const link = await withContext(async (_, agent) => {
+    const [link, confirmLink] = await withContext(async (_, agent) => {
       await signIn(agent, 'skyline', 'agent@skyline.example', 'demo-password');
       await agent.getByRole('link', { name: /Outbox/ }).click();
       const mail = agent.locator(`[data-testid=outbox-email][data-to="sam-${n}@example.com"][data-kind="password-reset"]`);
       await expect.poll(() => mail.count(), { timeout: 15_000 }).toBe(1);
       expect(await mail.textContent()).toContain('Reset your Skyline Wireless portal password');
-      return mail.locator('a[href*="/set-password"]').getAttribute('href');
+      // The address Sam chose is confirmed from a link of its own before ticket mail goes there.
+      const confirm = agent.locator(`[data-testid=outbox-email][data-to="sam-${n}@example.com"][data-kind="email-verification"]`);
+      await expect.poll(() => confirm.count(), { timeout: 15_000 }).toBe(1);
+      return [await mail.locator('a[href*="/set-password"]').getAttribute('href'), await confirm.locator('a[href*="/verify-email"]').getAttribute('href')];
     });
+    // Opening the confirmation link only asks (mail scanners open links); the button confirms, without scripts too.
+    const plain = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await plain.newPage();
+      await page.goto(confirmLink!);
+      await page.getByRole('button', { name: 'Confirm my email' }).click();
+      expect(await page.getByTestId('email-verified').textContent()).toContain('your email is confirmed');
+      // The link works once.
+      await page.goto(confirmLink!);
+      await page.getByRole('button', { name: 'Confirm my email' }).click();
+      expect(await page.getByRole('alert').textContent()).toContain('not valid any more');
+    } finally {
+      await plain.close();
+    }
     await withContext(async (_, page) => {
       await page.goto(link!);
       await expect.poll(() => page.locator('[data-testid=set-password-email]').textContent(), { timeout: 15_000 }).toBe(`sam-${n}@example.com`);

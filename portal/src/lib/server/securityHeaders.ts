@@ -10,18 +10,17 @@ const origin = (url: string): string | null => {
 
 /**
  * The Content-Security-Policy directives beside the `script-src` SvelteKit writes (with the nonce
- * of its own inline bootstrap script). Pages call the portal's own server; only the email-link
- * pages (unsubscribe, verify email) call the gateway from the browser. Signing in is the server's,
- * so no page talks to Firebase Auth or frames its pages. Branding sets inline styles, and logos
- * may live elsewhere. No page may be framed: sign-in and ticket pages are not for clickjacking.
+ * of its own inline bootstrap script). Pages call only the portal's own server (form posts, the
+ * `/live` stream, uploads): signing in and every gateway call are the server's, so no page talks
+ * to the gateway or to Firebase Auth, and none frames anything. Branding sets inline styles, and
+ * logos may live elsewhere. No page may be framed: sign-in and ticket pages are not for clickjacking.
  */
 export function cspDirectives(): string[] {
   const config = publicConfig();
   const gateway = origin(config.gatewayUrl);
-  const connect = ["'self'", gateway];
   return [
     "default-src 'self'",
-    `connect-src ${connect.filter(Boolean).join(' ')}`,
+    "connect-src 'self'",
     `img-src 'self' data: blob: https: ${gateway ?? ''}`.trim(),
     "style-src 'self' 'unsafe-inline'",
     "font-src 'self' data:",

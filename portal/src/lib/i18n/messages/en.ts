@@ -106,6 +106,8 @@ export const en = {
   'verify.title': 'Confirm your email',
   'verify.ok': 'Thank you: your email is confirmed. We’ll send updates about your tickets there.',
   'verify.failed': 'This link is not valid any more. It may have been used already or expired.',
+  'verify.ask': 'Confirm that this is your email address, and we will send updates about your tickets to it.',
+  'verify.confirm': 'Confirm my email',
 
   'unsubscribe.title': 'Unsubscribe',
   'unsubscribe.what': '{channel, select, EMAIL {emails} SMS {text messages} other {messages}} about {category, select, TICKETS {your tickets} VISITS {technician visits} OUTAGES {outages} other {this}}',

@@ -104,6 +104,8 @@ export const es: Record<MessageKey, string> = {
   'verify.title': 'Confirme su correo electrónico',
   'verify.ok': 'Gracias: su correo electrónico está confirmado. Le enviaremos allí las novedades de sus solicitudes.',
   'verify.failed': 'Este enlace ya no es válido. Puede que ya se haya usado o que haya caducado.',
+  'verify.ask': 'Confirme que esta es su dirección de correo y le enviaremos allí las novedades de sus solicitudes.',
+  'verify.confirm': 'Confirmar mi correo',
 
   'unsubscribe.title': 'Cancelar suscripción',
   'unsubscribe.what': '{channel, select, EMAIL {correos} SMS {mensajes de texto} other {mensajes}} sobre {category, select, TICKETS {sus solicitudes} VISITS {visitas técnicas} OUTAGES {cortes de servicio} other {esto}}',

@@ -104,6 +104,8 @@ export const fr: Record<MessageKey, string> = {
   'verify.title': 'Confirmez votre adresse e-mail',
   'verify.ok': 'Merci : votre adresse e-mail est confirmée. Nous y enverrons le suivi de vos demandes.',
   'verify.failed': 'Ce lien n’est plus valide. Il a peut-être déjà été utilisé ou a expiré.',
+  'verify.ask': 'Confirmez qu’il s’agit bien de votre adresse e-mail : nous y enverrons le suivi de vos demandes.',
+  'verify.confirm': 'Confirmer mon e-mail',
 
   'unsubscribe.title': 'Se désabonner',
   'unsubscribe.what': '{channel, select, EMAIL {e-mails} SMS {SMS} other {messages}} concernant {category, select, TICKETS {vos demandes} VISITS {les visites de technicien} OUTAGES {les pannes} other {ce sujet}}',
