@@ -46,32 +46,3 @@ export function signInProblemText(i18n: Pick<Translator, 't'>, form: { problem?:
   if (!form?.problem) return null;
   return form.problem === 'session' && form.detail ? form.detail : signInProblemWords(i18n, form.problem);
 }
-
-const AUTH_PROBLEMS: Record<string, SignInProblem> = {
-  'auth/invalid-credential': 'wrong',
-  'auth/invalid-login-credentials': 'wrong',
-  'auth/wrong-password': 'wrong',
-  'auth/user-not-found': 'wrong',
-  'auth/invalid-email': 'invalidEmail',
-  'auth/missing-email': 'missingEmail',
-  'auth/missing-password': 'missingPassword',
-  'auth/user-disabled': 'disabled',
-  'auth/too-many-requests': 'throttled',
-  'auth/network-request-failed': 'network',
-  'auth/tenant-id-mismatch': 'wrongPortal',
-  'auth/invalid-tenant-id': 'portalUnavailable',
-  'portal/sign-in-paused': 'paused',
-};
-
-/**
- * Why a sign-in failed, as a problem the page tells in its reader's language
- * (`signInProblemWords`). Wrong password and unknown email are the same problem on purpose.
- */
-export function signInErrorProblem(error: unknown): SignInProblem {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  return AUTH_PROBLEMS[code] ?? 'failed';
-}
-
-/** Every problem's sentence, for a page whose own script tells them (it carries no message catalogue). */
-export const everySignInProblemWords = (i18n: Pick<Translator, 't'>): Record<SignInProblem, string> =>
-  Object.fromEntries(Object.entries(PROBLEM_KEYS).map(([problem, key]) => [problem, i18n.t(key)])) as Record<SignInProblem, string>;

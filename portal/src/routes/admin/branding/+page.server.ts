@@ -31,12 +31,17 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   return { page: r.data, zones: timeZoneNames(), loadError: null };
 };
 
-/** A logo or favicon sent with the form: stored first, and its address put in the draft. */
-async function attachAsset(session: ServerSession, form: FormData, draft: BrandingDraft, field: 'logoUrl' | 'faviconUrl'): Promise<string | null> {
-  const file = form.get(field === 'logoUrl' ? 'logoFile' : 'faviconFile');
+/** Stores a posted logo or favicon; null when none was sent (no file, or an empty one). */
+async function storeAsset(session: ServerSession, file: FormDataEntryValue | null): Promise<{ ok: true; url: string } | { ok: false; message: string } | null> {
   if (!(file instanceof File) || file.size === 0) return null;
-  if (file.size > MAX_ASSET_BYTES) return 'The file is larger than 1 MB.';
-  const stored = await uploadBrandingAssetAsSession(session, file);
+  if (file.size > MAX_ASSET_BYTES) return { ok: false, message: 'The file is larger than 1 MB.' };
+  return uploadBrandingAssetAsSession(session, file);
+}
+
+/** A logo or favicon sent with the form: stored first, and its address put in the draft; the refusal otherwise. */
+async function attachAsset(session: ServerSession, form: FormData, draft: BrandingDraft, field: 'logoUrl' | 'faviconUrl'): Promise<string | null> {
+  const stored = await storeAsset(session, form.get(field === 'logoUrl' ? 'logoFile' : 'faviconFile'));
+  if (!stored) return null;
   if (!stored.ok) return stored.message;
   draft[field] = stored.url;
   return null;
@@ -92,10 +97,7 @@ export const actions = adminOnly<Actions>({
     const session = requireStaffSession(locals.session, url);
     const form = await request.formData();
     const field = form.get('field') === 'faviconUrl' ? 'faviconUrl' : 'logoUrl';
-    const file = form.get('file');
-    if (!(file instanceof File) || file.size === 0) return fail(400, { uploadError: { field, message: 'Choose a file to upload.' } } satisfies BrandingForm);
-    if (file.size > MAX_ASSET_BYTES) return fail(400, { uploadError: { field, message: 'The file is larger than 1 MB.' } } satisfies BrandingForm);
-    const stored = await uploadBrandingAssetAsSession(session, file);
+    const stored = (await storeAsset(session, form.get('file'))) ?? { ok: false, message: 'Choose a file to upload.' };
     if (!stored.ok) return fail(400, { uploadError: { field, message: stored.message } } satisfies BrandingForm);
     return { uploaded: { field, url: stored.url } } satisfies BrandingForm;
   },
