@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './browser.ts';
+import { launchChromium, scriptsRunning } from './browser.ts';
 import { freshTenant, graphql } from './freshTenant.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -134,6 +134,7 @@ describe('an admin brands the portal', () => {
       await page.fill('input[name="password"]', 'demo-password');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForSelector('[data-testid=preview]', { timeout: 15_000 });
+      await scriptsRunning(page);
 
       expect(await buttonBackground(page)).toBe('rgb(58, 74, 92)');
       await page.fill('input[name="colors.primary"]', '#b91c1c');
@@ -220,6 +221,7 @@ describe('an admin brands the portal', () => {
       await page.fill('input[name="password"]', 'demo-password');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForSelector('[data-testid=preview]', { timeout: 15_000 });
+      await scriptsRunning(page);
 
       const notifications = page.getByRole('group', { name: 'Notifications' });
       await notifications.getByLabel('Time zone').selectOption('America/Chicago');
@@ -244,6 +246,7 @@ describe('an admin brands the portal', () => {
 
       await page.reload();
       await page.waitForSelector('[data-testid=preview]', { timeout: 15_000 });
+      await scriptsRunning(page);
       expect(await notifications.getByLabel('Time zone').inputValue()).toBe('America/Chicago');
       expect(await notifications.getByLabel('Default language').inputValue()).toBe('es');
       expect(await notifications.getByLabel('Email from name').inputValue()).toBe('Mesa Broadband Support');

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './browser.ts';
+import { documentsLoaded, launchChromium, scriptsRunning } from './browser.ts';
 import { freshTenant, graphql, type FreshTenant } from './freshTenant.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -44,6 +44,7 @@ async function openEditor(context: BrowserContext, t: Tenant): Promise<Page> {
   await page.fill('input[name="password"]', 'demo-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForSelector('[data-testid=preview]', { timeout: 15_000 });
+  await scriptsRunning(page);
   return page;
 }
 
@@ -159,11 +160,15 @@ describe('saving hard-to-read colours', () => {
     const context = await browser.newContext({ viewport });
     try {
       const page = await openEditor(context, t);
+      const loaded = documentsLoaded(page);
       await page.fill('input[name="colors.background"]', '#ffffff');
       await page.fill('input[name="colors.primary"]', '#93c5fd');
       await page.getByRole('button', { name: 'Save branding' }).click();
       const confirm = page.getByRole('alertdialog', { name: 'Some colours will be hard to read' });
-      await confirm.waitFor({ timeout: 10_000 });
+      await confirm.waitFor({ timeout: 20_000 }).catch(async (e: Error) => {
+        const shown = await page.locator('input[name="colors.primary"]').inputValue().catch(() => '?');
+        throw new Error(`${e.message}\nprimary shown: ${shown}; saved: ${(await stored(t)).colors.primary}; documents: ${loaded.join(', ') || 'none'}`);
+      });
       expect(await confirm.locator('[data-testid=contrast-confirm-pair]').allTextContents()).toEqual([expect.stringMatching(/Links.*1\.80:1/)]);
       expect(await confirm.evaluate((el) => el.getBoundingClientRect().right <= window.innerWidth)).toBe(true);
       await confirm.screenshot({ path: `${screenshots}admin-branding-contrast-confirm-${name}.png` });
@@ -231,6 +236,7 @@ describe('unsaved branding edits', () => {
       // Nothing to lose: leaving asks nothing.
       await page.goto(`http://${t.slug}.localhost:${port}/admin/branding`);
       await page.waitForSelector('[data-testid=preview]', { timeout: 15_000 });
+      await scriptsRunning(page);
       let unexpected = 0;
       page.on('dialog', (dialog) => {
         unexpected++;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { emulatorIdToken, gql } from '@wisp/shared/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from './browser.ts';
+import { documentsLoaded, launchChromium, scriptsRunning } from './browser.ts';
 
 const port = inject('portalPort');
 const gateway = inject('gatewayUrl');
@@ -217,6 +217,7 @@ describe('the ticket list', () => {
       const context = await browser.newContext({ viewport, bypassCSP: true });
       const page = await signIn(context, 'bob@skyline.example', '/tickets?category=SLOW_SPEED');
       await page.getByTestId('ticket-row').first().waitFor();
+      await scriptsRunning(page);
       expect(await seriousA11yViolations(page)).toEqual([]);
       await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
       await page.getByTestId('priority-filter').selectOption('URGENT');
@@ -325,6 +326,8 @@ describe('a new ticket', () => {
     const context = await browser.newContext({ viewport: DESKTOP, bypassCSP: true });
     const page = await signIn(context, 'bob@skyline.example', '/tickets/new?other=1');
     await page.getByTestId('new-ticket-form').waitFor();
+    await scriptsRunning(page);
+    const loaded = documentsLoaded(page);
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 9));
     await page.fill('[data-testid=ticket-title]', title);
     await page.selectOption('[data-testid=ticket-category]', 'INTERMITTENT');
@@ -332,7 +335,7 @@ describe('a new ticket', () => {
     await page.getByTestId('description-error').waitFor();
     expect(await page.getByTestId('ticket-title').inputValue()).toBe(title);
     expect(await page.getByTestId('ticket-category').inputValue()).toBe('INTERMITTENT');
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(9);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker), `the page was replaced: ${loaded.join(', ')}`).toBe(9);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.screenshot({ path: `${screenshots}ticket-new-refused-desktop.png`, fullPage: true });
     await page.fill('[data-testid=ticket-description]', 'Every hour on the hour the lights go out for a minute.');
