@@ -19,22 +19,22 @@ import { describeShape, servingIndex, shapeOf, type DeclaredIndex, type Directio
 import { liveClient, until } from './live.ts';
 
 /**
- * The portal's own operations, read from its sources (importing them would need a SvelteKit
- * build): every `const NAME = gql\`…\`` of a file, with `${CONST}` pieces filled in from the same file.
+ * The operations the portal's server sends, read from its sources (importing them would need a
+ * SvelteKit build): every template string assigned to a name or an object key, plain or marked
+ * `gql`/`/* GraphQL *\/`, with `${CONST}` pieces filled in from the same file.
  */
 function portalOperations(path: string): Record<string, string> {
   const text = readFileSync(new URL(`../portal/src/${path}`, import.meta.url), 'utf8');
   const pieces = Object.fromEntries([...text.matchAll(/const (\w+) = `([^`]*)`/g)].map((m) => [m[1], m[2]]));
   const ops: Record<string, string> = {};
-  for (const m of text.matchAll(/(\w+)(?::|\s*(?::[^=\n]+)?=)\s*(?:gql|\/\* GraphQL \*\/\s*)`([^`]*)`/g)) ops[m[1]!] = m[2]!.replace(/\$\{(\w+)\}/g, (_, k: string) => pieces[k] ?? '');
+  for (const m of text.matchAll(/(\w+)(?::|\s*(?::[^=\n]+)?=)\s*(?:gql|\/\* GraphQL \*\/\s*)?`([^`]*)`/g)) ops[m[1]!] = m[2]!.replace(/\$\{(\w+)\}/g, (_, k: string) => pieces[k] ?? '');
   return ops;
 }
-const api = portalOperations('lib/tickets/api.ts');
-/** The operations the portal's server sends for a customer's pages: its plain `const NAME = \`…\`` strings. */
-const plainOperations = (path: string): Record<string, string> =>
-  Object.fromEntries([...readFileSync(new URL(`../portal/src/${path}`, import.meta.url), 'utf8').matchAll(/const (\w+) = `([^`]*)`/g)].map((m) => [m[1]!, m[2]!]));
-const served = plainOperations('lib/server/ticketQueries.ts');
-const { DASHBOARD_QUERY } = plainOperations('lib/server/dashboard.ts');
+const served = portalOperations('lib/server/ticketQueries.ts');
+const staff = portalOperations('lib/server/staffQueries.ts');
+const { FACTS_QUERY } = portalOperations('lib/server/accounts.ts');
+const { DASHBOARD_QUERY } = portalOperations('lib/server/dashboard.ts');
+const { STAFF_DASHBOARD_QUERY } = portalOperations('lib/server/staffDashboard.ts');
 const { ADMIN_BRANDING_PAGE } = portalOperations('routes/admin/branding/brandingAdmin.ts');
 
 /** What the portal's server asks for every page (lib/server/tenantLookup.ts), trimmed to the fields that touch the database. */
@@ -236,10 +236,10 @@ describe('indexes', () => {
       await run('alice', served.MY_TICKETS_QUERY, { first: 20, status: ['OPEN', 'IN_PROGRESS'] });
       await run('alice', served.MY_TICKETS_QUERY, { first: 20, category: ['SLOW_SPEED'] });
       await run('alice', served.MY_TICKETS_QUERY, { first: 20, priority: ['URGENT'] });
-      await run('alice', api.TICKET, { id: SKY_ALICE });
-      await run('alice', api.ACTIVE_OUTAGES);
-      await run('alice', api.SEND_MESSAGE, { input: { workOrderId: SKY_ALICE, body: 'Still slow tonight.', clientMutationId: randomUUID() } });
-      await run('alice', api.MARK_READ, { id: SKY_ALICE });
+      await run('alice', FACTS_QUERY);
+      await run('alice', served.TICKET_PAGE_QUERY, { id: SKY_ALICE });
+      await run('alice', served.SEND_MESSAGE_MUTATION, { input: { workOrderId: SKY_ALICE, body: 'Still slow tonight.', clientMutationId: randomUUID() } });
+      await run('alice', served.MARK_READ_MUTATION, { id: SKY_ALICE });
       await run('alice', served.NEW_TICKET_QUERY);
       const opened = await run('alice', served.OPEN_TICKET_MUTATION, { input: { title: 'Router lights off', description: 'Nothing lights up.', category: 'EQUIPMENT', clientMutationId: randomUUID() } });
       await run('alice', served.TICKET_FILES_QUERY, { id: opened.openTicket.id });
@@ -256,16 +256,17 @@ describe('indexes', () => {
       await run('admin', `mutation($c: BillingCustomerInput!) { upsertInvoice(customer: $c, input: { number: "IX-1", issuedAt: "2026-12-01T09:00:00Z", amountCents: 6900, currency: "USD", status: OPEN }) { created } }`, { c: billed });
       await run('admin', `mutation($c: BillingCustomerInput!) { upsertPayment(customer: $c, input: { reference: "IX-P1", paidAt: "2026-12-02T09:00:00Z", amountCents: 6900, currency: "USD" }) { created } }`, { c: billed });
       // The agent's pages.
-      await run('agent', api.VIEWER_ROLE);
-      await run('agent', api.QUEUE, {});
-      await run('agent', api.QUEUE, { filter: { status: ['OPEN'] } });
-      await run('agent', api.TICKET, { id: SKY_ALICE });
-      await run('agent', api.SEND_MESSAGE, { input: { workOrderId: SKY_ALICE, body: 'Looking into it.', clientMutationId: randomUUID() } });
-      await run('agent', api.SEND_MESSAGE, { input: { workOrderId: SKY_ALICE, body: 'Tower 3 again.', internal: true, clientMutationId: randomUUID() } });
-      await run('agent', api.status, { id: opened.openTicket.id, status: 'IN_PROGRESS' });
-      await run('agent', api.AGENT_NOTIFICATIONS);
-      await run('agent', `{ agentNotifications(first: 20, unreadOnly: true) { unreadCount items { id } } }`);
-      await run('agent', api.CALLBACKS);
+      const { viewer: agentViewer } = await run('agent', '{ viewer { uid role } }');
+      await run('agent', STAFF_DASHBOARD_QUERY, { me: agentViewer.uid, first: 50 });
+      await run('agent', staff.QUEUE_QUERY, { first: 50 });
+      await run('agent', staff.QUEUE_QUERY, { first: 50, filter: { status: ['OPEN'] } });
+      await run('agent', staff.STAFF_TICKET_QUERY, { id: SKY_ALICE });
+      await run('agent', staff.STAFF_LISTS_QUERY);
+      await run('agent', staff.send, { input: { workOrderId: SKY_ALICE, body: 'Looking into it.', clientMutationId: randomUUID() } });
+      await run('agent', staff.send, { input: { workOrderId: SKY_ALICE, body: 'Tower 3 again.', internal: true, clientMutationId: randomUUID() } });
+      await run('agent', staff.status, { id: opened.openTicket.id, status: 'IN_PROGRESS' });
+      await run('agent', staff.AGENT_NOTIFICATIONS_QUERY);
+      await run('agent', staff.CALLBACKS_QUERY);
       const CUSTOMERS = `query($s: String) { customers(search: $s, first: 25) { edges { node { id name email accountNumber site } } pageInfo { hasNextPage endCursor } } }`;
       await run('agent', CUSTOMERS, {});
       await run('agent', CUSTOMERS, { s: 'ali' });

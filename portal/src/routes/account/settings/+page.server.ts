@@ -147,7 +147,7 @@ export const actions: Actions = {
     const passed = r.data.confirmTotpEnrolment.session;
     rememberSecondFactor(event.cookies, event.url, passed.token, passed.expiresAt);
     session.secondFactor = passed.token;
-    return { factor: { notice: t('settings.factorTurnedOn'), passed } } satisfies SettingsForm;
+    return { factor: { notice: t('settings.factorTurnedOn') } } satisfies SettingsForm;
   },
 
   /** Turns two-step sign-in off, with a current code. */
@@ -162,7 +162,7 @@ export const actions: Actions = {
     }
     forgetSecondFactor(event.cookies);
     session.secondFactor = null;
-    return { factor: { notice: t('settings.factorTurnedOff'), forgotten: true } } satisfies SettingsForm;
+    return { factor: { notice: t('settings.factorTurnedOff') } } satisfies SettingsForm;
   },
 
   /** An administrator requires (or stops requiring) two-step sign-in of all the tenant's staff. */

@@ -30,9 +30,6 @@ export interface SettingsForm {
     notice?: string;
     /** Shown once, in the answer to the post that began it (and again when a code was refused). */
     enrolment?: { secret: string; otpauthUri: string };
-    /** The passed second factor for this browser tab too, so pages its scripts render keep working. */
-    passed?: { token: string; expiresAt: string };
-    forgotten?: boolean;
   };
   everywhere?: { error: string };
   notificationsError?: string;
