@@ -5,6 +5,8 @@ import type { GatewayKind, GatewaySetup } from './gatewayProcess.ts';
 export interface ChildGateway {
   kind: GatewayKind;
   url: string;
+  /** Its process id (its CPU time is read from /proc). */
+  pid: number;
   /** The last few KiB it logged. */
   log: () => string;
   stop: () => Promise<void>;
@@ -28,6 +30,7 @@ export async function startChildGateway(setup: GatewaySetup): Promise<ChildGatew
   return {
     kind: setup.kind,
     url,
+    pid: child.pid!,
     log: () => log,
     stop: () =>
       new Promise<void>((resolve) => {

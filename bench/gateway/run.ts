@@ -5,10 +5,14 @@
  * A customer's home page and an agent's queue page are sent over a fixed number of keep-alive
  * connections from a separate client process, in interleaved rounds (the order rotates each
  * round). Prints requests/s and p95 per gateway (median and min–max over the rounds) and the
- * ratios project/apollo and project/hive, computed per round and then summarised.
+ * ratios project/apollo and project/hive, computed per round and then summarised. Before measuring,
+ * every gateway must give the same answer, and give three customers asking at once each their own
+ * (Hive's sharing of identical in-flight subgraph calls is turned off: keyed without the signed
+ * identity headers, it answered every customer with the first one's data).
  *
  *   npm run bench:gateway [-- --rounds 5 --requests 600 --concurrency 10] [-- --quick]
  */
+import { readFileSync } from 'node:fs';
 import { emulatorIdToken } from '@wisp/shared/testing';
 import { addWorkOrders } from '../lib/workOrders.ts';
 import { runBench, startBenchStack } from '../lib/benchStack.ts';
@@ -23,6 +27,16 @@ const REQUESTS = Number(arg('requests', QUICK ? '40' : '600'));
 const WARMUP = Number(arg('warmup', QUICK ? '10' : '60'));
 const CONCURRENCY = Number(arg('concurrency', '10'));
 const KINDS: GatewayKind[] = ['project', 'apollo', 'hive'];
+
+/** CPU time (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 
 runBench(async () => {
@@ -60,20 +74,39 @@ runBench(async () => {
       });
     }
 
-    type Cell = { rps: number[]; p95: number[]; failures: number };
+    // Each caller gets their own answer while others ask the same at the same moment (a gateway
+    // that shared one subgraph answer among identical calls would fail here).
+    const customers = await Promise.all(['alice@skyline.example', 'bob@skyline.example', 'carol@shared.example'].map((e) => emulatorIdToken(e, 'skyline')));
+    for (const g of gateways) {
+      const uidOf = async (token: string) => {
+        const res = await fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: CUSTOMER_HOME }) });
+        const body = (await res.json()) as { data?: { viewer?: { uid: string; customer: { id: string } | null } } };
+        return `${body.data?.viewer?.uid}/${body.data?.viewer?.customer?.id}`;
+      };
+      const own = await Promise.all(customers.map(uidOf));
+      for (let round = 0; round < 10; round++) {
+        const answers = await Promise.all(Array.from({ length: 12 }, (_, k) => uidOf(customers[k % 3]!)));
+        const mixed = answers.filter((a, k) => a !== own[k % 3]).length;
+        if (mixed) throw new Error(`${g.kind} answered ${mixed} of 12 concurrent customers with another caller's data`);
+      }
+    }
+
+    type Cell = { rps: number[]; p95: number[]; cpu: number[]; failures: number };
     const results = new Map<string, Cell>(); // `${op}|${kind}`
     const cell = (op: string, kind: string) => {
       const key = `${op}|${kind}`;
-      if (!results.has(key)) results.set(key, { rps: [], p95: [], failures: 0 });
+      if (!results.has(key)) results.set(key, { rps: [], p95: [], cpu: [], failures: 0 });
       return results.get(key)!;
     };
     for (let round = 0; round < ROUNDS; round++) {
       for (const op of ops) {
         for (const g of rotated(gateways, round)) {
+          const cpuBefore = cpuMs(g.pid);
           const r = await load.run({ url: g.url, body: JSON.stringify({ query: op.query }), headers: { authorization: `Bearer ${op.token}` }, concurrency: CONCURRENCY, requests: REQUESTS, warmup: WARMUP });
           const c = cell(op.name, g.kind);
           c.rps.push(rpsOf(r));
           c.p95.push(p95Of(r));
+          c.cpu.push((cpuMs(g.pid) - cpuBefore) / (REQUESTS + WARMUP));
           c.failures += r.failures;
           if (r.failures) console.error(`${g.kind}, ${op.name}: ${r.failures} failed, e.g. ${r.samples[0]}`);
         }
@@ -82,14 +115,14 @@ runBench(async () => {
     }
 
     console.log(`\nGateway comparison: ${ROUNDS} interleaved rounds × ${REQUESTS} requests (after ${WARMUP} warm-up) per gateway and operation, concurrency ${CONCURRENCY}, one process per gateway, client in its own process.`);
-    console.log('Figures are median (min–max) over the rounds; ratios are taken within each round, then summarised.');
+    console.log('Figures are median (min–max) over the rounds; ratios are taken within each round, then summarised. Gateway CPU is the gateway process\'s own (user + system, warm-up included), not the subgraphs\'.');
     for (const op of ops) {
       console.log(`\n${op.name}`);
       console.table(
         Object.fromEntries(
           KINDS.map((k) => {
             const c = cell(op.name, k);
-            return [k, { 'requests/s': spread(c.rps, 1), 'p95 ms': spread(c.p95, 1), failed: c.failures }];
+            return [k, { 'requests/s': spread(c.rps, 1), 'p95 ms': spread(c.p95, 1), 'gateway CPU ms/request': spread(c.cpu, 2), failed: c.failures }];
           }),
         ),
       );
