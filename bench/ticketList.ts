@@ -43,7 +43,8 @@ runBench(async () => {
   let counting: 'small' | 'large' | null = null;
   const seen: Record<'small' | 'large', string[]> = { small: [], large: [] };
   const counter = (which: 'small' | 'large'): MongoOptions['onCommand'] => (e) => {
-    if (counting === which) seen[which].push(`${e.databaseName.replace(/^.*?_(?=[a-z]+(_[a-z]+)?$)/, '')}.${e.commandName} ${String(e.command[e.commandName] ?? '')}`);
+    // The event log is read by the services' tails on their own clock, never by the list: a longer request only catches more of those polls.
+    if (counting === which && !e.databaseName.endsWith('_events')) seen[which].push(`${e.databaseName.replace(/^.*?_(?=[a-z]+(_[a-z]+)?$)/, '')}.${e.commandName} ${String(e.command[e.commandName] ?? '')}`);
   };
   const stack = await startBenchStack({ onCommand: counter('small') });
   let large: Services | undefined;

@@ -118,6 +118,23 @@ export function createLoaders(models: Models, identity: Identity | null, service
     return ids.map((id) => byId.get(id) ?? []);
   });
 
-  return { message: byIdLoader(models.Message), workOrder, conversation, summary, receipts, attachments };
+  // The first page of each conversation asked for in this request. A list that asks several for
+  // the same page reads them whole in one query (see above), so a ticket's newest message is
+  // already among those rows and its `lastMessage` need not be read again.
+  const firstPages = new Map<string, Promise<MessageRow[]>>();
+  const page = (key: ConversationPage): Promise<MessageRow[]> => {
+    const rows = conversation.load(key);
+    if (!key.after && !firstPages.has(key.id)) firstPages.set(key.id, rows.catch(() => []));
+    return rows;
+  };
+  const message = byIdLoader(models.Message);
+  /** One message of a work order's conversation: from a first page this request loads anyway, else by id. */
+  const messageOf = async (workOrderId: string, messageId: string): Promise<MessageRow | null> => {
+    const pending = firstPages.get(workOrderId);
+    const loaded = pending && (await pending).find((m) => String(m._id) === messageId);
+    return loaded ?? ((await message.load(messageId)) as MessageRow | null);
+  };
+
+  return { message, messageOf, workOrder, conversation, page, summary, receipts, attachments };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,7 +1,6 @@
 import { isObjectId, pageQuery, toConnection, unauthenticated, type PageArgs } from '@wisp/shared';
 import type { Context } from '../context.ts';
 import { summaryView } from '../conversationSummary.ts';
-import type { MessageRow } from '../loaders.ts';
 import { canSeeMessage } from './access.ts';
 
 const mine = (ctx: Context) => ctx.identity?.uid;
@@ -11,7 +10,7 @@ export const WorkOrder = {
     if (!ctx.identity) throw unauthenticated();
     const { limit, after } = pageQuery(args);
     if (!isObjectId(id)) return toConnection([], limit);
-    return toConnection(await ctx.loaders.conversation.load({ id, limit, after }), limit);
+    return toConnection(await ctx.loaders.page({ id, limit, after }), limit);
   },
   messageCount: async ({ id }: { id: string }, _: unknown, ctx: Context) =>
     isObjectId(id) && ctx.identity ? summaryView(await ctx.loaders.summary.load(id), ctx.identity).count : 0,
@@ -25,7 +24,8 @@ export const WorkOrder = {
     if (!isObjectId(id) || !ctx.identity) return null;
     const { lastId } = summaryView(await ctx.loaders.summary.load(id), ctx.identity);
     if (!lastId) return null;
-    const m = (await ctx.loaders.message.load(String(lastId))) as MessageRow | null;
+    // Resolved after the summary arrives, by when this request's `messages` pages (if it asks for them) are under way.
+    const m = await ctx.loaders.messageOf(id, String(lastId));
     return m && canSeeMessage(ctx.identity, m) ? m : null;
   },
   attachments: async ({ id }: { id: string }, _: unknown, ctx: Context) => (isObjectId(id) ? ctx.loaders.attachments.load(id) : []),
