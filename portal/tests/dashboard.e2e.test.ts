@@ -272,7 +272,8 @@ describe('the customer start page', () => {
       for (const source of await loadedScripts()) expect(source).not.toContain('identitytoolkit.googleapis.com');
 
       await call(`mutation ($id: ID!) { changeWorkOrderStatus(id: $id, status: IN_PROGRESS) { id } }`, { id: me.waiting.id }, agent);
-      const item = page.locator(`[data-testid=live-update][data-number="${me.waiting.number}"]`);
+      // The change, and messaging's system line about it (a message of its own, in either order).
+      const item = page.locator(`[data-testid=live-update][data-number="${me.waiting.number}"]`).filter({ hasText: /Status changed/ });
       await expect.poll(() => item.count(), { timeout: 10_000 }).toBeGreaterThan(0);
       expect(await item.first().textContent()).toMatch(/Status changed.*In progress/s);
       expect(await item.first().locator('a').getAttribute('href')).toBe(`/tickets/${me.waiting.id}`);
