@@ -179,9 +179,14 @@ const TICKET = `query($id: ID!) { workOrder(id: $id) { messageCount unreadCount 
 const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }`;
 const READ = `mutation($id: ID!) { markConversationRead(workOrderId: $id) { id unreadCount messageCount } }`;
 
+/** The same newest message when the conversation is asked for too (it is then taken from those rows). */
+const WITH_MESSAGES = `query($id: ID!) { workOrder(id: $id) { lastMessage { id body internal } messages(first: 100) { edges { node { id } } } } }`;
+
 async function view(id: string, token: string) {
   const r = await gql(url, TICKET, { id }, { token });
   expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+  const withMessages = await gql(url, WITH_MESSAGES, { id }, { token });
+  expect(withMessages.data!.workOrder.lastMessage).toEqual(r.data!.workOrder.lastMessage);
   return r.data!.workOrder as { messageCount: number; unreadCount: number; lastMessage: { id: string; body: string; internal: boolean } | null };
 }
 async function send(id: string, token: string, body: string, extra: Record<string, unknown> = {}) {
